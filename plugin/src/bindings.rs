@@ -1,0 +1,23 @@
+//! The generated bindings. The SCIM resource records derive serde with Databricks'
+//! field names, so the client decodes responses straight into the WIT types
+//! (no hand-written mirror structs). Missing lists and options decode as empty.
+#![allow(missing_docs, clippy::all)]
+
+wit_bindgen::generate!({
+    path: "../wit",
+    world: "connector",
+    additional_derives: [Clone, PartialEq],
+    additional_type_attributes: {
+        "databricks:account/identity@0.1.0/email": [#[derive(serde::Deserialize, serde::Serialize, Default)] #[serde(default)]],
+        "databricks:account/identity@0.1.0/person-name": [#[derive(serde::Deserialize, serde::Serialize, Default)] #[serde(default, rename_all = "camelCase")]],
+        "databricks:account/identity@0.1.0/role": [#[derive(serde::Deserialize, serde::Serialize, Default)] #[serde(default)]],
+        "databricks:account/identity@0.1.0/principal-ref": [#[derive(serde::Deserialize, serde::Serialize, Default)] #[serde(default)]],
+        "databricks:account/identity@0.1.0/user": [#[derive(serde::Deserialize, serde::Serialize, Default)] #[serde(default, rename_all = "camelCase")]],
+        "databricks:account/identity@0.1.0/group": [#[derive(serde::Deserialize, serde::Serialize, Default)] #[serde(default, rename_all = "camelCase")]],
+        "databricks:account/identity@0.1.0/service-principal": [#[derive(serde::Deserialize, serde::Serialize, Default)] #[serde(default, rename_all = "camelCase")]],
+    },
+    additional_member_attributes: {
+        "databricks:account/identity@0.1.0/email.type": [#[serde(rename = "type")]],
+        "databricks:account/identity@0.1.0/principal-ref.ref": [#[serde(rename = "$ref")]],
+    },
+});

@@ -1,0 +1,3 @@
+//! Cards, one module per API family. Each card is a short function over the client.
+
+pub mod identity;

@@ -1,0 +1,281 @@
+//! Signing in: OAuth M2M tokens (minted, cached, refreshed ahead of expiry) or a
+//! static SCIM token, what each may call, and keeping every secret out of errors.
+
+use super::errors;
+use super::http::{self, Method, Request};
+use crate::validate::invalid;
+use crate::wit::{ApiError, Auth, CardError};
+use base64::Engine as _;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// The credentials of a session.
+pub enum Credentials {
+    OAuthM2m { client_id: String, client_secret: String, scopes: String },
+    ScimToken(String),
+}
+
+/// Scopes an M2M token asks for when the connection names none (as the SDKs do).
+const DEFAULT_SCOPES: &str = "all-apis";
+
+/// How long before expiry a cached token is replaced, so that a token never expires
+/// mid-request; shortened for tokens that live less than twice as long.
+const REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+/// A cached access token.
+struct CachedToken {
+    token: String,
+    refresh_at: Instant,
+}
+
+/// Cache key: everything that decides which token the endpoint issues, so two
+/// connections can never share a token (the secret is part of it, in memory only).
+#[derive(Hash, PartialEq, Eq)]
+struct TokenKey {
+    origin: String,
+    account_id: String,
+    client_id: String,
+    client_secret: String,
+    scopes: String,
+}
+
+thread_local! {
+    // The component is single-threaded; the cache lives as long as the instance.
+    static TOKENS: RefCell<HashMap<TokenKey, CachedToken>> = RefCell::new(HashMap::new());
+}
+
+#[derive(serde::Deserialize)]
+struct TokenResponse {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<u64>,
+}
+
+impl Credentials {
+    /// Validates the auth part of a connection.
+    pub fn from_auth(auth: Auth) -> Result<Credentials, CardError> {
+        match auth {
+            Auth::OauthM2m(m2m) => {
+                const F: &str = "connection.auth.oauth-m2m";
+                if m2m.client_id.trim().is_empty() {
+                    return Err(invalid(&format!("{F}.client-id"), "is required"));
+                }
+                if m2m.client_secret.is_empty() {
+                    return Err(invalid(&format!("{F}.client-secret"), "is required"));
+                }
+                let scopes = m2m.scopes.unwrap_or_default();
+                if scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
+                    return Err(invalid(&format!("{F}.scopes"), "each scope must be one word, such as all-apis"));
+                }
+                let scopes = if scopes.is_empty() { DEFAULT_SCOPES.to_string() } else { scopes.join(" ") };
+                Ok(Credentials::OAuthM2m {
+                    client_id: m2m.client_id.trim().to_string(),
+                    client_secret: m2m.client_secret,
+                    scopes,
+                })
+            }
+            Auth::ScimToken(scim) => {
+                if scim.token.trim().is_empty() {
+                    return Err(invalid("connection.auth.scim-token.token", "is required"));
+                }
+                Ok(Credentials::ScimToken(scim.token.trim().to_string()))
+            }
+        }
+    }
+
+    pub fn is_scim_token(&self) -> bool {
+        matches!(self, Credentials::ScimToken(_))
+    }
+
+    /// Refuses, without a request, what these credentials may not call: a SCIM token
+    /// is restricted by Databricks to the account SCIM API under `scim_prefix`.
+    pub fn check_allowed(&self, path: &str, scim_prefix: &str) -> Result<(), CardError> {
+        match self {
+            Credentials::ScimToken(_) if !path.starts_with(scim_prefix) || path.contains("..") => {
+                Err(CardError::Unsupported(
+                    "a SCIM token can only call the account SCIM API (users, groups and service \
+                     principals); connect with OAuth M2M to use this card"
+                        .to_string(),
+                ))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The bearer token for a request: the SCIM token, or a cached or new OAuth token.
+    pub fn bearer_token(&self, origin: &str, account_id: &str) -> Result<String, CardError> {
+        match self {
+            Credentials::ScimToken(token) => Ok(token.clone()),
+            Credentials::OAuthM2m { client_id, client_secret, scopes } => {
+                let key = TokenKey {
+                    origin: origin.to_string(),
+                    account_id: account_id.to_string(),
+                    client_id: client_id.clone(),
+                    client_secret: client_secret.clone(),
+                    scopes: scopes.clone(),
+                };
+                let cached = TOKENS.with_borrow(|tokens| {
+                    tokens.get(&key).filter(|t| Instant::now() < t.refresh_at).map(|t| t.token.clone())
+                });
+                if let Some(token) = cached {
+                    return Ok(token);
+                }
+                let fresh = self.mint_token(origin, account_id, client_id, client_secret, scopes)?;
+                let token = fresh.token.clone();
+                TOKENS.with_borrow_mut(|tokens| tokens.insert(key, fresh));
+                Ok(token)
+            }
+        }
+    }
+
+    /// `POST /oidc/accounts/{account_id}/v1/token` with client credentials (HTTP Basic).
+    fn mint_token(
+        &self,
+        origin: &str,
+        account_id: &str,
+        client_id: &str,
+        client_secret: &str,
+        scopes: &str,
+    ) -> Result<CachedToken, CardError> {
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{client_secret}"));
+        let request = Request::new(Method::Post, format!("/oidc/accounts/{account_id}/v1/token")).form(vec![
+            ("grant_type".into(), "client_credentials".into()),
+            ("scope".into(), scopes.into()),
+        ]);
+        let response = http::send(origin, &request, &format!("Basic {basic}"))?;
+        if !response.is_success() {
+            return Err(token_error(errors::decode(&response)));
+        }
+        let body: TokenResponse = response.json()?;
+        let lifetime = Duration::from_secs(body.expires_in.unwrap_or(3600));
+        let margin = REFRESH_MARGIN.min(lifetime / 2);
+        Ok(CachedToken { token: body.access_token, refresh_at: Instant::now() + lifetime - margin })
+    }
+
+    /// Removes every secret of these credentials from an error's text. Databricks does
+    /// not echo secrets, but a proxy or a misconfigured host might: never pass one on.
+    pub fn redact_error(&self, error: CardError) -> CardError {
+        let secrets: Vec<&str> = match self {
+            Credentials::OAuthM2m { client_secret, .. } => vec![client_secret.as_str()],
+            Credentials::ScimToken(token) => vec![token.as_str()],
+        };
+        let cached: Vec<String> = TOKENS.with_borrow(|t| t.values().map(|c| c.token.clone()).collect());
+        let redact = |text: &mut String| {
+            for secret in secrets.iter().copied().chain(cached.iter().map(String::as_str)) {
+                if secret.len() >= 4 && text.contains(secret) {
+                    *text = text.replace(secret, "[redacted]");
+                }
+            }
+        };
+        let mut error = error;
+        match &mut error {
+            CardError::Unauthenticated(e)
+            | CardError::PermissionDenied(e)
+            | CardError::NotFound(e)
+            | CardError::Conflict(e)
+            | CardError::Upstream(e) => redact(&mut e.message),
+            CardError::RateLimited(r) => redact(&mut r.error.message),
+            CardError::Transport(m) | CardError::Unsupported(m) => redact(m),
+            CardError::InvalidInput(f) => redact(&mut f.reason),
+        }
+        error
+    }
+}
+
+/// The token endpoint refuses bad credentials with 400 or 401 `invalid_client`; both
+/// mean "unauthenticated" to a flow, with a message that says which step failed.
+fn token_error(error: CardError) -> CardError {
+    let explain = |mut e: ApiError| {
+        e.message = format!("the OAuth token endpoint refused the client credentials: {}", e.message);
+        e
+    };
+    match error {
+        CardError::Upstream(e) | CardError::PermissionDenied(e)
+            if matches!(e.error_code.as_deref(), Some("invalid_client" | "unauthorized_client" | "invalid_grant")) =>
+        {
+            CardError::Unauthenticated(explain(e))
+        }
+        CardError::Unauthenticated(e) => CardError::Unauthenticated(explain(e)),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::exports::databricks::account::types::{OauthM2m, ScimToken};
+
+    fn scim() -> Credentials {
+        Credentials::from_auth(Auth::ScimToken(ScimToken { token: "dsapi-secret-token".into() })).unwrap()
+    }
+
+    fn m2m(scopes: Option<Vec<String>>) -> Result<Credentials, CardError> {
+        Credentials::from_auth(Auth::OauthM2m(OauthM2m {
+            client_id: "cid".into(),
+            client_secret: "very-secret-value".into(),
+            scopes,
+            service_principal_id: None,
+            secret_id: None,
+        }))
+    }
+
+    const PREFIX: &str = "/api/2.1/accounts/a/scim/v2/";
+
+    #[test]
+    fn scim_token_may_call_only_account_scim() {
+        let creds = scim();
+        assert!(creds.check_allowed("/api/2.1/accounts/a/scim/v2/Users", PREFIX).is_ok());
+        for path in [
+            "/api/2.0/accounts/a/scim/v2/Users",
+            "/api/2.1/accounts/a/budgets",
+            "/api/2.0/accounts/a/workspaces",
+            "/api/2.1/accounts/a/scim/v2/../../budgets",
+        ] {
+            assert!(matches!(creds.check_allowed(path, PREFIX), Err(CardError::Unsupported(_))), "{path}");
+        }
+        // OAuth may call anything under the account API.
+        assert!(m2m(None).unwrap().check_allowed("/api/2.1/accounts/a/budgets", PREFIX).is_ok());
+    }
+
+    #[test]
+    fn scopes_default_to_all_apis() {
+        match m2m(None).unwrap() {
+            Credentials::OAuthM2m { scopes, .. } => assert_eq!(scopes, "all-apis"),
+            _ => unreachable!(),
+        }
+        match m2m(Some(vec!["scim".into(), "billing".into()])).unwrap() {
+            Credentials::OAuthM2m { scopes, .. } => assert_eq!(scopes, "scim billing"),
+            _ => unreachable!(),
+        }
+        assert!(matches!(m2m(Some(vec!["two words".into()])), Err(CardError::InvalidInput(_))));
+    }
+
+    #[test]
+    fn errors_never_carry_the_secret() {
+        let creds = m2m(None).unwrap();
+        let error = CardError::Upstream(ApiError {
+            status: 400,
+            error_code: None,
+            message: "bad secret very-secret-value given".into(),
+            request_id: None,
+        });
+        match creds.redact_error(error) {
+            CardError::Upstream(e) => assert_eq!(e.message, "bad secret [redacted] given"),
+            other => panic!("{other:?}"),
+        }
+        match scim().redact_error(CardError::Transport("dsapi-secret-token leaked".into())) {
+            CardError::Transport(m) => assert_eq!(m, "[redacted] leaked"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_token_endpoint_answers_are_unauthenticated() {
+        let e = ApiError { status: 400, error_code: Some("invalid_client".into()), message: "Client authentication failed".into(), request_id: None };
+        match token_error(CardError::Upstream(e)) {
+            CardError::Unauthenticated(e) => assert!(e.message.contains("refused the client credentials")),
+            other => panic!("{other:?}"),
+        }
+    }
+}

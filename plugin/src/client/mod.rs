@@ -1,0 +1,81 @@
+//! The one path from a card to Databricks: where the account is, how to sign in,
+//! how to send a request and how to read the answer. Cards never build HTTP by hand.
+
+mod auth;
+mod errors;
+mod http;
+mod origin;
+pub mod scim;
+
+use crate::validate;
+use crate::wit::{CardError, Cloud, Connection};
+
+pub use http::{Method, Request, Response};
+
+use auth::Credentials;
+
+/// The account API generation of a path: SCIM answers on both, with different auth rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ApiVersion {
+    /// `/api/2.0/accounts/{account_id}/…`: the official SDKs' path for everything but budgets.
+    V2_0,
+    /// `/api/2.1/accounts/{account_id}/…`: budgets, and the only SCIM path a SCIM token may call.
+    V2_1,
+}
+
+/// A validated connection, ready to send requests for one card run.
+pub struct Session {
+    cloud: Cloud,
+    origin: String,
+    account_id: String,
+    credentials: Credentials,
+}
+
+impl Session {
+    /// Validates the connection (before any request) and prepares the session.
+    pub fn open(conn: Connection) -> Result<Session, CardError> {
+        validate::uuid("connection.account-id", &conn.account_id)?;
+        let origin = origin::resolve(conn.cloud, conn.host_override.as_deref())?;
+        let credentials = Credentials::from_auth(conn.auth)?;
+        Ok(Session { cloud: conn.cloud, origin, account_id: conn.account_id, credentials })
+    }
+
+    /// The cloud the account is on, for cards that exist only on some clouds.
+    pub fn cloud(&self) -> Cloud {
+        self.cloud
+    }
+
+    /// The API path of an account resource: `/api/<version>/accounts/{account_id}/<rest>`.
+    pub fn account_path(&self, version: ApiVersion, rest: &str) -> String {
+        let version = match version {
+            ApiVersion::V2_0 => "2.0",
+            ApiVersion::V2_1 => "2.1",
+        };
+        format!("/api/{version}/accounts/{}/{rest}", self.account_id)
+    }
+
+    /// The API generation account SCIM calls use with these credentials: a SCIM token
+    /// is only valid on `/api/2.1/…/scim/v2/`, OAuth uses `/api/2.0` like the SDKs.
+    pub fn scim_version(&self) -> ApiVersion {
+        if self.credentials.is_scim_token() { ApiVersion::V2_1 } else { ApiVersion::V2_0 }
+    }
+
+    /// Sends a request with the connection's credentials and returns the successful
+    /// response, or the Databricks error decoded into a `card-error`.
+    pub fn send(&self, request: Request) -> Result<Response, CardError> {
+        self.credentials.check_allowed(&request.path, &self.scim_prefix())?;
+        let token = self.credentials.bearer_token(&self.origin, &self.account_id)?;
+        let response = http::send(&self.origin, &request, &format!("Bearer {token}"))
+            .map_err(|e| self.credentials.redact_error(e))?;
+        if response.is_success() {
+            Ok(response)
+        } else {
+            Err(self.credentials.redact_error(errors::decode(&response)))
+        }
+    }
+
+    /// The only path prefix a SCIM token may call.
+    fn scim_prefix(&self) -> String {
+        self.account_path(ApiVersion::V2_1, "scim/v2/")
+    }
+}

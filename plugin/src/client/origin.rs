@@ -1,0 +1,63 @@
+//! Where the account API lives: the cloud's account host, or an explicit override.
+
+use crate::validate::invalid;
+use crate::wit::{CardError, Cloud};
+
+/// The account console / API origin of each cloud.
+fn cloud_origin(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Aws => "https://accounts.cloud.databricks.com",
+        Cloud::Azure => "https://accounts.azuredatabricks.net",
+        Cloud::Gcp => "https://accounts.gcp.databricks.com",
+        Cloud::AwsGov => "https://accounts.cloud.databricks.us",
+        Cloud::AwsGovDod => "https://accounts-dod.cloud.databricks.us",
+    }
+}
+
+/// The origin (`scheme://host[:port]`) every request of the run goes to.
+pub fn resolve(cloud: Cloud, host_override: Option<&str>) -> Result<String, CardError> {
+    let Some(raw) = host_override.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(cloud_origin(cloud).to_string());
+    };
+    const FIELD: &str = "connection.host-override";
+    let uri: http::Uri = raw
+        .parse()
+        .map_err(|_| invalid(FIELD, "must be a URL such as https://accounts.example.internal"))?;
+    let scheme = uri.scheme_str().unwrap_or("");
+    if scheme != "https" && scheme != "http" {
+        return Err(invalid(FIELD, "must start with https:// (or http:// for a local test account)"));
+    }
+    let authority = uri.authority().ok_or_else(|| invalid(FIELD, "must name a host"))?;
+    if authority.as_str().contains('@') {
+        return Err(invalid(FIELD, "must not carry user information"));
+    }
+    let path = uri.path();
+    if (path != "/" && !path.is_empty()) || uri.query().is_some() {
+        return Err(invalid(FIELD, "must be an origin only (scheme, host, port), without a path"));
+    }
+    Ok(format!("{scheme}://{authority}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cloud_has_its_account_host() {
+        assert_eq!(resolve(Cloud::Aws, None).unwrap(), "https://accounts.cloud.databricks.com");
+        assert_eq!(resolve(Cloud::Azure, None).unwrap(), "https://accounts.azuredatabricks.net");
+        assert_eq!(resolve(Cloud::Gcp, None).unwrap(), "https://accounts.gcp.databricks.com");
+        assert_eq!(resolve(Cloud::AwsGov, None).unwrap(), "https://accounts.cloud.databricks.us");
+        assert_eq!(resolve(Cloud::AwsGovDod, None).unwrap(), "https://accounts-dod.cloud.databricks.us");
+        assert_eq!(resolve(Cloud::Aws, Some("  ")).unwrap(), "https://accounts.cloud.databricks.com");
+    }
+
+    #[test]
+    fn overrides_are_origins_only() {
+        assert_eq!(resolve(Cloud::Aws, Some("http://127.0.0.1:8080")).unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(resolve(Cloud::Gcp, Some("https://pl.example.internal/")).unwrap(), "https://pl.example.internal");
+        for bad in ["ftp://x", "127.0.0.1:80", "https://h/api", "https://u:p@h", "https://h?x=1", "not a url"] {
+            assert!(resolve(Cloud::Aws, Some(bad)).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! The account SCIM API, generic over the three resources: list (one page or every
+//! page, de-duplicated), get, create, PATCH and delete. Identity cards are
+//! declarations over these functions.
+
+use super::{Method, Request, Session};
+use crate::validate;
+use crate::wit::{CardError, PageSelection, ScimListInput, SortOrder};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use std::collections::HashSet;
+
+/// A SCIM resource type of the account.
+#[derive(Clone, Copy, Debug)]
+pub enum Resource {
+    Users,
+    Groups,
+    ServicePrincipals,
+}
+
+impl Resource {
+    fn segment(self) -> &'static str {
+        match self {
+            Resource::Users => "Users",
+            Resource::Groups => "Groups",
+            Resource::ServicePrincipals => "ServicePrincipals",
+        }
+    }
+
+    /// The schema URN a create body declares.
+    pub fn schema(self) -> &'static str {
+        match self {
+            Resource::Users => "urn:ietf:params:scim:schemas:core:2.0:User",
+            Resource::Groups => "urn:ietf:params:scim:schemas:core:2.0:Group",
+            Resource::ServicePrincipals => "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal",
+        }
+    }
+}
+
+/// A SCIM resource record: anything with an `id`, used to de-duplicate pages.
+pub trait ScimRecord: DeserializeOwned {
+    fn scim_id(&self) -> &str;
+}
+
+/// Largest page Databricks serves (`count` ≤ 100 in the account SCIM docs).
+pub const MAX_PAGE: u32 = 100;
+/// Default limit of an every-page listing: the account's documented user limit.
+pub const DEFAULT_LIMIT: u32 = 10_000;
+
+/// A list result: the records and where the list stands.
+pub struct Page<T> {
+    pub total_results: u32,
+    pub start_index: u32,
+    pub resources: Vec<T>,
+    pub next_start_index: Option<u32>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListResponse<T> {
+    #[serde(default)]
+    total_results: Option<u32>,
+    #[serde(default = "Vec::new", rename = "Resources")]
+    resources: Vec<T>,
+}
+
+fn path(session: &Session, resource: Resource, id: Option<&str>) -> String {
+    let rest = match id {
+        Some(id) => format!("scim/v2/{}/{id}", resource.segment()),
+        None => format!("scim/v2/{}", resource.segment()),
+    };
+    session.account_path(session.scim_version(), &rest)
+}
+
+/// Checks a list input before any request.
+fn validate_list(input: &ScimListInput) -> Result<(), CardError> {
+    if input.filter.as_deref().is_some_and(|f| f.trim().is_empty()) {
+        return Err(validate::invalid("filter", "must not be blank; leave it out to list everything"));
+    }
+    for (field, list) in [("attributes", &input.attributes), ("excluded-attributes", &input.excluded_attributes)] {
+        if list.iter().flatten().any(|a| a.is_empty() || a.contains([',', ' '])) {
+            return Err(validate::invalid(field, "each entry must be one attribute name, such as userName"));
+        }
+    }
+    match &input.pages {
+        Some(PageSelection::Page(p)) => {
+            validate::range("pages.page.start-index", p.start_index, 1, u32::MAX)?;
+            validate::range("pages.page.count", p.count, 1, MAX_PAGE)
+        }
+        Some(PageSelection::All(a)) => {
+            validate::range("pages.all.limit", a.limit, 1, u32::MAX)?;
+            validate::range("pages.all.page-size", a.page_size, 1, MAX_PAGE)
+        }
+        None => Ok(()),
+    }
+}
+
+/// Lists a resource: one page, or every page up to a limit (de-duplicated by ID,
+/// since records added meanwhile can shift offsets).
+pub fn list<T: ScimRecord>(session: &Session, resource: Resource, input: &ScimListInput) -> Result<Page<T>, CardError> {
+    validate_list(input)?;
+    match &input.pages {
+        None => list_page(session, resource, input, 1, MAX_PAGE),
+        Some(PageSelection::Page(p)) => {
+            list_page(session, resource, input, p.start_index.unwrap_or(1), p.count.unwrap_or(MAX_PAGE))
+        }
+        Some(PageSelection::All(a)) => list_all(
+            session,
+            resource,
+            input,
+            a.limit.unwrap_or(DEFAULT_LIMIT),
+            a.page_size.unwrap_or(MAX_PAGE),
+        ),
+    }
+}
+
+fn list_page<T: ScimRecord>(
+    session: &Session,
+    resource: Resource,
+    input: &ScimListInput,
+    start_index: u32,
+    count: u32,
+) -> Result<Page<T>, CardError> {
+    let page: ListResponse<T> = fetch_page(session, resource, input, start_index, count)?;
+    let returned = page.resources.len() as u32;
+    let total_results = page.total_results.unwrap_or(returned);
+    let next = start_index.saturating_add(returned);
+    Ok(Page {
+        total_results,
+        start_index,
+        next_start_index: (returned > 0 && next <= total_results).then_some(next),
+        resources: page.resources,
+    })
+}
+
+fn list_all<T: ScimRecord>(
+    session: &Session,
+    resource: Resource,
+    input: &ScimListInput,
+    limit: u32,
+    page_size: u32,
+) -> Result<Page<T>, CardError> {
+    let mut seen = HashSet::new();
+    let mut resources: Vec<T> = Vec::new();
+    let mut start_index = 1u32;
+    let mut total: Option<u32> = None;
+    loop {
+        let wanted = limit.saturating_sub(resources.len() as u32);
+        let page: ListResponse<T> = fetch_page(session, resource, input, start_index, page_size.min(wanted))?;
+        total = page.total_results.or(total);
+        let returned = page.resources.len() as u32;
+        let mut new_records = 0;
+        for (position, record) in page.resources.into_iter().enumerate() {
+            if resources.len() as u32 >= limit {
+                // The limit cut this page: the list resumes at the first record not returned.
+                let next = start_index.saturating_add(position as u32);
+                return Ok(Page { total_results: total.unwrap_or(next), start_index: 1, resources, next_start_index: Some(next) });
+            }
+            if seen.insert(record.scim_id().to_string()) {
+                resources.push(record);
+                new_records += 1;
+            }
+        }
+        start_index = start_index.saturating_add(returned);
+        // The end: an empty page (the SDKs' rule), an offset past the total, or a page
+        // of records already seen (a server repeating itself must not loop forever).
+        let at_end = returned == 0 || new_records == 0 || total.is_some_and(|t| start_index > t);
+        let collected = resources.len() as u32;
+        if at_end || collected >= limit {
+            return Ok(Page {
+                total_results: total.unwrap_or(collected),
+                start_index: 1,
+                resources,
+                next_start_index: (!at_end).then_some(start_index),
+            });
+        }
+    }
+}
+
+fn fetch_page<T: DeserializeOwned>(
+    session: &Session,
+    resource: Resource,
+    input: &ScimListInput,
+    start_index: u32,
+    count: u32,
+) -> Result<ListResponse<T>, CardError> {
+    let sort_order = input.sort_order.map(|o| match o {
+        SortOrder::Ascending => "ascending",
+        SortOrder::Descending => "descending",
+    });
+    let request = Request::new(Method::Get, path(session, resource, None))
+        .query("filter", input.filter.as_deref())
+        .query("sortBy", input.sort_by.as_deref())
+        .query("sortOrder", sort_order)
+        .query("attributes", input.attributes.as_ref().map(|a| a.join(",")))
+        .query("excludedAttributes", input.excluded_attributes.as_ref().map(|a| a.join(",")))
+        .query("startIndex", Some(start_index))
+        .query("count", Some(count));
+    session.send(request)?.json()
+}
+
+/// Reads one resource.
+pub fn get<T: DeserializeOwned>(session: &Session, resource: Resource, id: &str) -> Result<T, CardError> {
+    session.send(Request::new(Method::Get, path(session, resource, Some(id))))?.json()
+}
+
+/// Creates a resource from a SCIM body (the `schemas` member is added here).
+pub fn create<T: DeserializeOwned>(session: &Session, resource: Resource, mut body: Value) -> Result<T, CardError> {
+    if let Value::Object(map) = &mut body {
+        map.insert("schemas".into(), json!([resource.schema()]));
+        map.retain(|_, v| !v.is_null());
+    }
+    session.send(Request::new(Method::Post, path(session, resource, None)).json(body))?.json()
+}
+
+/// One SCIM PATCH operation.
+pub struct PatchOp {
+    op: &'static str,
+    path: String,
+    value: Option<Value>,
+}
+
+impl PatchOp {
+    pub fn add(path: &str, value: Value) -> Self {
+        PatchOp { op: "add", path: path.to_string(), value: Some(value) }
+    }
+    pub fn replace(path: &str, value: Value) -> Self {
+        PatchOp { op: "replace", path: path.to_string(), value: Some(value) }
+    }
+    pub fn remove(path: String) -> Self {
+        PatchOp { op: "remove", path, value: None }
+    }
+}
+
+/// Applies PATCH operations in one request. Databricks answers 204 (or `{}`); when it
+/// returns the resource instead, that is used, else the resource is read back.
+pub fn patch<T: DeserializeOwned>(session: &Session, resource: Resource, id: &str, ops: Vec<PatchOp>) -> Result<T, CardError> {
+    patch_only(session, resource, id, ops)?.map_or_else(|| get(session, resource, id), Ok)
+}
+
+/// Applies PATCH operations; returns the resource only when Databricks sent it.
+pub fn patch_only<T: DeserializeOwned>(
+    session: &Session,
+    resource: Resource,
+    id: &str,
+    ops: Vec<PatchOp>,
+) -> Result<Option<T>, CardError> {
+    let operations: Vec<Value> = ops
+        .into_iter()
+        .map(|op| {
+            let mut v = json!({"op": op.op, "path": op.path});
+            if let Some(value) = op.value {
+                v["value"] = value;
+            }
+            v
+        })
+        .collect();
+    let body = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": operations,
+    });
+    let response = session.send(Request::new(Method::Patch, path(session, resource, Some(id))).json(body))?;
+    if response.has_content() { response.json().map(Some) } else { Ok(None) }
+}
+
+/// Deletes a resource.
+pub fn delete(session: &Session, resource: Resource, id: &str) -> Result<(), CardError> {
+    session.send(Request::new(Method::Delete, path(session, resource, Some(id))))?;
+    Ok(())
+}
+
+/// The `roles` PATCH operation that grants or revokes `account_admin`.
+pub fn account_admin_op(grant: bool) -> PatchOp {
+    if grant {
+        PatchOp::add("roles", json!([{"value": "account_admin"}]))
+    } else {
+        PatchOp::remove(r#"roles[value eq "account_admin"]"#.to_string())
+    }
+}
+
+/// The `active` PATCH operation, in the shape the Terraform provider sends to the
+/// account SCIM API (a list holding a string), which Databricks accepts.
+pub fn active_op(active: bool) -> PatchOp {
+    PatchOp::replace("active", json!([{"value": active.to_string()}]))
+}

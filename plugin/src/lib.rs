@@ -1,0 +1,62 @@
+//! The Databricks account connector component: the WIT exports and their glue.
+//! Every card is a short function in `cards/`; all HTTP goes through `client/`.
+
+mod bindings;
+mod cards;
+mod client;
+mod validate;
+mod wit;
+
+use bindings::exports::databricks::account::identity as identity_wit;
+use bindings::exports::databricks::account::types::{CardError, Connection};
+
+/// The component's export implementation.
+struct Connector;
+
+/// Runs a card: opens a session for the connection (validating it first) and
+/// hands the session and the typed input to the card's function.
+fn run<I, O>(
+    conn: Connection,
+    input: I,
+    card: fn(&client::Session, I) -> Result<O, CardError>,
+) -> Result<O, CardError> {
+    let session = client::Session::open(conn)?;
+    card(&session, input)
+}
+
+/// Expands one line per card into the generated `Guest` trait's method, so the
+/// glue for a card is its name, its types and the function that implements it.
+macro_rules! export_cards {
+    ($guest:path { $($name:ident($input:ty) -> $output:ty = $card:path;)* }) => {
+        impl $guest for Connector {
+            $(fn $name(conn: Connection, input: $input) -> Result<$output, CardError> {
+                run(conn, input, $card)
+            })*
+        }
+    };
+}
+
+use cards::identity as id;
+use identity_wit::*;
+
+export_cards!(identity_wit::Guest {
+    list_users(ListUsersInput) -> UserList = id::list_users;
+    get_user(GetUserInput) -> User = id::get_user;
+    create_user(CreateUserInput) -> User = id::create_user;
+    update_user(UpdateUserInput) -> User = id::update_user;
+    delete_user(DeleteUserInput) -> Deleted = id::delete_user;
+    list_groups(ListGroupsInput) -> GroupList = id::list_groups;
+    get_group(GetGroupInput) -> Group = id::get_group;
+    create_group(CreateGroupInput) -> Group = id::create_group;
+    update_group(UpdateGroupInput) -> Group = id::update_group;
+    delete_group(DeleteGroupInput) -> Deleted = id::delete_group;
+    add_group_member(GroupMemberInput) -> GroupMembership = id::add_group_member;
+    remove_group_member(GroupMemberInput) -> GroupMembership = id::remove_group_member;
+    list_service_principals(ListServicePrincipalsInput) -> ServicePrincipalList = id::list_service_principals;
+    get_service_principal(GetServicePrincipalInput) -> ServicePrincipal = id::get_service_principal;
+    create_service_principal(CreateServicePrincipalInput) -> ServicePrincipal = id::create_service_principal;
+    update_service_principal(UpdateServicePrincipalInput) -> ServicePrincipal = id::update_service_principal;
+    delete_service_principal(DeleteServicePrincipalInput) -> Deleted = id::delete_service_principal;
+});
+
+bindings::export!(Connector with_types_in bindings);

@@ -1,0 +1,119 @@
+//! Input checks that run before any request, so a bad value never reaches Databricks
+//! and the flow learns which field to fix.
+
+use crate::wit::{CardError, FieldError};
+
+/// An `invalid-input` error for `field`.
+pub fn invalid(field: &str, reason: impl Into<String>) -> CardError {
+    CardError::InvalidInput(FieldError { field: field.to_string(), reason: reason.into() })
+}
+
+/// A Databricks account ID: a UUID such as `6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3d`.
+pub fn uuid(field: &str, value: &str) -> Result<(), CardError> {
+    let groups: Vec<&str> = value.split('-').collect();
+    let shape_ok = groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, len)| {
+            g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit())
+        });
+    if shape_ok { Ok(()) } else { Err(invalid(field, "must be a UUID like 6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3d")) }
+}
+
+/// A SCIM ID of an account user, group or service principal: a decimal number.
+/// Checking it also keeps `/`, `?` and `..` out of the request path.
+pub fn scim_id(field: &str, value: &str) -> Result<(), CardError> {
+    if value.is_empty() {
+        return Err(invalid(field, "is required"));
+    }
+    if value.len() > 20 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid(field, "must be a numeric SCIM ID such as 1234567890123456"));
+    }
+    Ok(())
+}
+
+/// An e-mail address, as Databricks requires for user names.
+pub fn email(field: &str, value: &str) -> Result<(), CardError> {
+    let mut parts = value.splitn(2, '@');
+    let (local, domain) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let ok = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && value.len() <= 254
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok { Ok(()) } else { Err(invalid(field, "must be an e-mail address such as ada@example.com")) }
+}
+
+/// A required human-readable name: not blank, at most `max` characters.
+pub fn name(field: &str, value: &str, max: usize) -> Result<(), CardError> {
+    if value.trim().is_empty() {
+        return Err(invalid(field, "must not be empty"));
+    }
+    if value.chars().count() > max {
+        return Err(invalid(field, format!("must be at most {max} characters")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(invalid(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// An optional name: when given, the same rules as [`name`].
+pub fn optional_name(field: &str, value: Option<&str>, max: usize) -> Result<(), CardError> {
+    value.map_or(Ok(()), |v| name(field, v, max))
+}
+
+/// A number within `min..=max`, when given.
+pub fn range(field: &str, value: Option<u32>, min: u32, max: u32) -> Result<(), CardError> {
+    match value {
+        Some(v) if v < min || v > max => Err(invalid(field, format!("must be between {min} and {max}"))),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(err: CardError) -> String {
+        match err {
+            CardError::InvalidInput(f) => f.field,
+            other => panic!("expected invalid-input, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn uuids() {
+        assert!(uuid("a", "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3d").is_ok());
+        assert!(uuid("a", "6A1F6D0E-2F4C-4D8B-9C39-0F5E7A1B2C3D").is_ok());
+        for bad in ["", "not-a-uuid", "6a1f6d0e2f4c4d8b9c390f5e7a1b2c3d", "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3g", "../../x"] {
+            assert_eq!(field_of(uuid("connection.account-id", bad).unwrap_err()), "connection.account-id", "{bad}");
+        }
+    }
+
+    #[test]
+    fn scim_ids() {
+        assert!(scim_id("id", "1234567890123456").is_ok());
+        for bad in ["", "12/34", "..", "12 3", "abc", "123456789012345678901"] {
+            assert!(scim_id("id", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn emails() {
+        assert!(email("user-name", "ada@example.com").is_ok());
+        for bad in ["", "ada", "@example.com", "ada@", "ada@example", "a da@example.com", "ada@@example.com", "ada@.com"] {
+            assert!(email("user-name", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_and_ranges() {
+        assert!(name("display-name", "  ", 10).is_err());
+        assert!(name("display-name", "Engineers", 10).is_ok());
+        assert!(name("display-name", "Engineers!!", 10).is_err());
+        assert!(range("count", Some(0), 1, 100).is_err());
+        assert!(range("count", Some(101), 1, 100).is_err());
+        assert!(range("count", None, 1, 100).is_ok());
+    }
+}
