@@ -8,22 +8,6 @@ use crate::wit::identity::*;
 use crate::wit::{CardError, Cloud, Deleted, ScimListInput};
 use serde_json::{Value, json};
 
-impl ScimRecord for User {
-    fn scim_id(&self) -> &str {
-        &self.id
-    }
-}
-impl ScimRecord for Group {
-    fn scim_id(&self) -> &str {
-        &self.id
-    }
-}
-impl ScimRecord for ServicePrincipal {
-    fn scim_id(&self) -> &str {
-        &self.id
-    }
-}
-
 /// Longest display name accepted; Databricks' own limit is not documented, this one is generous.
 const MAX_NAME: usize = 256;
 
@@ -47,22 +31,54 @@ fn roles(account_admin: Option<bool>) -> Value {
     if account_admin == Some(true) { json!([{"value": "account_admin"}]) } else { Value::Null }
 }
 
+/// The cards every SCIM resource has in the same shape: list, get and delete.
+/// Create and update differ per resource and are written out below.
+macro_rules! scim_resource_cards {
+    ($resource:expr, $record:ty, $list:ident {
+        list: $list_card:ident, get: $get_card:ident($get_input:ty), delete: $delete_card:ident($delete_input:ty) $(,)?
+    }) => {
+        impl ScimRecord for $record {
+            fn scim_id(&self) -> &str {
+                &self.id
+            }
+        }
+
+        pub fn $list_card(s: &Session, input: ScimListInput) -> Result<$list, CardError> {
+            let page = scim::list(s, $resource, &input)?;
+            Ok($list {
+                total_results: page.total_results,
+                start_index: page.start_index,
+                resources: page.resources,
+                next_start_index: page.next_start_index,
+            })
+        }
+
+        pub fn $get_card(s: &Session, input: $get_input) -> Result<$record, CardError> {
+            validate::scim_id("id", &input.id)?;
+            scim::get(s, $resource, &input.id)
+        }
+
+        pub fn $delete_card(s: &Session, input: $delete_input) -> Result<Deleted, CardError> {
+            validate::scim_id("id", &input.id)?;
+            scim::delete(s, $resource, &input.id)?;
+            Ok(Deleted { id: input.id })
+        }
+    };
+}
+
+scim_resource_cards!(Resource::Users, User, UserList {
+    list: list_users, get: get_user(GetUserInput), delete: delete_user(DeleteUserInput),
+});
+scim_resource_cards!(Resource::Groups, Group, GroupList {
+    list: list_groups, get: get_group(GetGroupInput), delete: delete_group(DeleteGroupInput),
+});
+scim_resource_cards!(Resource::ServicePrincipals, ServicePrincipal, ServicePrincipalList {
+    list: list_service_principals,
+    get: get_service_principal(GetServicePrincipalInput),
+    delete: delete_service_principal(DeleteServicePrincipalInput),
+});
+
 // ---- users ----
-
-pub fn list_users(s: &Session, input: ScimListInput) -> Result<UserList, CardError> {
-    let page = scim::list(s, Resource::Users, &input)?;
-    Ok(UserList {
-        total_results: page.total_results,
-        start_index: page.start_index,
-        resources: page.resources,
-        next_start_index: page.next_start_index,
-    })
-}
-
-pub fn get_user(s: &Session, input: GetUserInput) -> Result<User, CardError> {
-    validate::scim_id("id", &input.id)?;
-    scim::get(s, Resource::Users, &input.id)
-}
 
 pub fn create_user(s: &Session, input: CreateUserInput) -> Result<User, CardError> {
     validate::email("user-name", &input.user_name)?;
@@ -106,28 +122,7 @@ pub fn update_user(s: &Session, input: UpdateUserInput) -> Result<User, CardErro
     scim::patch(s, Resource::Users, &input.id, non_empty(ops)?)
 }
 
-pub fn delete_user(s: &Session, input: DeleteUserInput) -> Result<Deleted, CardError> {
-    validate::scim_id("id", &input.id)?;
-    scim::delete(s, Resource::Users, &input.id)?;
-    Ok(Deleted { id: input.id })
-}
-
 // ---- groups ----
-
-pub fn list_groups(s: &Session, input: ScimListInput) -> Result<GroupList, CardError> {
-    let page = scim::list(s, Resource::Groups, &input)?;
-    Ok(GroupList {
-        total_results: page.total_results,
-        start_index: page.start_index,
-        resources: page.resources,
-        next_start_index: page.next_start_index,
-    })
-}
-
-pub fn get_group(s: &Session, input: GetGroupInput) -> Result<Group, CardError> {
-    validate::scim_id("id", &input.id)?;
-    scim::get(s, Resource::Groups, &input.id)
-}
 
 pub fn create_group(s: &Session, input: CreateGroupInput) -> Result<Group, CardError> {
     validate::name("display-name", &input.display_name, MAX_NAME)?;
@@ -159,12 +154,6 @@ pub fn update_group(s: &Session, input: UpdateGroupInput) -> Result<Group, CardE
     scim::patch(s, Resource::Groups, &input.id, non_empty(ops)?)
 }
 
-pub fn delete_group(s: &Session, input: DeleteGroupInput) -> Result<Deleted, CardError> {
-    validate::scim_id("id", &input.id)?;
-    scim::delete(s, Resource::Groups, &input.id)?;
-    Ok(Deleted { id: input.id })
-}
-
 /// Membership changes are one PATCH each, never read-modify-write, so concurrent
 /// flows cannot undo each other's changes.
 fn change_membership(s: &Session, input: GroupMemberInput, op: PatchOp) -> Result<GroupMembership, CardError> {
@@ -190,21 +179,6 @@ pub fn remove_group_member(s: &Session, input: GroupMemberInput) -> Result<Group
 }
 
 // ---- service principals ----
-
-pub fn list_service_principals(s: &Session, input: ScimListInput) -> Result<ServicePrincipalList, CardError> {
-    let page = scim::list(s, Resource::ServicePrincipals, &input)?;
-    Ok(ServicePrincipalList {
-        total_results: page.total_results,
-        start_index: page.start_index,
-        resources: page.resources,
-        next_start_index: page.next_start_index,
-    })
-}
-
-pub fn get_service_principal(s: &Session, input: GetServicePrincipalInput) -> Result<ServicePrincipal, CardError> {
-    validate::scim_id("id", &input.id)?;
-    scim::get(s, Resource::ServicePrincipals, &input.id)
-}
 
 pub fn create_service_principal(s: &Session, input: CreateServicePrincipalInput) -> Result<ServicePrincipal, CardError> {
     validate::name("display-name", &input.display_name, MAX_NAME)?;
@@ -242,8 +216,3 @@ pub fn update_service_principal(s: &Session, input: UpdateServicePrincipalInput)
     scim::patch(s, Resource::ServicePrincipals, &input.id, non_empty(ops)?)
 }
 
-pub fn delete_service_principal(s: &Session, input: DeleteServicePrincipalInput) -> Result<Deleted, CardError> {
-    validate::scim_id("id", &input.id)?;
-    scim::delete(s, Resource::ServicePrincipals, &input.id)?;
-    Ok(Deleted { id: input.id })
-}

@@ -1,0 +1,106 @@
+//! Signing in: the OAuth M2M token request, token reuse within a run, bad
+//! credentials, the SCIM token (SCIM only, on /api/2.1), and connection checks.
+
+use base64::Engine as _;
+use e2e::{Env, Login, SENTINEL_SCIM_TOKEN, SENTINEL_SECRET};
+use fake_account::Seed;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn m2m_mints_one_token_per_run_with_basic_auth() {
+    let env = Env::empty().await;
+    let user = env.ok("create-user", json!({"user_name": "tok@example.com"})).await;
+    env.clear();
+    // update-user sends two API requests (PATCH, GET): one token serves both.
+    env.ok("update-user", json!({"id": user["id"], "display_name": "Tok"})).await;
+    let tokens = env.token_requests();
+    assert_eq!(tokens.len(), 1, "one token request per run");
+    let token_request = &tokens[0];
+    assert_eq!(token_request.method, "POST");
+    assert_eq!(token_request.path, format!("/oidc/accounts/{}/v1/token", env.account_id()));
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", env.fake.config().client_id, SENTINEL_SECRET));
+    assert_eq!(token_request.header("authorization"), Some(format!("Basic {basic}").as_str()));
+    let form: Vec<(String, String)> = token_request.raw_body.split('&').map(|p| {
+        let (k, v) = p.split_once('=').unwrap();
+        (k.to_string(), v.to_string())
+    }).collect();
+    assert_eq!(form, [("grant_type".into(), "client_credentials".into()), ("scope".into(), "all-apis".into())]);
+
+    let api = env.api_requests();
+    assert_eq!(api.len(), 2);
+    for request in &api {
+        let bearer = request.header("authorization").unwrap();
+        assert!(bearer.starts_with("Bearer ") && !bearer.contains(SENTINEL_SECRET), "{bearer}");
+    }
+    assert_eq!(api[0].header("authorization"), api[1].header("authorization"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn m2m_asks_for_the_connections_scopes() {
+    let env = Env::empty().await;
+    let mut connection = env.connection.clone();
+    connection["auth"]["oauth_m2m"]["scopes"] = json!(["scim", "offline_access"]);
+    env.clear();
+    env.run_with("list-users", &connection, json!({})).await.unwrap();
+    assert!(env.token_requests()[0].raw_body.contains("scope=scim+offline_access"), "{}", env.token_requests()[0].raw_body);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_secret_is_unauthenticated_and_nothing_else_is_sent() {
+    let env = Env::empty().await;
+    let mut connection = env.connection.clone();
+    connection["auth"]["oauth_m2m"]["client_secret"] = json!(format!("{SENTINEL_SECRET}-wrong"));
+    env.clear();
+    let error = env.run_with("list-users", &connection, json!({})).await.unwrap_err();
+    let (case, payload) = e2e::error_case(&error);
+    assert_eq!(case, "unauthenticated");
+    assert_eq!(payload["error_code"], "invalid_client");
+    assert_eq!(payload["status"], 401);
+    assert!(payload["message"].as_str().unwrap().contains("token endpoint"), "{payload}");
+    assert!(env.api_requests().is_empty(), "no API call without a token");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scim_token_runs_identity_cards_on_the_2_1_scim_path() {
+    let env = Env::start(Seed::Empty, Login::ScimToken).await;
+    env.clear();
+    let user = env.ok("create-user", json!({"user_name": "scim@example.com"})).await;
+    let id = user["id"].as_str().unwrap();
+    let group = env.ok("create-group", json!({"display_name": "scim-group"})).await;
+    env.ok("add-group-member", json!({"group_id": group["id"], "member_id": id})).await;
+    let list = env.ok("list-users", json!({"filter": "userName eq \"scim@example.com\""})).await;
+    assert_eq!(list["total_results"], 1);
+    env.ok("delete-group", json!({"id": group["id"]})).await;
+    env.ok("delete-user", json!({"id": id})).await;
+
+    assert!(env.token_requests().is_empty(), "a SCIM token needs no token endpoint");
+    let prefix = format!("/api/2.1/accounts/{}/scim/v2/", env.account_id());
+    for request in env.api_requests() {
+        assert!(request.path.starts_with(&prefix), "{}", request.path);
+        assert_eq!(request.header("authorization"), Some(format!("Bearer {SENTINEL_SCIM_TOKEN}").as_str()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bad_connection_is_refused_before_any_request() {
+    let env = Env::empty().await;
+    env.clear();
+    let cases = [
+        ("/account_id", json!("not-a-uuid"), "connection.account-id"),
+        ("/host_override", json!("http://127.0.0.1:1/api"), "connection.host-override"),
+        ("/host_override", json!("ftp://127.0.0.1"), "connection.host-override"),
+        ("/auth/oauth_m2m/client_id", json!(" "), "connection.auth.oauth-m2m.client-id"),
+        ("/auth/oauth_m2m/client_secret", json!(""), "connection.auth.oauth-m2m.client-secret"),
+    ];
+    for (pointer, value, field) in cases {
+        let mut connection = env.connection.clone();
+        *connection.pointer_mut(pointer).unwrap() = value;
+        let error = env.run_with("list-users", &connection, json!({})).await.unwrap_err();
+        let (case, payload) = e2e::error_case(&error);
+        assert_eq!((case.as_str(), payload["field"].as_str()), ("invalid_input", Some(field)), "{pointer}");
+    }
+    let scim = json!({"cloud": "aws", "account_id": env.account_id(), "auth": {"scim_token": {"token": ""}}, "host_override": env.fake.base_url()});
+    let (case, payload) = e2e::error_case(&env.run_with("get-user", &scim, json!({"id": "1"})).await.unwrap_err());
+    assert_eq!((case.as_str(), payload["field"].as_str()), ("invalid_input", Some("connection.auth.scim-token.token")));
+    assert!(env.fake.requests().is_empty(), "nothing reached the account");
+}

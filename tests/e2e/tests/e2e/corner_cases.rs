@@ -1,0 +1,113 @@
+//! Every card against every way Databricks says no (in the style of the Terraform
+//! provider's `ResourceCornerCases`): each answer must become the right typed
+//! `card-error`, with the status, error code and request ID, and no secret.
+
+use e2e::{Env, SENTINEL_SECRET};
+use fake_account::Fault;
+use serde_json::{Value, json};
+
+/// A valid input for each card. IDs need not exist: the fault answers first.
+fn example(card: &str) -> Value {
+    match card {
+        "list-users" | "list-groups" | "list-service-principals" => json!({}),
+        "get-user" | "get-group" | "get-service-principal" | "delete-user" | "delete-group" | "delete-service-principal" => {
+            json!({"id": "1234567890"})
+        }
+        "create-user" => json!({"user_name": "corner@example.com"}),
+        "update-user" | "update-service-principal" => json!({"id": "1234567890", "active": false}),
+        "create-group" => json!({"display_name": "corner"}),
+        "update-group" => json!({"id": "1234567890", "display_name": "corner"}),
+        "add-group-member" | "remove-group-member" => json!({"group_id": "1234567890", "member_id": "987654321"}),
+        "create-service-principal" => json!({"display_name": "corner"}),
+        other => panic!("card {other} has no corner-case example: add one here"),
+    }
+}
+
+struct Case {
+    name: &'static str,
+    status: u16,
+    content_type: &'static str,
+    body: String,
+    headers: Vec<(String, String)>,
+    /// The card-error case a flow sees, its error code, and a text its message holds.
+    expect: (&'static str, Option<&'static str>, &'static str),
+}
+
+fn cases() -> Vec<Case> {
+    let json_error = |code: &str, message: &str| json!({"error_code": code, "message": message}).to_string();
+    let scim_error = |status: &str, detail: &str| {
+        json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "detail": detail, "status": status}).to_string()
+    };
+    vec![
+        Case { name: "expired token", status: 401, content_type: "application/json", body: json_error("UNAUTHENTICATED", "Token is expired"), headers: vec![], expect: ("unauthenticated", Some("UNAUTHENTICATED"), "Token is expired") },
+        Case { name: "not an admin", status: 403, content_type: "application/json", body: json_error("PERMISSION_DENIED", "This API is disabled for users without account admin status"), headers: vec![], expect: ("permission_denied", Some("PERMISSION_DENIED"), "account admin") },
+        Case { name: "missing", status: 404, content_type: "application/scim+json", body: scim_error("404", "Resource not found."), headers: vec![], expect: ("not_found", Some("SCIM_404"), "Resource not found.") },
+        Case { name: "conflict", status: 409, content_type: "application/scim+json", body: scim_error("409", "Resource already exists."), headers: vec![], expect: ("conflict", Some("SCIM_409"), "already exists") },
+        Case { name: "throttled", status: 429, content_type: "application/json", body: json_error("REQUEST_LIMIT_EXCEEDED", "Too many requests"), headers: vec![("retry-after".into(), "3".into())], expect: ("rate_limited", Some("REQUEST_LIMIT_EXCEEDED"), "Too many requests") },
+        Case { name: "server error", status: 500, content_type: "application/json", body: json_error("INTERNAL_ERROR", "Something broke"), headers: vec![], expect: ("upstream", Some("INTERNAL_ERROR"), "Something broke") },
+        Case { name: "html gateway page", status: 502, content_type: "text/html", body: "<html><head><title>502 Bad Gateway</title></head><body><pre>upstream connect error</pre></body></html>".into(), headers: vec![], expect: ("upstream", None, "upstream connect error") },
+        Case { name: "empty body", status: 503, content_type: "text/plain", body: String::new(), headers: vec![], expect: ("upstream", None, "Service Unavailable") },
+        Case { name: "secret echoed", status: 400, content_type: "application/json", body: json_error("INVALID_PARAMETER_VALUE", &format!("bad credential {SENTINEL_SECRET} in request")), headers: vec![], expect: ("upstream", Some("INVALID_PARAMETER_VALUE"), "[redacted]") },
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_card_turns_every_error_answer_into_a_typed_error() {
+    let env = Env::empty().await;
+    let cards: Vec<String> = env.harness.cards().iter().map(|c| c.id.clone()).collect();
+    assert!(cards.len() >= 17, "{cards:?}");
+    let mut checked = 0;
+    for card in &cards {
+        for case in cases() {
+            env.fake.push_fault(Fault {
+                method: None,
+                path_contains: "/scim/v2/".into(),
+                status: case.status,
+                content_type: case.content_type.into(),
+                body: case.body.clone(),
+                headers: case.headers.clone(),
+                times: 1,
+            });
+            let context = format!("{card} / {}", case.name);
+            let error = env.run(card, example(card)).await.expect_err(&context);
+            let (variant, payload) = e2e::error_case(&error);
+            let api_error = if variant == "rate_limited" { payload["error"].clone() } else { payload.clone() };
+            let (want_case, want_code, want_text) = case.expect;
+            assert_eq!(variant, want_case, "{context}: {error}");
+            assert_eq!(api_error["status"], case.status, "{context}");
+            assert_eq!(api_error["error_code"].as_str(), want_code, "{context}");
+            assert!(api_error["message"].as_str().unwrap().contains(want_text), "{context}: {api_error}");
+            assert!(api_error["request_id"].is_string(), "{context}: the request id reaches the flow");
+            if variant == "rate_limited" {
+                assert_eq!(payload["retry_after_seconds"], 3, "{context}");
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, cards.len() * cases().len());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreadable_success_is_an_error_for_cards_that_read_it() {
+    let env = Env::empty().await;
+    for card in env.harness.cards().iter().map(|c| c.id.clone()) {
+        env.fake.push_fault(Fault {
+            method: None,
+            path_contains: "/scim/v2/".into(),
+            status: 200,
+            content_type: "application/json".into(),
+            body: "{\"id\": \"12".into(),
+            headers: vec![],
+            times: 1,
+        });
+        let result = env.run(&card, example(&card)).await;
+        if card.starts_with("delete-") {
+            // A delete does not read the body: the 200 is the whole answer.
+            assert!(result.is_ok(), "{card}: {result:?}");
+        } else {
+            let (variant, payload) = e2e::error_case(&result.expect_err(&card));
+            assert_eq!(variant, "upstream", "{card}");
+            assert!(payload["message"].as_str().unwrap().contains("cannot read"), "{card}: {payload}");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! Every card the component exports has a scenario test that runs it and checks
+//! what the account received: adding a card without one fails here.
+
+use e2e::Env;
+
+/// The scenario files (corner cases are generated, so they do not count).
+const SCENARIOS: &[&str] = &[
+    include_str!("users.rs"),
+    include_str!("groups.rs"),
+    include_str!("service_principals.rs"),
+    include_str!("auth.rs"),
+];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_card_has_a_scenario() {
+    let env = Env::empty().await;
+    let missing: Vec<String> = env
+        .harness
+        .cards()
+        .iter()
+        .map(|c| c.id.clone())
+        .filter(|id| !SCENARIOS.iter().any(|source| source.contains(&format!("(\"{id}\""))))
+        .collect();
+    assert!(missing.is_empty(), "cards without a scenario test: {missing:?}");
+}

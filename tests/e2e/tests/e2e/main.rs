@@ -1,0 +1,9 @@
+//! End-to-end scenarios: every card through the harness and the component against
+//! the fake account, asserting what Databricks would receive and what the card returns.
+
+mod auth;
+mod corner_cases;
+mod coverage;
+mod groups;
+mod service_principals;
+mod users;
