@@ -1,0 +1,278 @@
+//! The outbound policy: a card run may only reach its connection's account origin.
+//!
+//! The origin is `connection.host_override` when set (scheme, host and port), else
+//! `https://` + the account host of `connection.cloud`. [`crate::RunOptions::allowed_origins`]
+//! replaces the list (tests point runs at a local fake account this way). Everything else is
+//! refused in [`WasiHttpHooks::send_request`] with `HttpRequestDenied`, after the request body
+//! was drained: dropping it early would show the guest a closed stream instead of the denial.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::BodyExt;
+use serde_json::Value;
+use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
+
+use crate::outbound;
+
+/// The account host of each cloud, keyed by the JSON spelling of `types.cloud`.
+pub const CLOUD_HOSTS: &[(&str, &str)] = &[
+    ("aws", "accounts.cloud.databricks.com"),
+    ("azure", "accounts.azuredatabricks.net"),
+    ("gcp", "accounts.gcp.databricks.com"),
+    ("aws_gov", "accounts.cloud.databricks.us"),
+    ("aws_gov_dod", "accounts-dod.cloud.databricks.us"),
+];
+
+/// How much of a refused request's body is read before answering the denial.
+const DRAIN_LIMIT_BYTES: usize = 1 << 20;
+/// How long to wait for the guest to finish writing a refused request's body.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The account host of a cloud (`"aws_gov"` → `accounts.cloud.databricks.us`).
+pub fn cloud_host(cloud: &str) -> Option<&'static str> {
+    CLOUD_HOSTS.iter().find(|(name, _)| *name == cloud).map(|(_, host)| *host)
+}
+
+/// A scheme, host and port: what a run may connect to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Origin {
+    scheme: String,
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    /// Parses `http(s)://host[:port]` (a trailing `/` is accepted; a path, query or user info is not).
+    pub fn parse(text: &str) -> Result<Origin, String> {
+        let uri: http::Uri = text.parse().map_err(|e| format!("not a URL: {e}"))?;
+        if uri.query().is_some() || !matches!(uri.path(), "" | "/") {
+            return Err("an origin has no path or query".into());
+        }
+        if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+            return Err("an origin has no user info".into());
+        }
+        Origin::of(&uri).ok_or_else(|| "expected http(s)://host[:port]".into())
+    }
+
+    /// The origin a request URI addresses, when it has an http(s) scheme and a host.
+    pub fn of(uri: &http::Uri) -> Option<Origin> {
+        let scheme = uri.scheme_str()?.to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "https" => 443,
+            "http" => 80,
+            _ => return None,
+        };
+        let authority = uri.authority()?;
+        let host = authority.host().to_ascii_lowercase();
+        if host.is_empty() {
+            return None;
+        }
+        Some(Origin {
+            scheme,
+            host,
+            port: authority.port_u16().unwrap_or(default_port),
+        })
+    }
+
+    /// `https://` + the cloud's account host.
+    pub fn of_cloud(cloud: &str) -> Option<Origin> {
+        cloud_host(cloud).map(|host| Origin {
+            scheme: "https".into(),
+            host: host.into(),
+            port: 443,
+        })
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let default_port = if self.scheme == "https" { 443 } else { 80 };
+        if self.port == default_port {
+            write!(f, "{}://{}", self.scheme, self.host)
+        } else {
+            write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
+        }
+    }
+}
+
+/// The origins one card run may reach.
+#[derive(Clone, Debug)]
+pub struct OutboundPolicy {
+    card: String,
+    allowed: Vec<Origin>,
+}
+
+impl OutboundPolicy {
+    /// The policy for a run of `card` with this connection JSON: its `host_override`, else its
+    /// cloud's account host. A connection without a usable origin allows nothing (the card
+    /// reports the invalid connection itself; any request it still sends is refused).
+    pub fn for_connection(card: &str, connection: &Value) -> OutboundPolicy {
+        let allowed = match connection.get("host_override") {
+            Some(Value::String(host)) => match Origin::parse(host) {
+                Ok(origin) => vec![origin],
+                Err(why) => {
+                    tracing::warn!(card, "connection.host_override is not an origin ({why}); no request will be allowed");
+                    Vec::new()
+                }
+            },
+            _ => connection
+                .get("cloud")
+                .and_then(Value::as_str)
+                .and_then(Origin::of_cloud)
+                .into_iter()
+                .collect(),
+        };
+        OutboundPolicy {
+            card: card.to_string(),
+            allowed,
+        }
+    }
+
+    /// A policy with an explicit list of origins (`http://127.0.0.1:8080`, ...).
+    pub fn with_origins<S: AsRef<str>>(card: &str, origins: &[S]) -> Result<OutboundPolicy, String> {
+        let allowed = origins
+            .iter()
+            .map(|o| Origin::parse(o.as_ref()).map_err(|why| format!("allowed origin `{}`: {why}", o.as_ref())))
+            .collect::<Result<_, _>>()?;
+        Ok(OutboundPolicy {
+            card: card.to_string(),
+            allowed,
+        })
+    }
+
+    /// The origins this policy allows.
+    pub fn allowed(&self) -> &[Origin] {
+        &self.allowed
+    }
+
+    /// Whether a request to `uri` may go out.
+    pub fn allows(&self, uri: &http::Uri) -> bool {
+        Origin::of(uri).is_some_and(|origin| self.allowed.contains(&origin))
+    }
+}
+
+/// The `wasi:http` hooks of one run: the policy check in front of the sender.
+pub(crate) struct OutboundHooks {
+    pub(crate) policy: Arc<OutboundPolicy>,
+}
+
+type SendResult = wasmtime_wasi_http::Result<(
+    http::Response<WasiBody>,
+    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+)>;
+
+impl WasiHttpHooks for OutboundHooks {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        _fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+    ) -> Box<dyn Future<Output = SendResult> + Send> {
+        if self.policy.allows(request.uri()) {
+            return Box::new(outbound::send(request, options));
+        }
+        // Log the origin only: paths and queries may carry identifiers a log should not keep.
+        let target = Origin::of(request.uri()).map_or_else(|| "(no http origin)".to_string(), |o| o.to_string());
+        let allowed: Vec<String> = self.policy.allowed.iter().map(ToString::to_string).collect();
+        tracing::warn!(
+            card = %self.policy.card,
+            target = %target,
+            allowed = ?allowed,
+            "outbound request denied by policy"
+        );
+        let body = request.into_body();
+        Box::new(async move {
+            drain(body).await;
+            Err(wasmtime_wasi_http::Error::HttpRequestDenied)
+        })
+    }
+}
+
+/// Reads (and drops) a refused request's body, bounded in size and time, so the guest can finish
+/// writing it and then receive the denial.
+async fn drain(mut body: WasiBody) {
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        let mut seen = 0usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Some(data) = frame.data_ref() {
+                seen += data.len();
+                if seen > DRAIN_LIMIT_BYTES {
+                    break;
+                }
+            }
+        }
+    })
+    .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn uri(s: &str) -> http::Uri {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn every_cloud_maps_to_its_account_host() {
+        for (cloud, host) in CLOUD_HOSTS {
+            let policy = OutboundPolicy::for_connection("c", &json!({"cloud": cloud}));
+            assert!(policy.allows(&uri(&format!("https://{host}/api/2.0/accounts/x/scim/v2/Users"))));
+            assert!(policy.allows(&uri(&format!("https://{host}:443/oidc"))));
+            assert!(!policy.allows(&uri(&format!("http://{host}/oidc"))), "plain http to {host}");
+            assert!(!policy.allows(&uri(&format!("https://{host}:8443/oidc"))));
+        }
+        assert_eq!(cloud_host("aws_gov_dod"), Some("accounts-dod.cloud.databricks.us"));
+    }
+
+    #[test]
+    fn other_hosts_are_refused() {
+        let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "aws"}));
+        for other in [
+            "https://accounts.azuredatabricks.net/",
+            "https://evil.example.com/",
+            "https://accounts.cloud.databricks.com.evil.example.com/",
+            "https://example.com/?host=accounts.cloud.databricks.com",
+        ] {
+            assert!(!policy.allows(&uri(other)), "{other}");
+        }
+    }
+
+    #[test]
+    fn host_override_replaces_the_cloud_host() {
+        let conn = json!({"cloud": "aws", "host_override": "http://127.0.0.1:8080"});
+        let policy = OutboundPolicy::for_connection("c", &conn);
+        assert!(policy.allows(&uri("http://127.0.0.1:8080/oidc/accounts/a/v1/token")));
+        assert!(!policy.allows(&uri("http://127.0.0.1:8081/")));
+        assert!(!policy.allows(&uri("https://127.0.0.1:8080/")));
+        assert!(!policy.allows(&uri("https://accounts.cloud.databricks.com/")));
+    }
+
+    #[test]
+    fn an_unusable_host_override_allows_nothing() {
+        for bad in ["not a url", "http://127.0.0.1:8080/some/path", "ftp://x", "http://user:pw@127.0.0.1:1"] {
+            let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "aws", "host_override": bad}));
+            assert!(policy.allowed().is_empty(), "{bad}");
+        }
+        let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "moon"}));
+        assert!(policy.allowed().is_empty());
+    }
+
+    #[test]
+    fn explicit_origins_are_parsed_and_checked() {
+        let policy = OutboundPolicy::with_origins("c", &["http://localhost:9000", "https://Example.COM/"]).unwrap();
+        assert!(policy.allows(&uri("http://localhost:9000/x")));
+        assert!(policy.allows(&uri("https://example.com/x")));
+        assert!(!policy.allows(&uri("http://localhost:9001/x")));
+        assert!(OutboundPolicy::with_origins("c", &["localhost:9000/path"]).is_err());
+    }
+
+    #[test]
+    fn origins_display_without_default_ports() {
+        assert_eq!(Origin::parse("https://a.example:443").unwrap().to_string(), "https://a.example");
+        assert_eq!(Origin::parse("http://127.0.0.1:8080/").unwrap().to_string(), "http://127.0.0.1:8080");
+    }
+}

@@ -1,0 +1,74 @@
+//! The wasmtime side that lives as long as a [`crate::Harness`]: the engine (with its epoch
+//! ticker), the linker with WASI and wasi:http, and the pre-instantiated component.
+
+use std::time::Duration;
+
+use wasmtime::component::{Component, InstancePre, Linker};
+use wasmtime::{Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use crate::state::RunState;
+
+/// How often the background ticker advances the engine's epoch: the granularity of time limits
+/// on guest code that is computing (awaiting the network is bounded by a tokio timeout instead).
+pub(crate) const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The most memory a run can have with the pooling allocator, whatever its `memory_limit`.
+pub const POOLING_MAX_MEMORY: usize = 256 << 20;
+
+/// Converts wasmtime's error type (this build leaves out its `anyhow` feature) to `anyhow`.
+pub(crate) fn wt(err: wasmtime::Error) -> anyhow::Error {
+    anyhow::Error::from_boxed(err.into_boxed_dyn_error())
+}
+
+/// An engine for card runs: epoch interruption on; async is chosen per call in wasmtime 48.
+pub(crate) fn engine(pooling: bool) -> anyhow::Result<Engine> {
+    let mut config = wasmtime::Config::new();
+    config.epoch_interruption(true);
+    if pooling {
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(256)
+            .total_core_instances(1024)
+            .total_memories(512)
+            .total_tables(512)
+            .total_stacks(256)
+            .max_memory_size(POOLING_MAX_MEMORY);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+    }
+    let engine = Engine::new(&config).map_err(wt)?;
+    start_epoch_ticker(&engine);
+    Ok(engine)
+}
+
+/// Advances the engine's epoch every [`EPOCH_TICK`] on a thread that ends with the engine.
+fn start_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    let spawned = std::thread::Builder::new()
+        .name("databricks-account-epoch".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(EPOCH_TICK);
+                match weak.upgrade() {
+                    Some(engine) => engine.increment_epoch(),
+                    None => break,
+                }
+            }
+        });
+    if let Err(err) = spawned {
+        // Runs still end at their tokio timeout while they await the network.
+        tracing::warn!("cannot start the epoch ticker; time limits only apply while awaiting I/O: {err}");
+    }
+}
+
+/// Epoch ticks in `limit`, at least one.
+pub(crate) fn ticks(limit: Duration) -> u64 {
+    (limit.as_nanos() / EPOCH_TICK.as_nanos()).max(1) as u64
+}
+
+/// Links WASI 0.2 and wasi:http (the component's only imports) and pre-instantiates the component.
+pub(crate) fn instance_pre(engine: &Engine, component: &Component) -> anyhow::Result<InstancePre<RunState>> {
+    let mut linker = Linker::<RunState>::new(engine);
+    // The wasi:http "proxy" linker alone is not enough: Rust's std imports more of wasi:cli.
+    wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(wt)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(wt)?;
+    linker.instantiate_pre(component).map_err(wt)
+}
