@@ -1,0 +1,30 @@
+//! Databricks' error bodies: the standard `{error_code, message}`, the SCIM error
+//! schema, and OAuth's `{error, error_description}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// `{"error_code": …, "message": …}`, as every non-SCIM account API answers.
+pub fn api(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (status, Json(json!({"error_code": code, "message": message.into()}))).into_response()
+}
+
+/// The SCIM error schema (RFC 7644 §3.12), as the account SCIM API answers.
+pub fn scim(status: StatusCode, scim_type: Option<&str>, detail: impl Into<String>) -> Response {
+    let mut body = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "detail": detail.into(),
+        "status": status.as_u16().to_string(),
+    });
+    if let Some(scim_type) = scim_type {
+        body["scimType"] = json!(scim_type);
+    }
+    (status, Json(body)).into_response()
+}
+
+/// The OAuth token endpoint's errors (RFC 6749 §5.2).
+pub fn oauth(status: StatusCode, error: &str, description: &str) -> Response {
+    (status, Json(json!({"error": error, "error_description": description}))).into_response()
+}

@@ -1,0 +1,249 @@
+//! A stateful in-memory Databricks account on loopback, written from Databricks' API
+//! reference (not from our client): the OAuth token endpoint with expiring tokens,
+//! OIDC discovery, and the account SCIM API for users, groups and service principals
+//! with filters, sorting, paging, PATCH and PUT semantics and Databricks' error bodies.
+//! It records every request and can answer with injected faults.
+
+mod errors;
+mod filter;
+mod ids;
+mod oauth;
+mod patch;
+mod scim;
+mod seed;
+mod server;
+mod store;
+
+use serde_json::{Value, json};
+use server::Shared;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What the fake account accepts and holds.
+#[derive(Clone, Debug)]
+pub struct FakeConfig {
+    /// The account ID (a UUID).
+    pub account_id: String,
+    /// The OAuth M2M client the token endpoint accepts: the service principal's application ID.
+    pub client_id: String,
+    /// Its secret.
+    pub client_secret: String,
+    /// The static SCIM token.
+    pub scim_token: String,
+    /// How long access tokens live (Databricks: one hour).
+    pub token_ttl: Duration,
+    /// What the account holds at start.
+    pub seed: Seed,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        FakeConfig {
+            account_id: "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3d".into(),
+            client_id: "8d7c6b5a-4e3f-4a2b-9c1d-0e9f8a7b6c5d".into(),
+            client_secret: "dose-fake-secret-0123456789".into(),
+            scim_token: "dsapi-fake-scim-token-0123456789".into(),
+            token_ttl: Duration::from_secs(3600),
+            seed: Seed::Demo,
+        }
+    }
+}
+
+/// The account's content at start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seed {
+    /// A small realistic account: people, groups with members, and the connection's service principal.
+    Demo,
+    /// Only the connection's service principal (an account admin).
+    Empty,
+}
+
+/// A request the fake received.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    pub method: String,
+    pub path: String,
+    /// Decoded query pairs, in order (`+` and `%20` decode to a space).
+    pub query: Vec<(String, String)>,
+    /// Header names are lower-case.
+    pub headers: Vec<(String, String)>,
+    /// The body, when it is JSON.
+    pub body: Option<Value>,
+    /// The body as text (form bodies of the token endpoint land here).
+    pub raw_body: String,
+}
+
+impl RecordedRequest {
+    fn new(parts: &axum::http::request::Parts, body: &[u8]) -> Self {
+        RecordedRequest {
+            method: parts.method.to_string(),
+            path: parts.uri.path().to_string(),
+            query: parts
+                .uri
+                .query()
+                .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+                .unwrap_or_default(),
+            headers: parts
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect(),
+            body: serde_json::from_slice(body).ok(),
+            raw_body: String::from_utf8_lossy(body).into_owned(),
+        }
+    }
+
+    pub fn query_value(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// An answer to give instead of the normal one, to the next `times` matching requests.
+#[derive(Clone, Debug)]
+pub struct Fault {
+    /// `None` matches any method.
+    pub method: Option<String>,
+    /// Matches when the request path contains this.
+    pub path_contains: String,
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+    pub headers: Vec<(String, String)>,
+    pub times: u32,
+}
+
+/// A running fake account; it stops when dropped.
+pub struct FakeAccount {
+    shared: Arc<Shared>,
+    service_principal_id: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl FakeAccount {
+    /// Starts on a free loopback port.
+    pub async fn start(config: FakeConfig) -> std::io::Result<FakeAccount> {
+        FakeAccount::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    }
+
+    pub async fn start_on(addr: SocketAddr, config: FakeConfig) -> std::io::Result<FakeAccount> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let local = listener.local_addr()?;
+        let mut store = store::Store::default();
+        let service_principal_id = seed::seed(&mut store, &config);
+        let shared = Arc::new(Shared {
+            config,
+            base_url: format!("http://{local}"),
+            store: Mutex::new(store),
+            tokens: Mutex::default(),
+            journal: Mutex::default(),
+            faults: Mutex::default(),
+        });
+        let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = server::router(shared.clone());
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                tracing::error!(%error, "the fake account stopped");
+            }
+        });
+        Ok(FakeAccount { shared, service_principal_id, shutdown: Some(shutdown) })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+
+    pub fn config(&self) -> &FakeConfig {
+        &self.shared.config
+    }
+
+    /// The SCIM ID of the service principal the M2M client belongs to.
+    pub fn service_principal_id(&self) -> String {
+        self.service_principal_id.clone()
+    }
+
+    /// An OAuth M2M connection to this account (the harness's JSON form).
+    pub fn m2m_connection(&self) -> Value {
+        let c = self.config();
+        json!({
+            "cloud": "aws",
+            "account_id": c.account_id,
+            "auth": {"oauth_m2m": {
+                "client_id": c.client_id,
+                "client_secret": c.client_secret,
+                "scopes": null,
+                "service_principal_id": self.service_principal_id,
+                "secret_id": null,
+            }},
+            "host_override": self.base_url(),
+        })
+    }
+
+    /// A SCIM-token connection to this account.
+    pub fn scim_token_connection(&self) -> Value {
+        json!({
+            "cloud": "aws",
+            "account_id": self.config().account_id,
+            "auth": {"scim_token": {"token": self.config().scim_token}},
+            "host_override": self.base_url(),
+        })
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock_journal().clone()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared.lock_journal().clear();
+    }
+
+    /// Every access token issued so far is expired from now on.
+    pub fn expire_all_tokens(&self) {
+        let past = Instant::now();
+        for expiry in self.shared.lock_tokens().values_mut() {
+            *expiry = past;
+        }
+    }
+
+    /// The next matching request(s) get this answer instead.
+    pub fn push_fault(&self, fault: Fault) {
+        self.shared.lock_faults().push(fault);
+    }
+
+    /// Every identity as SCIM GET shows it (groups with members).
+    pub fn snapshot(&self) -> Value {
+        let store = self.shared.lock_store();
+        json!({
+            "users": store.all(store::Kind::Users),
+            "groups": store.all(store::Kind::Groups),
+            "service_principals": store.all(store::Kind::ServicePrincipals),
+        })
+    }
+
+    /// Adds `count` users `prefix-0001@example.com`, … (for paging tests).
+    pub fn insert_users(&self, count: usize, prefix: &str) {
+        let mut store = self.shared.lock_store();
+        for n in 1..=count {
+            let user_name = format!("{prefix}-{n:04}@example.com");
+            // A clash with an existing user only means it is there already.
+            let _ = store.create(store::Kind::Users, &json!({"userName": user_name}));
+        }
+    }
+}
+
+impl Drop for FakeAccount {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}

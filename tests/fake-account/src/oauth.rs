@@ -1,0 +1,111 @@
+//! The account's OAuth endpoints: host metadata, OIDC discovery, and the token
+//! endpoint (client credentials with HTTP Basic or form client authentication).
+
+use crate::errors;
+use crate::server::Shared;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// `GET /.well-known/databricks-config`: what the newer SDKs read to learn that this host
+/// serves an account and where its OIDC endpoints are.
+pub async fn host_metadata(State(shared): State<Arc<Shared>>) -> Response {
+    Json(json!({
+        "oidc_endpoint": format!("{}/oidc/accounts/{{account_id}}", shared.base_url),
+        "account_id": shared.config.account_id,
+        "cloud": "aws",
+    }))
+    .into_response()
+}
+
+/// `GET /oidc/accounts/{account_id}/.well-known/oauth-authorization-server`.
+pub async fn discovery(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>) -> Response {
+    if account_id != shared.config.account_id {
+        return errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Account {account_id} does not exist."));
+    }
+    let base = format!("{}/oidc/accounts/{account_id}", shared.base_url);
+    Json(json!({
+        "issuer": format!("{base}"),
+        "authorization_endpoint": format!("{base}/v1/authorize"),
+        "token_endpoint": format!("{base}/v1/token"),
+        "grant_types_supported": ["client_credentials", "authorization_code", "refresh_token"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "scopes_supported": ["all-apis", "offline_access", "scim", "billing", "access-management", "unity-catalog"],
+    }))
+    .into_response()
+}
+
+/// Client credentials from an `Authorization: Basic` header or from the form.
+fn client_credentials(headers: &HeaderMap, form: &[(String, String)]) -> Option<(String, String)> {
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    if let Some(basic) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Basic ")) {
+        let decoded = base64::engine::general_purpose::STANDARD.decode(basic.trim()).ok()?;
+        let decoded = String::from_utf8(decoded).ok()?;
+        let (id, secret) = decoded.split_once(':')?;
+        return Some((id.to_string(), secret.to_string()));
+    }
+    Some((field("client_id")?, field("client_secret")?))
+}
+
+/// `POST /oidc/accounts/{account_id}/v1/token`.
+pub async fn token(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, body: String) -> Response {
+    let form: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let Some((client_id, client_secret)) = client_credentials(&headers, &form) else {
+        return errors::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
+    };
+    // Credentials of another account are as unknown here as wrong ones.
+    let known = account_id == shared.config.account_id
+        && client_id == shared.config.client_id
+        && client_secret == shared.config.client_secret;
+    if !known {
+        return errors::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
+    }
+    match field("grant_type") {
+        Some("client_credentials") => {}
+        Some(_) => return errors::oauth(StatusCode::BAD_REQUEST, "unsupported_grant_type", "Grant type not supported"),
+        None => return errors::oauth(StatusCode::BAD_REQUEST, "invalid_request", "Missing grant_type"),
+    }
+    let scope = field("scope").filter(|s| !s.trim().is_empty()).unwrap_or("all-apis").to_string();
+    let access_token = crate::ids::token();
+    let ttl = shared.config.token_ttl;
+    shared.lock_tokens().insert(access_token.clone(), Instant::now() + ttl);
+    Json(json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": ttl.as_secs(),
+        "scope": scope,
+    }))
+    .into_response()
+}
+
+/// Who may call an account API path with the request's bearer token: an unexpired OAuth
+/// token anywhere in the account; the SCIM token only under `/api/2.1/…/scim/v2/`.
+pub fn authorize(shared: &Shared, headers: &HeaderMap, path: &str) -> Result<(), Response> {
+    let unauthenticated = |message: &str| errors::api(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
+    let Some(token) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) else {
+        return Err(unauthenticated("Unable to load OAuth Config: no bearer token in the request."));
+    };
+    let token = token.trim();
+    if token == shared.config.scim_token {
+        let scim_prefix = format!("/api/2.1/accounts/{}/scim/v2/", shared.config.account_id);
+        if path.starts_with(&scim_prefix) {
+            return Ok(());
+        }
+        return Err(errors::api(
+            StatusCode::FORBIDDEN,
+            "PERMISSION_DENIED",
+            "The SCIM token is restricted to the account SCIM API /api/2.1/accounts/{account_id}/scim/v2/.",
+        ));
+    }
+    match shared.lock_tokens().get(token) {
+        Some(expiry) if Instant::now() < *expiry => Ok(()),
+        Some(_) => Err(unauthenticated("Token is expired")),
+        None => Err(unauthenticated("Invalid access token.")),
+    }
+}

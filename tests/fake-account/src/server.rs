@@ -1,0 +1,125 @@
+//! The HTTP server: routes, and the layer every request passes through (journal,
+//! injected faults, `x-request-id`).
+
+use crate::store::Store;
+use crate::{Fault, FakeConfig, RecordedRequest};
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+/// State shared by every handler.
+pub struct Shared {
+    pub config: FakeConfig,
+    pub base_url: String,
+    pub store: Mutex<Store>,
+    /// Access token → expiry.
+    pub tokens: Mutex<HashMap<String, Instant>>,
+    pub journal: Mutex<Vec<RecordedRequest>>,
+    pub faults: Mutex<Vec<Fault>>,
+}
+
+/// A poisoned lock only means a handler panicked mid-change; the fake keeps serving.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    pub fn lock_store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+    pub fn lock_tokens(&self) -> MutexGuard<'_, HashMap<String, Instant>> {
+        lock(&self.tokens)
+    }
+    pub fn lock_journal(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
+        lock(&self.journal)
+    }
+    pub fn lock_faults(&self) -> MutexGuard<'_, Vec<Fault>> {
+        lock(&self.faults)
+    }
+}
+
+pub fn router(shared: Arc<Shared>) -> Router {
+    let scim_collection = "/api/{version}/accounts/{account_id}/scim/v2/{resource}";
+    let scim_item = "/api/{version}/accounts/{account_id}/scim/v2/{resource}/{id}";
+    Router::new()
+        .route("/.well-known/databricks-config", get(crate::oauth::host_metadata))
+        .route("/oidc/accounts/{account_id}/.well-known/oauth-authorization-server", get(crate::oauth::discovery))
+        .route("/oidc/accounts/{account_id}/v1/token", post(crate::oauth::token))
+        .route(scim_collection, get(crate::scim::list).post(crate::scim::create))
+        .route(
+            scim_item,
+            get(crate::scim::get).put(crate::scim::replace).patch(crate::scim::patch).delete(crate::scim::delete),
+        )
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))
+        .with_state(shared)
+}
+
+async fn not_found(request: Request) -> Response {
+    crate::errors::api(StatusCode::NOT_FOUND, "ENDPOINT_NOT_FOUND", format!("No API found for '{}'", request.uri().path()))
+}
+
+/// Largest request body the fake reads (Databricks refuses larger ones too).
+const MAX_BODY: usize = 10 * 1024 * 1024;
+
+/// Records every request, answers with an injected fault when one matches, and tags
+/// every response with an `x-request-id` like Databricks does.
+async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes = match to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(_) => return crate::errors::api(StatusCode::PAYLOAD_TOO_LARGE, "INVALID_PARAMETER_VALUE", "Request body too large."),
+    };
+    let recorded = RecordedRequest::new(&parts, &bytes);
+    let fault = {
+        let mut faults = shared.lock_faults();
+        let position = faults.iter().position(|f| f.matches(&recorded.method, &recorded.path));
+        position.map(|i| {
+            let fault = faults[i].clone();
+            faults[i].times -= 1;
+            if faults[i].times == 0 {
+                faults.remove(i);
+            }
+            fault
+        })
+    };
+    shared.lock_journal().push(recorded);
+    let mut response = match fault {
+        Some(fault) => fault.response(),
+        None => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+    };
+    if let Ok(id) = HeaderValue::from_str(&crate::ids::uuid()) {
+        response.headers_mut().insert("x-request-id", id);
+    }
+    response
+}
+
+impl Fault {
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.times > 0
+            && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && path.contains(&self.path_contains)
+    }
+
+    fn response(&self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, self.body.clone()).into_response();
+        let headers = response.headers_mut();
+        if let Ok(content_type) = HeaderValue::from_str(&self.content_type) {
+            headers.insert("content-type", content_type);
+        }
+        for (name, value) in &self.headers {
+            if let (Ok(name), Ok(value)) = (axum::http::HeaderName::try_from(name.as_str()), HeaderValue::from_str(value)) {
+                headers.insert(name, value);
+            }
+        }
+        response
+    }
+}
