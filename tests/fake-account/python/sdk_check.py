@@ -1,0 +1,88 @@
+"""Drive the fake account with the official Databricks SDK for Python (AccountClient,
+OAuth M2M): if the SDK can sign in, create, list, patch, read and delete users and
+groups, the fake speaks Databricks and not only our own connector's dialect.
+
+Environment: DATABRICKS_HOST, DATABRICKS_ACCOUNT_ID, DATABRICKS_CLIENT_ID,
+DATABRICKS_CLIENT_SECRET. Exits non-zero with a message on the first failed check.
+"""
+
+import os
+import sys
+
+from databricks.sdk import AccountClient
+from databricks.sdk.errors import NotFound, ResourceConflict
+from databricks.sdk.service import iam
+
+PATCH = [iam.PatchSchema.URN_IETF_PARAMS_SCIM_API_MESSAGES_2_0_PATCH_OP]
+
+
+def check(condition, message):
+    if not condition:
+        print(f"FAILED: {message}", file=sys.stderr)
+        sys.exit(1)
+    print(f"ok: {message}")
+
+
+def main():
+    a = AccountClient(
+        host=os.environ["DATABRICKS_HOST"],
+        account_id=os.environ["DATABRICKS_ACCOUNT_ID"],
+        client_id=os.environ["DATABRICKS_CLIENT_ID"],
+        client_secret=os.environ["DATABRICKS_CLIENT_SECRET"],
+        auth_type="oauth-m2m",
+    )
+
+    user = a.users.create(user_name="sdk.check@example.com", display_name="SDK Check")
+    check(user.id and user.user_name == "sdk.check@example.com", "create a user")
+
+    try:
+        a.users.create(user_name="sdk.check@example.com")
+        check(False, "a duplicate user is refused")
+    except ResourceConflict:
+        check(True, "a duplicate user is refused with ResourceConflict")
+
+    found = list(a.users.list(filter='userName eq "sdk.check@example.com"'))
+    check([u.id for u in found] == [user.id], "list users with a filter finds exactly the user")
+
+    everyone = list(a.users.list())
+    check(user.id in {u.id for u in everyone}, "list every user (SDK paging) includes the user")
+
+    # The SDK's Patch.as_dict drops a falsy value (`if self.value:`), so `value=False` would
+    # go out without a value; the Terraform provider's shape is what works.
+    deactivate = iam.Patch(op=iam.PatchOp.REPLACE, path="active", value=[{"value": "false"}])
+    a.users.patch(user.id, operations=[deactivate], schemas=PATCH)
+    check(a.users.get(user.id).active is False, "patch the user inactive and read it back")
+
+    group = a.groups.create(display_name="sdk-check-group")
+    check(group.id and group.display_name == "sdk-check-group", "create a group")
+
+    a.groups.patch(
+        group.id,
+        operations=[iam.Patch(op=iam.PatchOp.ADD, path="members", value=[{"value": user.id}])],
+        schemas=PATCH,
+    )
+    members = a.groups.get(group.id).members or []
+    check([m.value for m in members] == [user.id], "add the user to the group with a PATCH; get shows the member")
+
+    listed = [g for g in a.groups.list(filter='displayName eq "sdk-check-group"')]
+    check([g.id for g in listed] == [group.id], "list groups with a filter")
+
+    a.groups.patch(
+        group.id,
+        operations=[iam.Patch(op=iam.PatchOp.REMOVE, path=f'members[value eq "{user.id}"]')],
+        schemas=PATCH,
+    )
+    check(not (a.groups.get(group.id).members or []), "remove the member with a value-filter PATCH")
+
+    a.groups.delete(group.id)
+    a.users.delete(user.id)
+    try:
+        a.users.get(user.id)
+        check(False, "a deleted user is gone")
+    except NotFound:
+        check(True, "a deleted user is gone (NotFound)")
+    print("the official Databricks SDK agrees with the fake account")
+
+
+if __name__ == "__main__":
+    main()
