@@ -7,10 +7,12 @@ use crate::server::Shared;
 use crate::store::{Kind, StoreError};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, Path, RawQuery};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Largest page served. The docs give `count` a default of 10000 and a constraint of
@@ -18,20 +20,38 @@ use std::sync::Arc;
 /// on `startIndex` until an empty page, so nothing is lost), not refused.
 const MAX_COUNT: usize = 100;
 
-type Scoped = Result<Kind, Response>;
+/// A handler's answer: the error path is a response too, so `?` ends a handler early.
+type Answer = Result<Response, Response>;
 
-/// Checks the API version, the account, the resource type and the caller.
-fn scope(shared: &Shared, version: &str, account_id: &str, resource: &str, headers: &HeaderMap, uri: &OriginalUri) -> Scoped {
-    let not_found = || errors::api(StatusCode::NOT_FOUND, "ENDPOINT_NOT_FOUND", format!("No API found for '{}'", uri.path()));
-    if version != "2.0" && version != "2.1" {
-        return Err(not_found());
+/// The resource type (and ID) a request addresses, once the API version, the account
+/// and the caller's token are checked: every handler starts from one.
+pub struct Target {
+    shared: Arc<Shared>,
+    kind: Kind,
+    id: String,
+}
+
+impl FromRequestParts<Arc<Shared>> for Target {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, Response> {
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, shared)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let param = |name: &str| params.get(name).map(String::as_str).unwrap_or("");
+        let path = parts.uri.path();
+        let not_found = || errors::api(StatusCode::NOT_FOUND, "ENDPOINT_NOT_FOUND", format!("No API found for '{path}'"));
+        if param("version") != "2.0" && param("version") != "2.1" {
+            return Err(not_found());
+        }
+        let kind = Kind::from_segment(param("resource")).ok_or_else(not_found)?;
+        crate::oauth::authorize(shared, &parts.headers, path)?;
+        let account_id = param("account_id");
+        if account_id != shared.config.account_id {
+            return Err(errors::api(StatusCode::FORBIDDEN, "PERMISSION_DENIED", format!("Not authorized for account {account_id}.")));
+        }
+        Ok(Target { shared: shared.clone(), kind, id: param("id").to_string() })
     }
-    let kind = Kind::from_segment(resource).ok_or_else(not_found)?;
-    crate::oauth::authorize(shared, headers, uri.path())?;
-    if account_id != shared.config.account_id {
-        return Err(errors::api(StatusCode::FORBIDDEN, "PERMISSION_DENIED", format!("Not authorized for account {account_id}.")));
-    }
-    Ok(kind)
 }
 
 fn store_error(error: StoreError) -> Response {
@@ -73,17 +93,8 @@ fn sort_key(resource: &Value, path: &str) -> Option<String> {
     })
 }
 
-pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    Path((version, account_id, resource)): Path<(String, String, String)>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    uri: OriginalUri,
-) -> Response {
-    let kind = match scope(&shared, &version, &account_id, &resource, &headers, &uri) {
-        Ok(kind) => kind,
-        Err(response) => return response,
-    };
+pub async fn list(target: Target, RawQuery(query): RawQuery) -> Answer {
+    let Target { shared, kind, .. } = target;
     let query = query_pairs(query);
     let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
     let number = |name: &str, default: usize| -> Result<usize, Response> {
@@ -94,14 +105,13 @@ pub async fn list(
             }),
         }
     };
-    let (start_index, count) = match (number("startIndex", 1), number("count", 10_000)) {
-        (Ok(s), Ok(c)) => (s.max(1), c.min(MAX_COUNT)),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let filter = match param("filter").filter(|f| !f.trim().is_empty()).map(filter::parse).transpose() {
-        Ok(f) => f,
-        Err(e) => return errors::scim(StatusCode::BAD_REQUEST, Some("invalidFilter"), format!("Invalid filter: {e}")),
-    };
+    let start_index = number("startIndex", 1)?.max(1);
+    let count = number("count", 10_000)?.min(MAX_COUNT);
+    let filter = param("filter")
+        .filter(|f| !f.trim().is_empty())
+        .map(filter::parse)
+        .transpose()
+        .map_err(|e| errors::scim(StatusCode::BAD_REQUEST, Some("invalidFilter"), format!("Invalid filter: {e}")))?;
     let mut matches: Vec<Value> = shared.lock_store().all(kind);
     if let Some(filter) = &filter {
         matches.retain(|r| filter.matches(r));
@@ -130,126 +140,56 @@ pub async fn list(
         }
         project(resource, param("attributes"), param("excludedAttributes"));
     }
-    Json(json!({
+    Ok(Json(json!({
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
         "totalResults": total,
         "startIndex": start_index,
         "itemsPerPage": page.len(),
         "Resources": page,
     }))
-    .into_response()
+    .into_response())
 }
 
-pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    Path((version, account_id, resource)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
-    body: Bytes,
-) -> Response {
-    let kind = match scope(&shared, &version, &account_id, &resource, &headers, &uri) {
-        Ok(kind) => kind,
-        Err(response) => return response,
-    };
-    let body = match json_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+pub async fn create(target: Target, body: Bytes) -> Answer {
+    let Target { shared, kind, .. } = target;
+    let body = json_body(&body)?;
     let mut store = shared.lock_store();
-    match store.create(kind, &body).and_then(|id| store.render(kind, &id)) {
-        Ok(created) => (StatusCode::CREATED, Json(created)).into_response(),
-        Err(e) => store_error(e),
-    }
+    let created = store.create(kind, &body).and_then(|id| store.render(kind, &id)).map_err(store_error)?;
+    Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    Path((version, account_id, resource, id)): Path<(String, String, String, String)>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    uri: OriginalUri,
-) -> Response {
-    let kind = match scope(&shared, &version, &account_id, &resource, &headers, &uri) {
-        Ok(kind) => kind,
-        Err(response) => return response,
-    };
+pub async fn get(target: Target, RawQuery(query): RawQuery) -> Answer {
+    let Target { shared, kind, id } = target;
     let query = query_pairs(query);
     let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    match shared.lock_store().render(kind, &id) {
-        Ok(mut found) => {
-            project(&mut found, param("attributes"), param("excludedAttributes"));
-            Json(found).into_response()
-        }
-        Err(e) => store_error(e),
-    }
+    let mut found = shared.lock_store().render(kind, &id).map_err(store_error)?;
+    project(&mut found, param("attributes"), param("excludedAttributes"));
+    Ok(Json(found).into_response())
 }
 
 /// PUT replaces the whole resource: attributes left out are wiped, like Databricks.
-pub async fn replace(
-    State(shared): State<Arc<Shared>>,
-    Path((version, account_id, resource, id)): Path<(String, String, String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
-    body: Bytes,
-) -> Response {
-    let kind = match scope(&shared, &version, &account_id, &resource, &headers, &uri) {
-        Ok(kind) => kind,
-        Err(response) => return response,
-    };
-    let body = match json_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+pub async fn replace(target: Target, body: Bytes) -> Answer {
+    let Target { shared, kind, id } = target;
+    let body = json_body(&body)?;
     let mut store = shared.lock_store();
-    match store.replace(kind, &id, body).and_then(|()| store.render(kind, &id)) {
-        Ok(replaced) => Json(replaced).into_response(),
-        Err(e) => store_error(e),
-    }
+    let replaced = store.replace(kind, &id, body).and_then(|()| store.render(kind, &id)).map_err(store_error)?;
+    Ok(Json(replaced).into_response())
 }
 
 /// PATCH applies the operations atomically and answers 204 No Content, like Databricks.
-pub async fn patch(
-    State(shared): State<Arc<Shared>>,
-    Path((version, account_id, resource, id)): Path<(String, String, String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
-    body: Bytes,
-) -> Response {
-    let kind = match scope(&shared, &version, &account_id, &resource, &headers, &uri) {
-        Ok(kind) => kind,
-        Err(response) => return response,
-    };
-    let body = match json_body(&body) {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
+pub async fn patch(target: Target, body: Bytes) -> Answer {
+    let Target { shared, kind, id } = target;
+    let body = json_body(&body)?;
     let mut store = shared.lock_store();
-    let mut current = match store.raw(kind, &id) {
-        Ok(c) => c,
-        Err(e) => return store_error(e),
-    };
-    let added = match crate::patch::apply(&mut current, &body) {
-        Ok(added) => added,
-        Err(e) => return errors::scim(StatusCode::BAD_REQUEST, Some(e.scim_type), e.detail),
-    };
-    if let Err(e) = store.check_members(&added).and_then(|()| store.replace(kind, &id, current)) {
-        return store_error(e);
-    }
-    StatusCode::NO_CONTENT.into_response()
+    let mut current = store.raw(kind, &id).map_err(store_error)?;
+    let added = crate::patch::apply(&mut current, &body)
+        .map_err(|e| errors::scim(StatusCode::BAD_REQUEST, Some(e.scim_type), e.detail))?;
+    store.check_members(&added).and_then(|()| store.replace(kind, &id, current)).map_err(store_error)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-pub async fn delete(
-    State(shared): State<Arc<Shared>>,
-    Path((version, account_id, resource, id)): Path<(String, String, String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
-) -> Response {
-    let kind = match scope(&shared, &version, &account_id, &resource, &headers, &uri) {
-        Ok(kind) => kind,
-        Err(response) => return response,
-    };
-    match shared.lock_store().delete(kind, &id) {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => store_error(e),
-    }
+pub async fn delete(target: Target) -> Answer {
+    let Target { shared, kind, id } = target;
+    shared.lock_store().delete(kind, &id).map_err(store_error)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
