@@ -83,3 +83,34 @@ async fn run_prints_the_output_or_the_card_error_with_exit_codes() {
     let out = run(vec!["run".into(), "get-user".into()]).await;
     assert_eq!(out.status.code(), Some(2), "a usage error exits 2");
 }
+
+#[test]
+fn fake_serves_an_account_the_cli_can_run_cards_against() {
+    use std::io::{BufRead, BufReader};
+    let mut fake = std::process::Command::new(env!("CARGO_BIN_EXE_databricks-account"))
+        .args(["fake", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the CLI starts");
+    // The connection JSON comes first on stdout, possibly over several lines.
+    let mut reader = BufReader::new(fake.stdout.take().unwrap());
+    let mut printed = String::new();
+    let connection: Value = loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            let _ = fake.kill();
+            panic!("fake exited before printing a connection: {printed}");
+        }
+        printed.push_str(&line);
+        if let Ok(connection) = serde_json::from_str(&printed) {
+            break connection;
+        }
+    };
+    let out = cli(&["run", "list-groups", "--connection", &connection.to_string(), "--input", "{}"]);
+    let _ = fake.kill();
+    let _ = fake.wait();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let groups: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(groups["total_results"].as_u64().unwrap() >= 1, "the fake is seeded: {groups}");
+}

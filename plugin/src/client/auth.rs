@@ -149,8 +149,7 @@ impl Credentials {
         }
         let body: TokenResponse = response.json()?;
         let lifetime = Duration::from_secs(body.expires_in.unwrap_or(3600));
-        let margin = REFRESH_MARGIN.min(lifetime / 2);
-        Ok(CachedToken { token: body.access_token, refresh_at: Instant::now() + lifetime - margin })
+        Ok(CachedToken { token: body.access_token, refresh_at: Instant::now() + usable_for(lifetime) })
     }
 
     /// Removes every secret of these credentials from an error's text. Databricks does
@@ -181,6 +180,11 @@ impl Credentials {
         }
         error
     }
+}
+
+/// How long a token that lives `lifetime` is used before a new one is minted.
+fn usable_for(lifetime: Duration) -> Duration {
+    lifetime - REFRESH_MARGIN.min(lifetime / 2)
 }
 
 /// The token endpoint refuses bad credentials with 400 or 401 `invalid_client`; both
@@ -268,6 +272,13 @@ mod tests {
             CardError::Transport(m) => assert_eq!(m, "[redacted] leaked"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn tokens_are_replaced_before_they_expire() {
+        assert_eq!(usable_for(Duration::from_secs(3600)), Duration::from_secs(3300), "five minutes early");
+        assert_eq!(usable_for(Duration::from_secs(60)), Duration::from_secs(30), "halfway for short tokens");
+        assert_eq!(usable_for(Duration::ZERO), Duration::ZERO);
     }
 
     #[test]

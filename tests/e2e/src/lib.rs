@@ -38,11 +38,15 @@ impl Env {
     }
 
     pub async fn start(seed: Seed, login: Login) -> Env {
+        Env::with_config(FakeConfig { seed, ..FakeConfig::default() }, login).await
+    }
+
+    /// An account with a particular configuration; its secrets are always the sentinels.
+    pub async fn with_config(config: FakeConfig, login: Login) -> Env {
         let config = FakeConfig {
             client_secret: SENTINEL_SECRET.to_string(),
             scim_token: SENTINEL_SCIM_TOKEN.to_string(),
-            seed,
-            ..FakeConfig::default()
+            ..config
         };
         let fake = FakeAccount::start(config).await.expect("fake account starts");
         let connection = match login {

@@ -104,3 +104,15 @@ async fn a_bad_connection_is_refused_before_any_request() {
     assert_eq!((case.as_str(), payload["field"].as_str()), ("invalid_input", Some("connection.auth.scim-token.token")));
     assert!(env.fake.requests().is_empty(), "nothing reached the account");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_token_is_unauthenticated_with_databricks_message() {
+    // Tokens that expire as soon as they are issued: the account refuses them with
+    // Databricks' current expiry answer (401 "Token is expired").
+    let config = fake_account::FakeConfig { seed: Seed::Empty, token_ttl: std::time::Duration::ZERO, ..Default::default() };
+    let env = Env::with_config(config, Login::OAuthM2m).await;
+    let (case, error) = env.err("list-users", json!({})).await;
+    assert_eq!(case, "unauthenticated");
+    assert_eq!(error["status"], 401);
+    assert_eq!(error["message"], "Token is expired");
+}
