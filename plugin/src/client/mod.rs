@@ -7,6 +7,9 @@ mod http;
 mod origin;
 pub mod scim;
 
+#[cfg(test)]
+mod decode_props;
+
 use crate::validate;
 use crate::wit::{CardError, Cloud, Connection};
 

@@ -1,0 +1,1 @@
+//! Property tests of the response decoders (filled in by the reliability work).
