@@ -3,5 +3,5 @@
 pub use crate::bindings::exports::databricks::account::identity;
 pub use crate::bindings::exports::databricks::account::types::{
     ApiError, Auth, CardError, Cloud, Connection, Deleted, FieldError, PageSelection, RateLimit,
-    ScimListInput, SortOrder,
+    RequestPolicy, ScimListInput, SortOrder,
 };

@@ -50,6 +50,7 @@ macro_rules! scim_resource_cards {
                 start_index: page.start_index,
                 resources: page.resources,
                 next_start_index: page.next_start_index,
+                stopped_by: page.stopped_by,
             })
         }
 

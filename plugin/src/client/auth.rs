@@ -2,7 +2,9 @@
 //! static SCIM token, what each may call, and keeping every secret out of errors.
 
 use super::errors;
-use super::http::{self, Method, Request};
+use super::http::{self, Method, Request, Response};
+use super::policy::Policy;
+use super::retry;
 use crate::validate::invalid;
 use crate::wit::{ApiError, Auth, CardError};
 use base64::Engine as _;
@@ -88,6 +90,16 @@ impl Credentials {
         matches!(self, Credentials::ScimToken(_))
     }
 
+    /// Whether a rejected token can be replaced by a new one (a SCIM token cannot).
+    pub fn can_refresh(&self) -> bool {
+        matches!(self, Credentials::OAuthM2m { .. })
+    }
+
+    /// Drops a token Databricks rejected, so the next request mints a new one.
+    pub fn forget_token(&self, token: &str) {
+        TOKENS.with_borrow_mut(|tokens| tokens.retain(|_, cached| cached.token != token));
+    }
+
     /// Refuses, without a request, what these credentials may not call: a SCIM token
     /// is restricted by Databricks to the account SCIM API under `scim_prefix`.
     pub fn check_allowed(&self, path: &str, scim_prefix: &str) -> Result<(), CardError> {
@@ -104,7 +116,7 @@ impl Credentials {
     }
 
     /// The bearer token for a request: the SCIM token, or a cached or new OAuth token.
-    pub fn bearer_token(&self, origin: &str, account_id: &str) -> Result<String, CardError> {
+    pub fn bearer_token(&self, origin: &str, account_id: &str, policy: &Policy) -> Result<String, CardError> {
         match self {
             Credentials::ScimToken(token) => Ok(token.clone()),
             Credentials::OAuthM2m { client_id, client_secret, scopes } => {
@@ -121,7 +133,7 @@ impl Credentials {
                 if let Some(token) = cached {
                     return Ok(token);
                 }
-                let fresh = self.mint_token(origin, account_id, client_id, client_secret, scopes)?;
+                let fresh = self.mint_token(origin, account_id, client_id, client_secret, scopes, policy)?;
                 let token = fresh.token.clone();
                 TOKENS.with_borrow_mut(|tokens| tokens.insert(key, fresh));
                 Ok(token)
@@ -137,16 +149,15 @@ impl Credentials {
         client_id: &str,
         client_secret: &str,
         scopes: &str,
+        policy: &Policy,
     ) -> Result<CachedToken, CardError> {
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{client_secret}"));
         let request = Request::new(Method::Post, format!("/oidc/accounts/{account_id}/v1/token")).form(vec![
             ("grant_type".into(), "client_credentials".into()),
             ("scope".into(), scopes.into()),
         ]);
-        let response = http::send(origin, &request, &format!("Basic {basic}"))?;
-        if !response.is_success() {
-            return Err(token_error(errors::decode(&response)));
-        }
+        let response = send_token_request(origin, &request, &format!("Basic {basic}"), policy)
+            .map_err(|e| self.redact_error(e))?;
         let body: TokenResponse = response.json()?;
         let lifetime = Duration::from_secs(body.expires_in.unwrap_or(3600));
         Ok(CachedToken { token: body.access_token, refresh_at: Instant::now() + usable_for(lifetime) })
@@ -179,6 +190,32 @@ impl Credentials {
             CardError::InvalidInput(f) => redact(&mut f.reason),
         }
         error
+    }
+}
+
+/// Sends the token request, retrying the endpoint's throttling like any other request.
+/// Minting a token twice is harmless, so the request counts as idempotent.
+fn send_token_request(origin: &str, request: &Request, authorization: &str, policy: &Policy) -> Result<Response, CardError> {
+    retry::run(policy.retry_budget, || {
+        let sent = http::send(origin, request, authorization, policy.timeouts);
+        retry::assess(true, sent, |response| token_error(errors::decode(response)))
+    })
+}
+
+/// Whether Databricks rejected the token itself (so a new one may help): 401, or the
+/// older expired-token shapes, 403 without `PERMISSION_DENIED` and 400 `ExpiredJwtException`.
+pub fn token_rejected(response: &Response, error: &CardError) -> bool {
+    let api = match error {
+        CardError::Unauthenticated(e) | CardError::PermissionDenied(e) | CardError::Upstream(e) => e,
+        _ => return false,
+    };
+    let text = format!("{} {}", api.message, String::from_utf8_lossy(&response.body)).to_ascii_lowercase();
+    let mentions_expiry = text.contains("expired") || text.contains("expiredjwt");
+    match response.status {
+        401 => true,
+        403 => api.error_code.as_deref() != Some("PERMISSION_DENIED") && mentions_expiry,
+        400 => text.contains("expiredjwtexception") || text.contains("token is expired"),
+        _ => false,
     }
 }
 

@@ -39,6 +39,21 @@ pub fn classify(error: ApiError, retry_after_seconds: Option<u32>) -> CardError 
     }
 }
 
+/// Puts `prefix` in front of an error's message (progress of a multi-request card).
+pub fn with_prefix(mut error: CardError, prefix: &str) -> CardError {
+    match &mut error {
+        CardError::Unauthenticated(e)
+        | CardError::PermissionDenied(e)
+        | CardError::NotFound(e)
+        | CardError::Conflict(e)
+        | CardError::Upstream(e) => e.message.insert_str(0, prefix),
+        CardError::RateLimited(r) => r.error.message.insert_str(0, prefix),
+        CardError::Transport(m) | CardError::Unsupported(m) => m.insert_str(0, prefix),
+        CardError::InvalidInput(f) => f.reason.insert_str(0, prefix),
+    }
+    error
+}
+
 fn code_and_message(response: &Response) -> (Option<String>, String) {
     let text = String::from_utf8_lossy(&response.body);
     let text = text.trim();

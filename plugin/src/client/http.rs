@@ -1,7 +1,11 @@
-//! One HTTP exchange through `wasi:http` (waki): the request a card describes and
-//! the response as received. Retries and paging sit above this.
+//! One HTTP exchange through `wasi:http`: the request a card describes and the response
+//! as received. It goes through waki's `wasi:http` bindings directly (rather than
+//! waki's builder) because only they carry all three request timeouts. Retries and
+//! paging sit above this.
 
 use crate::wit::CardError;
+use std::time::Duration;
+use waki::bindings::wasi::http::{outgoing_handler, types as wasi};
 
 /// The HTTP methods the account API uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -10,6 +14,14 @@ pub enum Method {
     Post,
     Patch,
     Delete,
+}
+
+impl Method {
+    /// Whether sending the request twice has the effect of sending it once, so that a
+    /// failure which may have happened after Databricks applied it can be retried.
+    pub fn is_idempotent(self) -> bool {
+        matches!(self, Method::Get | Method::Delete)
+    }
 }
 
 /// What to send: the path under the account origin, query pairs and an optional body.
@@ -51,6 +63,15 @@ impl Request {
         self.body = Some(Body::Form(pairs));
         self
     }
+
+    fn path_with_query(&self) -> String {
+        if self.query.is_empty() {
+            return self.path.clone();
+        }
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.extend_pairs(&self.query);
+        format!("{}?{}", self.path, query.finish())
+    }
 }
 
 /// A response as received.
@@ -91,58 +112,159 @@ impl Response {
     }
 }
 
+/// Per-request timeouts, passed to the host as `wasi:http` request options.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub connect: Duration,
+    /// Until the first byte of the response, and between chunks of its body.
+    pub response: Duration,
+}
+
+/// A request that got no answer, and whether it can have reached Databricks.
+#[derive(Debug)]
+pub struct Transport {
+    pub message: String,
+    /// False when the failure proves the request was never sent (refused connection,
+    /// unknown host, connect timeout), so even a non-idempotent request may be retried.
+    pub maybe_sent: bool,
+    /// The host's policy refused it: repeating cannot help.
+    pub denied: bool,
+}
+
+impl Transport {
+    pub fn into_card_error(self) -> CardError {
+        CardError::Transport(self.message)
+    }
+}
+
 const USER_AGENT: &str = concat!("databricks-account-connector/", env!("CARGO_PKG_VERSION"));
 
 /// Sends one request to `origin` with an `Authorization` header value and reads the whole response.
-pub fn send(origin: &str, request: &Request, authorization: &str) -> Result<Response, CardError> {
-    let client = waki::Client::new();
-    let url = format!("{origin}{}", request.path);
-    let builder = match request.method {
-        Method::Get => client.get(&url),
-        Method::Post => client.post(&url),
-        Method::Patch => client.patch(&url),
-        Method::Delete => client.delete(&url),
+pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Timeouts) -> Result<Response, Transport> {
+    let (scheme, authority) = origin.split_once("://").unwrap_or(("https", origin));
+    let (content_type, body) = match &request.body {
+        Some(Body::Json(value)) => (Some("application/json"), serde_json::to_vec(value).unwrap_or_default()),
+        Some(Body::Form(pairs)) => {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            form.extend_pairs(pairs);
+            (Some("application/x-www-form-urlencoded"), form.finish().into_bytes())
+        }
+        None => (None, Vec::new()),
     };
-    let mut builder = builder.header("accept", "application/json").header("user-agent", USER_AGENT);
-    if !request.query.is_empty() {
-        builder = builder.query(&request.query);
+    let mut headers: Vec<(&str, &[u8])> = vec![
+        ("accept", b"application/json"),
+        ("user-agent", USER_AGENT.as_bytes()),
+        ("authorization", authorization.as_bytes()),
+    ];
+    if let Some(content_type) = content_type {
+        headers.push(("content-type", content_type.as_bytes()));
     }
-    builder = builder.header("authorization", authorization);
-    builder = match &request.body {
-        Some(Body::Json(value)) => builder.json(value),
-        Some(Body::Form(pairs)) => builder.form(pairs),
-        None => builder,
+    let fields = wasi::Fields::new();
+    for (name, value) in headers {
+        fields.append(&name.to_string(), &value.to_vec()).map_err(|e| local_failure(format!("bad header {name}: {e:?}")))?;
+    }
+    let outgoing = wasi::OutgoingRequest::new(fields);
+    let method = match request.method {
+        Method::Get => wasi::Method::Get,
+        Method::Post => wasi::Method::Post,
+        Method::Patch => wasi::Method::Patch,
+        Method::Delete => wasi::Method::Delete,
     };
-    let response = builder.send().map_err(transport_error)?;
+    let scheme = if scheme == "http" { wasi::Scheme::Http } else { wasi::Scheme::Https };
+    let set = outgoing.set_method(&method).is_ok()
+        && outgoing.set_scheme(Some(&scheme)).is_ok()
+        && outgoing.set_authority(Some(authority)).is_ok()
+        && outgoing.set_path_with_query(Some(&request.path_with_query())).is_ok();
+    if !set {
+        return Err(local_failure("the request URL is not valid".to_string()));
+    }
+    let options = wasi::RequestOptions::new();
+    let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+    // A host that does not support an option keeps its own default for it.
+    let _ = options.set_connect_timeout(Some(nanos(timeouts.connect)));
+    let _ = options.set_first_byte_timeout(Some(nanos(timeouts.response)));
+    let _ = options.set_between_bytes_timeout(Some(nanos(timeouts.response)));
+
+    let outgoing_body = outgoing.body().map_err(|()| local_failure("the request body is unavailable".into()))?;
+    let future = outgoing_handler::handle(outgoing, Some(options)).map_err(transport_error)?;
+    write_body(&outgoing_body, &body)?;
+    wasi::OutgoingBody::finish(outgoing_body, None).map_err(transport_error)?;
+
+    let incoming = loop {
+        match future.get() {
+            Some(Ok(result)) => break result.map_err(transport_error)?,
+            Some(Err(())) => return Err(local_failure("the response was already taken".into())),
+            None => future.subscribe().block(),
+        }
+    };
+    drop(future);
+    let response = waki::Response::try_from(incoming).map_err(|e| read_failure(&e))?;
     let status = response.status_code();
     let headers = response
         .headers()
         .iter()
         .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
-    let body = response.body().map_err(transport_error)?;
+    let body = response.body().map_err(|e| read_failure(&e))?;
     Ok(Response { status, headers, body })
 }
 
-/// Describes a failure to get an answer. The `wasi:http` error code says why;
-/// anything else (a broken body stream) is described by its own message.
-fn transport_error(error: anyhow::Error) -> CardError {
-    use waki::ErrorCode as E;
-    let message = match error.downcast_ref::<E>() {
-        Some(E::HttpRequestDenied) => {
-            "the host refused this request: only the connection's account host may be called".to_string()
-        }
-        Some(E::DnsError(_)) => "the account host name could not be resolved".to_string(),
-        Some(E::ConnectionRefused) => "the account host refused the connection".to_string(),
-        Some(E::ConnectionTimeout) => "connecting to the account host timed out".to_string(),
-        Some(E::ConnectionReadTimeout) | Some(E::HttpResponseTimeout) => {
-            "the account host did not answer in time".to_string()
-        }
-        Some(E::TlsCertificateError) | Some(E::TlsProtocolError) | Some(E::TlsAlertReceived(_)) => {
-            "the TLS connection to the account host failed".to_string()
-        }
-        Some(code) => format!("the request failed: {code:?}"),
-        None => format!("the request failed: {error}"),
+/// Writes the body in the chunks the host permits.
+fn write_body(outgoing_body: &wasi::OutgoingBody, mut bytes: &[u8]) -> Result<(), Transport> {
+    if bytes.is_empty() {
+        return Ok(());
+    }
+    let stream = outgoing_body.write().map_err(|()| local_failure("the request body is unavailable".into()))?;
+    let pollable = stream.subscribe();
+    let broken = |_| Transport { message: "the connection broke while sending the request".into(), maybe_sent: true, denied: false };
+    while !bytes.is_empty() {
+        pollable.block();
+        let permit = stream.check_write().map_err(broken)?;
+        let (chunk, rest) = bytes.split_at(bytes.len().min(usize::try_from(permit).unwrap_or(usize::MAX)));
+        stream.write(chunk).map_err(broken)?;
+        bytes = rest;
+    }
+    stream.flush().map_err(broken)?;
+    pollable.block();
+    stream.check_write().map_err(broken)?;
+    Ok(())
+}
+
+/// A failure before anything left the component.
+fn local_failure(message: String) -> Transport {
+    Transport { message, maybe_sent: false, denied: false }
+}
+
+/// The response started but could not be read to the end (reset, timeout, truncated).
+fn read_failure(error: &anyhow::Error) -> Transport {
+    let message = match error.downcast_ref::<wasi::ErrorCode>() {
+        Some(code) => describe(code),
+        None => "the response was cut off before its end".to_string(),
     };
-    CardError::Transport(message)
+    Transport { message, maybe_sent: true, denied: false }
+}
+
+/// Describes a failure to get an answer; the `wasi:http` error code says why and
+/// whether the request can have been sent.
+fn transport_error(code: wasi::ErrorCode) -> Transport {
+    use wasi::ErrorCode as E;
+    let never_sent = matches!(code, E::DnsError(_) | E::DnsTimeout | E::ConnectionRefused | E::ConnectionTimeout | E::HttpRequestDenied);
+    Transport { message: describe(&code), maybe_sent: !never_sent, denied: matches!(code, E::HttpRequestDenied) }
+}
+
+fn describe(code: &wasi::ErrorCode) -> String {
+    use wasi::ErrorCode as E;
+    match code {
+        E::HttpRequestDenied => "the host refused this request: only the connection's account host may be called".into(),
+        E::DnsError(_) | E::DnsTimeout => "the account host name could not be resolved".into(),
+        E::ConnectionRefused => "the account host refused the connection".into(),
+        E::ConnectionTimeout => "connecting to the account host timed out".into(),
+        E::ConnectionReadTimeout | E::HttpResponseTimeout => "the account host did not answer in time".into(),
+        E::ConnectionTerminated | E::ConnectionLimitReached => "the connection to the account host was reset".into(),
+        E::HttpResponseIncomplete | E::HttpResponseBodySize(_) => "the response was cut off before its end".into(),
+        E::TlsCertificateError | E::TlsProtocolError | E::TlsAlertReceived(_) => {
+            "the TLS connection to the account host failed".into()
+        }
+        other => format!("the request failed: {other:?}"),
+    }
 }

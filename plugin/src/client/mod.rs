@@ -5,6 +5,8 @@ mod auth;
 mod errors;
 mod http;
 mod origin;
+mod policy;
+mod retry;
 pub mod scim;
 
 #[cfg(test)]
@@ -16,6 +18,8 @@ use crate::wit::{CardError, Cloud, Connection};
 pub use http::{Method, Request, Response};
 
 use auth::Credentials;
+use policy::Policy;
+use retry::{Decision, Outcome};
 
 /// The account API generation of a path: SCIM answers on both, with different auth rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +36,7 @@ pub struct Session {
     origin: String,
     account_id: String,
     credentials: Credentials,
+    policy: Policy,
 }
 
 impl Session {
@@ -40,7 +45,8 @@ impl Session {
         validate::uuid("connection.account-id", &conn.account_id)?;
         let origin = origin::resolve(conn.cloud, conn.host_override.as_deref())?;
         let credentials = Credentials::from_auth(conn.auth)?;
-        Ok(Session { cloud: conn.cloud, origin, account_id: conn.account_id, credentials })
+        let policy = Policy::from_wit(conn.policy)?;
+        Ok(Session { cloud: conn.cloud, origin, account_id: conn.account_id, credentials, policy })
     }
 
     /// The cloud the account is on, for cards that exist only on some clouds.
@@ -64,17 +70,30 @@ impl Session {
     }
 
     /// Sends a request with the connection's credentials and returns the successful
-    /// response, or the Databricks error decoded into a `card-error`.
+    /// response, or the Databricks error decoded into a `card-error`. Throttling and
+    /// transient failures are retried within the policy's budget (see `retry`); a
+    /// rejected OAuth token is replaced and the request replayed, once.
     pub fn send(&self, request: Request) -> Result<Response, CardError> {
         self.credentials.check_allowed(&request.path, &self.scim_prefix())?;
-        let token = self.credentials.bearer_token(&self.origin, &self.account_id)?;
-        let response = http::send(&self.origin, &request, &format!("Bearer {token}"))
-            .map_err(|e| self.credentials.redact_error(e))?;
-        if response.is_success() {
-            Ok(response)
-        } else {
-            Err(self.credentials.redact_error(errors::decode(&response)))
-        }
+        let idempotent = request.method.is_idempotent();
+        let mut replayed = false;
+        retry::run(self.policy.retry_budget, || {
+            let token = match self.credentials.bearer_token(&self.origin, &self.account_id, &self.policy) {
+                Ok(token) => token,
+                Err(error) => return Outcome::Failed { error, response: None, decision: Decision::Fail },
+            };
+            let sent = http::send(&self.origin, &request, &format!("Bearer {token}"), self.policy.timeouts);
+            let outcome = retry::assess(idempotent, sent, errors::decode);
+            if let Outcome::Failed { error, response: Some(response), .. } = &outcome {
+                if !replayed && self.credentials.can_refresh() && auth::token_rejected(response, error) {
+                    self.credentials.forget_token(&token);
+                    replayed = true;
+                    return Outcome::Replay;
+                }
+            }
+            outcome
+        })
+        .map_err(|error| self.credentials.redact_error(error))
     }
 
     /// The only path prefix a SCIM token may call.

@@ -52,6 +52,8 @@ pub struct Page<T> {
     pub start_index: u32,
     pub resources: Vec<T>,
     pub next_start_index: Option<u32>,
+    /// Why a walk with partial results allowed stopped early.
+    pub stopped_by: Option<CardError>,
 }
 
 #[derive(serde::Deserialize)]
@@ -109,6 +111,7 @@ pub fn list<T: ScimRecord>(session: &Session, resource: Resource, input: &ScimLi
             input,
             a.limit.unwrap_or(DEFAULT_LIMIT),
             a.page_size.unwrap_or(MAX_PAGE),
+            a.partial_results.unwrap_or(false),
         ),
     }
 }
@@ -129,6 +132,7 @@ fn list_page<T: ScimRecord>(
         start_index,
         next_start_index: (returned > 0 && next <= total_results).then_some(next),
         resources: page.resources,
+        stopped_by: None,
     })
 }
 
@@ -138,14 +142,33 @@ fn list_all<T: ScimRecord>(
     input: &ScimListInput,
     limit: u32,
     page_size: u32,
+    partial_results: bool,
 ) -> Result<Page<T>, CardError> {
     let mut seen = HashSet::new();
     let mut resources: Vec<T> = Vec::new();
     let mut start_index = 1u32;
     let mut total: Option<u32> = None;
+    let mut pages_read = 0u32;
     loop {
         let wanted = limit.saturating_sub(resources.len() as u32);
-        let page: ListResponse<T> = fetch_page(session, resource, input, start_index, page_size.min(wanted))?;
+        let page: ListResponse<T> = match fetch_page(session, resource, input, start_index, page_size.min(wanted)) {
+            Ok(page) => page,
+            // A failure after some pages is never a silently short list: either the caller
+            // asked for what was read so far, or the error says how far the walk got.
+            Err(error) if pages_read > 0 && partial_results => {
+                let total_results = total.unwrap_or(resources.len() as u32);
+                return Ok(Page { total_results, start_index: 1, resources, next_start_index: Some(start_index), stopped_by: Some(error) });
+            }
+            Err(error) if pages_read > 0 => {
+                let progress = format!(
+                    "listing stopped after {} records in {pages_read} pages (resume at start-index {start_index}): ",
+                    resources.len()
+                );
+                return Err(super::errors::with_prefix(error, &progress));
+            }
+            Err(error) => return Err(error),
+        };
+        pages_read = pages_read.saturating_add(1);
         total = page.total_results.or(total);
         let returned = page.resources.len() as u32;
         let mut new_records = 0;
@@ -153,7 +176,7 @@ fn list_all<T: ScimRecord>(
             if resources.len() as u32 >= limit {
                 // The limit cut this page: the list resumes at the first record not returned.
                 let next = start_index.saturating_add(position as u32);
-                return Ok(Page { total_results: total.unwrap_or(next), start_index: 1, resources, next_start_index: Some(next) });
+                return Ok(Page { total_results: total.unwrap_or(next), start_index: 1, resources, next_start_index: Some(next), stopped_by: None });
             }
             if seen.insert(record.scim_id().to_string()) {
                 resources.push(record);
@@ -171,6 +194,7 @@ fn list_all<T: ScimRecord>(
                 start_index: 1,
                 resources,
                 next_start_index: (!at_end).then_some(start_index),
+                stopped_by: None,
             });
         }
     }

@@ -1,0 +1,36 @@
+//! The connection's request policy: retry budget and timeouts, with their defaults.
+
+use super::http::Timeouts;
+use crate::validate::invalid;
+use crate::wit::{CardError, RequestPolicy};
+use std::time::Duration;
+
+/// How the requests of one card run behave under failures.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    pub retry_budget: Duration,
+    pub timeouts: Timeouts,
+}
+
+/// Defaults that fit a flow step of about a minute: retries stop waiting after 30 s.
+const DEFAULT_RETRY_BUDGET_MS: u32 = 30_000;
+const DEFAULT_CONNECT_TIMEOUT_MS: u32 = 10_000;
+/// Generous, because a billable-usage download can take minutes to start.
+const DEFAULT_RESPONSE_TIMEOUT_MS: u32 = 60_000;
+
+impl Policy {
+    pub fn from_wit(policy: Option<RequestPolicy>) -> Result<Policy, CardError> {
+        let policy = policy.unwrap_or(RequestPolicy { retry_budget_ms: None, connect_timeout_ms: None, response_timeout_ms: None });
+        let timeout = |field: &str, value: Option<u32>, default: u32| match value {
+            Some(0) => Err(invalid(&format!("connection.policy.{field}"), "must be at least 1 millisecond")),
+            value => Ok(Duration::from_millis(value.unwrap_or(default).into())),
+        };
+        Ok(Policy {
+            retry_budget: Duration::from_millis(policy.retry_budget_ms.unwrap_or(DEFAULT_RETRY_BUDGET_MS).into()),
+            timeouts: Timeouts {
+                connect: timeout("connect-timeout-ms", policy.connect_timeout_ms, DEFAULT_CONNECT_TIMEOUT_MS)?,
+                response: timeout("response-timeout-ms", policy.response_timeout_ms, DEFAULT_RESPONSE_TIMEOUT_MS)?,
+            },
+        })
+    }
+}
