@@ -103,18 +103,74 @@ impl RecordedRequest {
     }
 }
 
-/// An answer to give instead of the normal one, to the next `times` matching requests.
+/// What the fake does instead of answering normally, to the next `times` requests whose
+/// method, path and query match. Faults queued for the same requests play in order, so a
+/// script such as 503, 503, 429 is three faults pushed in that order.
 #[derive(Clone, Debug)]
 pub struct Fault {
     /// `None` matches any method.
     pub method: Option<String>,
     /// Matches when the request path contains this.
     pub path_contains: String,
-    pub status: u16,
-    pub content_type: String,
-    pub body: String,
-    pub headers: Vec<(String, String)>,
+    /// When set, matches only when the raw query contains this (e.g. `startIndex=101`).
+    pub query_contains: Option<String>,
+    pub action: FaultAction,
     pub times: u32,
+}
+
+/// The misbehaviours the fake can script.
+#[derive(Clone, Debug)]
+pub enum FaultAction {
+    /// Answer with this status, content type, body and headers (e.g. `retry-after`).
+    Respond { status: u16, content_type: String, body: String, headers: Vec<(String, String)> },
+    /// Wait this long, then answer normally (latency).
+    Delay(std::time::Duration),
+    /// Send the response head, then break the connection before the body.
+    Reset,
+    /// Declare a body of `body.len() + missing` bytes and send only `body` (truncated).
+    Truncate { status: u16, content_type: String, body: String, missing: usize },
+}
+
+impl Fault {
+    /// A fault on every method of paths containing `path_contains`, once.
+    pub fn new(path_contains: &str, action: FaultAction) -> Fault {
+        Fault { method: None, path_contains: path_contains.to_string(), query_contains: None, action, times: 1 }
+    }
+
+    /// Only for this method.
+    pub fn method(mut self, method: &str) -> Fault {
+        self.method = Some(method.to_string());
+        self
+    }
+
+    /// Only when the query contains this.
+    pub fn query(mut self, query_contains: &str) -> Fault {
+        self.query_contains = Some(query_contains.to_string());
+        self
+    }
+
+    /// For this many matching requests.
+    pub fn times(mut self, times: u32) -> Fault {
+        self.times = times;
+        self
+    }
+}
+
+impl FaultAction {
+    /// An answer with a status, a JSON body and headers.
+    pub fn json(status: u16, body: serde_json::Value, headers: &[(&str, &str)]) -> FaultAction {
+        FaultAction::Respond {
+            status,
+            content_type: "application/json".into(),
+            body: body.to_string(),
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
+    }
+
+    /// An answer with any content type and body.
+    pub fn raw(status: u16, content_type: &str, body: &str) -> FaultAction {
+        FaultAction::Respond { status, content_type: content_type.into(), body: body.into(), headers: Vec::new() }
+    }
 }
 
 /// A running fake account; it stops when dropped.
@@ -142,6 +198,7 @@ impl FakeAccount {
             tokens: Mutex::default(),
             journal: Mutex::default(),
             faults: Mutex::default(),
+            faults_played: Default::default(),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = server::router(shared.clone());
@@ -214,9 +271,19 @@ impl FakeAccount {
         }
     }
 
-    /// The next matching request(s) get this answer instead.
+    /// The next matching request(s) get this fault instead of a normal answer.
     pub fn push_fault(&self, fault: Fault) {
         self.shared.lock_faults().push(fault);
+    }
+
+    /// Forgets the faults not played yet.
+    pub fn clear_faults(&self) {
+        self.shared.lock_faults().clear();
+    }
+
+    /// How many faults were played so far.
+    pub fn faults_injected(&self) -> u64 {
+        self.shared.faults_played.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Every identity as SCIM GET shows it (groups with members).

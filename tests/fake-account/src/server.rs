@@ -2,7 +2,7 @@
 //! injected faults, `x-request-id`).
 
 use crate::store::Store;
-use crate::{Fault, FakeConfig, RecordedRequest};
+use crate::{Fault, FaultAction, FakeConfig, RecordedRequest};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -23,6 +23,7 @@ pub struct Shared {
     pub tokens: Mutex<HashMap<String, Instant>>,
     pub journal: Mutex<Vec<RecordedRequest>>,
     pub faults: Mutex<Vec<Fault>>,
+    pub faults_played: std::sync::atomic::AtomicU64,
 }
 
 /// A poisoned lock only means a handler panicked mid-change; the fake keeps serving.
@@ -78,9 +79,10 @@ async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request,
         Err(_) => return crate::errors::api(StatusCode::PAYLOAD_TOO_LARGE, "INVALID_PARAMETER_VALUE", "Request body too large."),
     };
     let recorded = RecordedRequest::new(&parts, &bytes);
+    let query = parts.uri.query().unwrap_or("").to_string();
     let fault = {
         let mut faults = shared.lock_faults();
-        let position = faults.iter().position(|f| f.matches(&recorded.method, &recorded.path));
+        let position = faults.iter().position(|f| f.matches(&recorded.method, &recorded.path, &query));
         position.map(|i| {
             let fault = faults[i].clone();
             faults[i].times -= 1;
@@ -91,9 +93,17 @@ async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request,
         })
     };
     shared.lock_journal().push(recorded);
-    let mut response = match fault {
-        Some(fault) => fault.response(),
-        None => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+    if fault.is_some() {
+        shared.faults_played.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    let normal = Request::from_parts(parts, Body::from(bytes));
+    let mut response = match fault.map(|f| f.action) {
+        None => next.run(normal).await,
+        Some(FaultAction::Delay(delay)) => {
+            tokio::time::sleep(delay).await;
+            next.run(normal).await
+        }
+        Some(action) => respond(action),
     };
     if let Ok(id) = HeaderValue::from_str(&crate::ids::uuid()) {
         response.headers_mut().insert("x-request-id", id);
@@ -102,24 +112,44 @@ async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request,
 }
 
 impl Fault {
-    fn matches(&self, method: &str, path: &str) -> bool {
+    fn matches(&self, method: &str, path: &str, query: &str) -> bool {
         self.times > 0
             && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
             && path.contains(&self.path_contains)
+            && self.query_contains.as_deref().is_none_or(|q| query.contains(q))
     }
+}
 
-    fn response(&self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, self.body.clone()).into_response();
-        let headers = response.headers_mut();
-        if let Ok(content_type) = HeaderValue::from_str(&self.content_type) {
-            headers.insert("content-type", content_type);
+/// The response of a fault that replaces the normal answer.
+fn respond(action: FaultAction) -> Response {
+    let (status, content_type, body, headers) = match action {
+        FaultAction::Respond { status, content_type, body, headers } => (status, content_type, Body::from(body), headers),
+        // The head goes out, then the body stream fails: hyper drops the connection.
+        FaultAction::Reset => (200, "application/json".to_string(), broken_body(Vec::new()), Vec::new()),
+        FaultAction::Truncate { status, content_type, body, missing } => {
+            let declared = body.len() + missing;
+            (status, content_type, broken_body(body.into_bytes()), vec![("content-length".to_string(), declared.to_string())])
         }
-        for (name, value) in &self.headers {
-            if let (Ok(name), Ok(value)) = (axum::http::HeaderName::try_from(name.as_str()), HeaderValue::from_str(value)) {
-                headers.insert(name, value);
-            }
-        }
-        response
+        // The middleware answers normally after a delay; reaching here is a misuse, not a crash.
+        FaultAction::Delay(_) => (500, "text/plain".to_string(), Body::from("a delay is not an answer"), Vec::new()),
+    };
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, body).into_response();
+    let map = response.headers_mut();
+    if let Ok(content_type) = HeaderValue::from_str(&content_type) {
+        map.insert("content-type", content_type);
     }
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (axum::http::HeaderName::try_from(name.as_str()), HeaderValue::from_str(&value)) {
+            map.insert(name, value);
+        }
+    }
+    response
+}
+
+/// A body that sends `bytes` and then fails, so the client sees the connection break.
+fn broken_body(bytes: Vec<u8>) -> Body {
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
+        vec![Ok(bytes), Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "fault: connection reset"))];
+    Body::from_stream(futures_util::stream::iter(chunks))
 }
