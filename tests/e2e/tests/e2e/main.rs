@@ -4,6 +4,7 @@
 mod auth;
 mod corner_cases;
 mod coverage;
+mod faults;
 mod groups;
 mod service_principals;
 mod users;
