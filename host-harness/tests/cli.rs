@@ -114,3 +114,50 @@ fn fake_serves_an_account_the_cli_can_run_cards_against() {
     let groups: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(groups["total_results"].as_u64().unwrap() >= 1, "the fake is seeded: {groups}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_secret_or_token_reaches_output_errors_or_logs() {
+    const SECRET: &str = "SENTINEL-cli-client-secret-93ad";
+    const SCIM_TOKEN: &str = "SENTINEL-cli-scim-token-44be";
+    let config = FakeConfig { client_secret: SECRET.into(), scim_token: SCIM_TOKEN.into(), seed: Seed::Empty, ..FakeConfig::default() };
+    let fake = FakeAccount::start(config).await.unwrap();
+    let good = fake.m2m_connection();
+    let mut wrong_secret = good.clone();
+    wrong_secret["auth"]["oauth_m2m"]["client_secret"] = json!(format!("{SECRET}-wrong"));
+    let mut no_retries = good.clone();
+    no_retries["policy"] = json!({"retry_budget_ms": 0});
+    let mut scim = fake.scim_token_connection();
+    scim["policy"] = json!({"retry_budget_ms": 0});
+    // Databricks never echoes a credential, but a proxy might: an error body that carries
+    // the connection's own secret must not pass it on.
+    let echo = |secret: &str| {
+        fake_account::Fault::new(
+            "/scim/v2/Groups",
+            fake_account::FaultAction::json(500, json!({"error_code": "INTERNAL_ERROR", "message": format!("bad auth {secret}")}), &[]),
+        )
+    };
+    let runs: Vec<(&Value, &str, &str, Option<&str>)> = vec![
+        (&wrong_secret, "list-users", "{}", None),                 // token endpoint refuses
+        (&good, "get-user", r#"{"id":"404404"}"#, None),          // not found
+        (&good, "create-user", r#"{"user_name":"bad"}"#, None),   // invalid input
+        (&good, "get-user", r#"{"id": 1}"#, None),                // harness failure: input does not fit the types
+        (&no_retries, "list-groups", "{}", Some(SECRET)),         // an error body echoing the client secret
+        (&scim, "list-groups", "{}", Some(SCIM_TOKEN)),           // an error body echoing the SCIM token
+        (&scim, "get-user", r#"{"id":"404404"}"#, None),          // SCIM token, not found
+    ];
+    for (connection, card, input, echoed) in runs {
+        if let Some(secret) = echoed {
+            fake.push_fault(echo(secret));
+        }
+        let args: Vec<String> = ["-vv", "run", card, "--connection", &connection.to_string(), "--input", input].map(String::from).to_vec();
+        let out = tokio::task::spawn_blocking(move || cli(&args.iter().map(String::as_str).collect::<Vec<_>>())).await.unwrap();
+        let everything = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert_ne!(out.status.code(), Some(0), "{card} was meant to fail: {everything}");
+        if echoed.is_some() {
+            assert!(everything.contains("bad auth [redacted]"), "{card}: the echoed secret was redacted: {everything}");
+        }
+        for secret in [SECRET, SCIM_TOKEN, "dapi-fake-", "Bearer ", "Basic "] {
+            assert!(!everything.contains(secret), "{card}: {secret:?} leaked:\n{everything}");
+        }
+    }
+}

@@ -12,11 +12,11 @@ pub struct Policy {
     pub timeouts: Timeouts,
 }
 
-/// Defaults that fit a flow step of about a minute: retries stop waiting after 30 s.
-const DEFAULT_RETRY_BUDGET_MS: u32 = 30_000;
+/// Defaults that keep a card inside a flow step of about a minute (the harness's default
+/// run limit is 60 s): retries stop after 20 s, and the last request may take 30 s more.
+const DEFAULT_RETRY_BUDGET_MS: u32 = 20_000;
 const DEFAULT_CONNECT_TIMEOUT_MS: u32 = 10_000;
-/// Generous, because a billable-usage download can take minutes to start.
-const DEFAULT_RESPONSE_TIMEOUT_MS: u32 = 60_000;
+const DEFAULT_RESPONSE_TIMEOUT_MS: u32 = 30_000;
 
 impl Policy {
     pub fn from_wit(policy: Option<RequestPolicy>) -> Result<Policy, CardError> {
