@@ -60,20 +60,21 @@ fn code_and_message(response: &Response) -> (Option<String>, String) {
     if text.is_empty() {
         return (None, reason_phrase(response.status).to_string());
     }
-    if let Ok(Value::Object(body)) = serde_json::from_str::<Value>(text) {
-        if let Some(decoded) = from_json(&body) {
-            return decoded;
-        }
+    if let Ok(Value::Object(body)) = serde_json::from_str::<Value>(text)
+        && let Some(decoded) = from_json(&body)
+    {
+        return decoded;
     }
     if looks_like_html(response, text) {
         let message = html_message(text).unwrap_or_else(|| reason_phrase(response.status).to_string());
         return (None, message);
     }
     // `ERROR_CODE: message`, as some gateways answer in plain text.
-    if let Some((code, message)) = text.split_once(": ") {
-        if !code.is_empty() && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_') {
-            return (Some(code.to_string()), message.to_string());
-        }
+    if let Some((code, message)) = text.split_once(": ")
+        && !code.is_empty()
+        && code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+    {
+        return (Some(code.to_string()), message.to_string());
     }
     (None, text.to_string())
 }

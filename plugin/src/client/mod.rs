@@ -84,12 +84,14 @@ impl Session {
             };
             let sent = http::send(&self.origin, &request, &format!("Bearer {token}"), self.policy.timeouts);
             let outcome = retry::assess(idempotent, sent, errors::decode);
-            if let Outcome::Failed { error, response: Some(response), .. } = &outcome {
-                if !replayed && self.credentials.can_refresh() && auth::token_rejected(response, error) {
-                    self.credentials.forget_token(&token);
-                    replayed = true;
-                    return Outcome::Replay;
-                }
+            if let Outcome::Failed { error, response: Some(response), .. } = &outcome
+                && !replayed
+                && self.credentials.can_refresh()
+                && auth::token_rejected(response, error)
+            {
+                self.credentials.forget_token(&token);
+                replayed = true;
+                return Outcome::Replay;
             }
             outcome
         })

@@ -37,7 +37,7 @@ async fn create_group_with_members_and_get_it_back() {
     let got = env.ok("get-group", json!({"id": id})).await;
     let request = env.single_api_request();
     assert_eq!((request.method.as_str(), request.path), ("GET", env.api(&format!("scim/v2/Groups/{id}"))));
-    assert_eq!(member_ids(&got), [ada.clone()]);
+    assert_eq!(member_ids(&got), std::slice::from_ref(&ada));
     assert_eq!(got["members"][0]["display"], "ada@example.com");
     assert_eq!(got["members"][0]["ref"], format!("Users/{ada}"));
 }
