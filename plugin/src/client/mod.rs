@@ -11,6 +11,8 @@ pub mod scim;
 
 #[cfg(test)]
 mod decode_props;
+#[cfg(test)]
+mod decoder_properties;
 
 use crate::validate;
 use crate::wit::{CardError, Cloud, Connection};

@@ -58,7 +58,7 @@ pub struct Page<T> {
 
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct ListResponse<T> {
+pub(super) struct ListResponse<T> {
     #[serde(default)]
     total_results: Option<u32>,
     #[serde(default = "Vec::new", rename = "Resources")]
