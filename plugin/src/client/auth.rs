@@ -165,29 +165,17 @@ impl Credentials {
 
     /// Removes every secret of these credentials from an error's text. Databricks does
     /// not echo secrets, but a proxy or a misconfigured host might: never pass one on.
-    pub fn redact_error(&self, error: CardError) -> CardError {
-        let secrets: Vec<&str> = match self {
-            Credentials::OAuthM2m { client_secret, .. } => vec![client_secret.as_str()],
-            Credentials::ScimToken(token) => vec![token.as_str()],
+    pub fn redact_error(&self, mut error: CardError) -> CardError {
+        let secret = match self {
+            Credentials::OAuthM2m { client_secret, .. } => client_secret.as_str(),
+            Credentials::ScimToken(token) => token.as_str(),
         };
         let cached: Vec<String> = TOKENS.with_borrow(|t| t.values().map(|c| c.token.clone()).collect());
-        let redact = |text: &mut String| {
-            for secret in secrets.iter().copied().chain(cached.iter().map(String::as_str)) {
-                if secret.len() >= 4 && text.contains(secret) {
-                    *text = text.replace(secret, "[redacted]");
-                }
+        let text = errors::message_mut(&mut error);
+        for secret in std::iter::once(secret).chain(cached.iter().map(String::as_str)) {
+            if secret.len() >= 4 && text.contains(secret) {
+                *text = text.replace(secret, "[redacted]");
             }
-        };
-        let mut error = error;
-        match &mut error {
-            CardError::Unauthenticated(e)
-            | CardError::PermissionDenied(e)
-            | CardError::NotFound(e)
-            | CardError::Conflict(e)
-            | CardError::Upstream(e) => redact(&mut e.message),
-            CardError::RateLimited(r) => redact(&mut r.error.message),
-            CardError::Transport(m) | CardError::Unsupported(m) => redact(m),
-            CardError::InvalidInput(f) => redact(&mut f.reason),
         }
         error
     }

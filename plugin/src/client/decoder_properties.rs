@@ -68,22 +68,13 @@ fn response() -> impl Strategy<Value = Response> {
     (100u16..600, headers(), body()).prop_map(|(status, headers, body)| Response { status, headers, body })
 }
 
-fn message_of(error: &CardError) -> &str {
-    match error {
-        CardError::Unauthenticated(e) | CardError::PermissionDenied(e) | CardError::NotFound(e) | CardError::Conflict(e) | CardError::Upstream(e) => &e.message,
-        CardError::RateLimited(r) => &r.error.message,
-        CardError::Transport(m) | CardError::Unsupported(m) => m,
-        CardError::InvalidInput(f) => &f.reason,
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn error_decoding_is_total_bounded_and_consistent(response in response()) {
         let error = errors::decode(&response);
-        prop_assert!(message_of(&error).len() <= 500 + '…'.len_utf8(), "message too long");
+        prop_assert!(errors::message_mut(&mut error.clone()).len() <= 500 + '…'.len_utf8(), "message too long");
         let status = match &error {
             CardError::Unauthenticated(e) | CardError::PermissionDenied(e) | CardError::NotFound(e) | CardError::Conflict(e) | CardError::Upstream(e) => e.status,
             CardError::RateLimited(r) => r.error.status,

@@ -39,18 +39,24 @@ pub fn classify(error: ApiError, retry_after_seconds: Option<u32>) -> CardError 
     }
 }
 
-/// Puts `prefix` in front of an error's message (progress of a multi-request card).
-pub fn with_prefix(mut error: CardError, prefix: &str) -> CardError {
-    match &mut error {
+/// The human-readable text of any `card-error`, for the few places that amend it
+/// (redaction, progress, retry counts).
+pub fn message_mut(error: &mut CardError) -> &mut String {
+    match error {
         CardError::Unauthenticated(e)
         | CardError::PermissionDenied(e)
         | CardError::NotFound(e)
         | CardError::Conflict(e)
-        | CardError::Upstream(e) => e.message.insert_str(0, prefix),
-        CardError::RateLimited(r) => r.error.message.insert_str(0, prefix),
-        CardError::Transport(m) | CardError::Unsupported(m) => m.insert_str(0, prefix),
-        CardError::InvalidInput(f) => f.reason.insert_str(0, prefix),
+        | CardError::Upstream(e) => &mut e.message,
+        CardError::RateLimited(r) => &mut r.error.message,
+        CardError::Transport(m) | CardError::Unsupported(m) => m,
+        CardError::InvalidInput(f) => &mut f.reason,
     }
+}
+
+/// Puts `prefix` in front of an error's message (progress of a multi-request card).
+pub fn with_prefix(mut error: CardError, prefix: &str) -> CardError {
+    message_mut(&mut error).insert_str(0, prefix);
     error
 }
 

@@ -10,8 +10,6 @@ mod retry;
 pub mod scim;
 
 #[cfg(test)]
-mod decode_props;
-#[cfg(test)]
 mod decoder_properties;
 
 use crate::validate;

@@ -15,7 +15,7 @@
 //! jitter; the sum of waits never exceeds the caller's budget.
 
 use super::http::{Response, Transport};
-use crate::wit::{ApiError, CardError, RateLimit};
+use crate::wit::{CardError, RateLimit};
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -150,35 +150,26 @@ fn backoff(attempt: u32) -> Duration {
 /// The error a flow sees when the budget runs out: throttling is `rate-limited` with
 /// Databricks' last `Retry-After`, whatever the status said; other failures stay as they are.
 pub fn exhausted(error: CardError, response: Option<&Response>, attempts: u32) -> CardError {
-    let suffix = if attempts > 0 { format!(" (gave up after {} attempts)", attempts + 1) } else { String::new() };
-    let note = |e: &mut ApiError| e.message.push_str(&suffix);
     let throttled = response.is_some_and(|r| {
         matches!(r.status, 429 | 503) || String::from_utf8_lossy(&r.body).contains("REQUEST_LIMIT_EXCEEDED")
     });
     let retry_after_seconds = response
         .and_then(|r| retry_after(r, SystemTime::now()))
         .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
-    match error {
-        CardError::RateLimited(mut r) => {
-            note(&mut r.error);
-            CardError::RateLimited(r)
-        }
-        CardError::Upstream(mut e) if throttled => {
-            note(&mut e);
-            CardError::RateLimited(RateLimit { retry_after_seconds, error: e })
-        }
-        CardError::Upstream(mut e) => {
-            note(&mut e);
-            CardError::Upstream(e)
-        }
-        CardError::Transport(m) => CardError::Transport(format!("{m}{suffix}")),
+    let mut error = match error {
+        CardError::Upstream(e) if throttled => CardError::RateLimited(RateLimit { retry_after_seconds, error: e }),
         other => other,
+    };
+    if attempts > 0 {
+        super::errors::message_mut(&mut error).push_str(&format!(" (gave up after {} attempts)", attempts + 1));
     }
+    error
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wit::ApiError;
 
     fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
         Response {

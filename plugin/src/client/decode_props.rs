@@ -1,1 +1,0 @@
-//! Property tests of the response decoders (filled in by the reliability work).
