@@ -10,6 +10,7 @@
 mod errors;
 mod filter;
 mod ids;
+mod ip_lists;
 mod oauth;
 mod patch;
 mod scim;
@@ -201,6 +202,7 @@ impl FakeAccount {
             tokens: Mutex::default(),
             journal: Mutex::default(),
             faults: Mutex::default(),
+            ip_lists: Mutex::default(),
             faults_played: Default::default(),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -109,3 +109,12 @@ pub fn authorize(shared: &Shared, headers: &HeaderMap, path: &str) -> Result<(),
         None => Err(unauthenticated("Invalid access token.")),
     }
 }
+
+/// The checks every account API request passes: the caller's token, then the account in the path.
+pub fn account_access(shared: &Shared, account_id: &str, headers: &HeaderMap, path: &str) -> Result<(), Response> {
+    authorize(shared, headers, path)?;
+    if account_id != shared.config.account_id {
+        return Err(errors::api(StatusCode::FORBIDDEN, "PERMISSION_DENIED", format!("Not authorized for account {account_id}.")));
+    }
+    Ok(())
+}

@@ -45,11 +45,7 @@ impl FromRequestParts<Arc<Shared>> for Target {
             return Err(not_found());
         }
         let kind = Kind::from_segment(param("resource")).ok_or_else(not_found)?;
-        crate::oauth::authorize(shared, &parts.headers, path)?;
-        let account_id = param("account_id");
-        if account_id != shared.config.account_id {
-            return Err(errors::api(StatusCode::FORBIDDEN, "PERMISSION_DENIED", format!("Not authorized for account {account_id}.")));
-        }
+        crate::oauth::account_access(shared, param("account_id"), &parts.headers, path)?;
         Ok(Target { shared: shared.clone(), kind, id: param("id").to_string() })
     }
 }

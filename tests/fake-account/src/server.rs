@@ -23,6 +23,8 @@ pub struct Shared {
     pub tokens: Mutex<HashMap<String, Instant>>,
     pub journal: Mutex<Vec<RecordedRequest>>,
     pub faults: Mutex<Vec<Fault>>,
+    /// The account's IP access lists, as Databricks shows them.
+    pub ip_lists: Mutex<Vec<serde_json::Value>>,
     pub faults_played: std::sync::atomic::AtomicU64,
 }
 
@@ -44,6 +46,9 @@ impl Shared {
     pub fn lock_faults(&self) -> MutexGuard<'_, Vec<Fault>> {
         lock(&self.faults)
     }
+    pub fn lock_ip_lists(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
+        lock(&self.ip_lists)
+    }
 }
 
 pub fn router(shared: Arc<Shared>) -> Router {
@@ -58,6 +63,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
             scim_item,
             get(crate::scim::get).put(crate::scim::replace).patch(crate::scim::patch).delete(crate::scim::delete),
         )
+        .route("/api/2.0/accounts/{account_id}/ip-access-lists", get(crate::ip_lists::list).post(crate::ip_lists::create))
+        .route("/api/2.0/accounts/{account_id}/ip-access-lists/{id}", get(crate::ip_lists::get).delete(crate::ip_lists::delete))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))
         .with_state(shared)

@@ -1,0 +1,122 @@
+//! Account IP access lists: `/api/2.0/accounts/{account_id}/ip-access-lists[/{id}]`, with
+//! Databricks' validation (`INVALID_PARAMETER_VALUE`, `QUOTA_EXCEEDED` past 1000 entries)
+//! and answers (`{"ip_access_lists": […]}`, omitted when empty; `{"ip_access_list": {…}}`).
+
+use crate::errors;
+use crate::server::Shared;
+use axum::Json;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+type Answer = Result<Response, Response>;
+
+const MAX_ENTRIES: usize = 1000;
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// How many addresses an IPv4 address or CIDR block covers; `None` when it is neither.
+fn address_count(entry: &str) -> Option<u64> {
+    let (address, prefix) = entry.split_once('/').map_or((entry, "32"), |(a, p)| (a, p));
+    address.parse::<std::net::Ipv4Addr>().ok()?;
+    let prefix: u32 = prefix.parse().ok().filter(|p| *p <= 32)?;
+    Some(1u64 << (32 - prefix))
+}
+
+fn not_found(id: &str) -> Response {
+    errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("IP access list {id} does not exist."))
+}
+
+pub async fn list(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let lists = shared.lock_ip_lists().clone();
+    // Databricks leaves the field out when there is nothing to list.
+    Ok(if lists.is_empty() { Json(json!({})) } else { Json(json!({"ip_access_lists": lists})) }.into_response())
+}
+
+pub async fn create(
+    State(shared): State<Arc<Shared>>,
+    Path(account_id): Path<String>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    body: axum::body::Bytes,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let invalid = |message: String| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message);
+    let body: Value = serde_json::from_slice(&body).map_err(|e| errors::api(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", format!("Malformed JSON: {e}")))?;
+    let label = body["label"].as_str().filter(|l| !l.trim().is_empty()).ok_or_else(|| invalid("label is required".into()))?;
+    let list_type = body["list_type"].as_str().filter(|t| matches!(*t, "ALLOW" | "BLOCK"));
+    let list_type = list_type.ok_or_else(|| invalid("list_type must be ALLOW or BLOCK".into()))?;
+    let entries: Vec<String> = body["ip_addresses"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    if entries.len() > MAX_ENTRIES {
+        return Err(errors::api(StatusCode::BAD_REQUEST, "QUOTA_EXCEEDED", format!("IP access lists hold at most {MAX_ENTRIES} entries.")));
+    }
+    let mut count = 0u64;
+    for entry in &entries {
+        count += address_count(entry).ok_or_else(|| invalid(format!("Invalid IP address or CIDR block: {entry}")))?;
+    }
+    let now = now_ms();
+    let created = json!({
+        "list_id": crate::ids::uuid(),
+        "label": label,
+        "list_type": list_type,
+        "ip_addresses": entries,
+        "address_count": count,
+        "enabled": true,
+        "created_at": now,
+        "created_by": 4_211_000_000_007_919i64,
+        "updated_at": now,
+        "updated_by": 4_211_000_000_007_919i64,
+    });
+    shared.lock_ip_lists().push(created.clone());
+    Ok(Json(json!({"ip_access_list": created})).into_response())
+}
+
+pub async fn get(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let found = shared.lock_ip_lists().iter().find(|l| l["list_id"] == id.as_str()).cloned();
+    let found = found.ok_or_else(|| not_found(&id))?;
+    Ok(Json(json!({"ip_access_list": found})).into_response())
+}
+
+pub async fn delete(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let mut lists = shared.lock_ip_lists();
+    let before = lists.len();
+    lists.retain(|l| l["list_id"] != id.as_str());
+    if lists.len() == before {
+        return Err(not_found(&id));
+    }
+    Ok(Json(json!({})).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::address_count;
+
+    #[test]
+    fn counts_addresses() {
+        assert_eq!(address_count("10.0.0.1"), Some(1));
+        assert_eq!(address_count("10.0.0.0/16"), Some(65_536));
+        assert_eq!(address_count("10.0.0.0/33"), None);
+        assert_eq!(address_count("nope"), None);
+    }
+}
