@@ -30,13 +30,13 @@ fn demo_provisions_a_user_and_a_group_and_cleans_up() {
 }
 
 #[test]
-fn cards_lists_every_identity_card_as_json() {
+fn cards_lists_every_card_as_json() {
     let out = cli(&["cards", "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let cards: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     let ids: Vec<&str> = cards.as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
-    assert_eq!(ids.len(), 17, "{ids:?}");
-    for id in ["list-users", "get-group", "add-group-member", "delete-service-principal"] {
+    assert_eq!(ids.len(), 21, "{ids:?}");
+    for id in ["list-users", "get-group", "add-group-member", "delete-service-principal", "create-ip-access-list"] {
         assert!(ids.contains(&id), "{id} in {ids:?}");
     }
 }

@@ -7,6 +7,7 @@ mod client;
 mod validate;
 mod wit;
 
+use bindings::exports::databricks::account::access as access_wit;
 use bindings::exports::databricks::account::identity as identity_wit;
 use bindings::exports::databricks::account::types::{CardError, Connection};
 
@@ -57,6 +58,15 @@ export_cards!(identity_wit::Guest {
     create_service_principal(CreateServicePrincipalInput) -> ServicePrincipal = id::create_service_principal;
     update_service_principal(UpdateServicePrincipalInput) -> ServicePrincipal = id::update_service_principal;
     delete_service_principal(DeleteServicePrincipalInput) -> Deleted = id::delete_service_principal;
+});
+
+use cards::access;
+
+export_cards!(access_wit::Guest {
+    list_ip_access_lists(access_wit::ListIpAccessListsInput) -> access_wit::IpAccessLists = access::list_ip_access_lists;
+    get_ip_access_list(access_wit::IpAccessListId) -> access_wit::IpAccessList = access::get_ip_access_list;
+    create_ip_access_list(access_wit::CreateIpAccessListInput) -> access_wit::IpAccessList = access::create_ip_access_list;
+    delete_ip_access_list(access_wit::IpAccessListId) -> access_wit::Deleted = access::delete_ip_access_list;
 });
 
 // Only the component exports the card functions: a native build of this crate (its unit

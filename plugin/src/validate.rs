@@ -71,6 +71,21 @@ pub fn range(field: &str, value: Option<u32>, min: u32, max: u32) -> Result<(), 
     }
 }
 
+/// An IPv4 address or CIDR block (`203.0.113.7`, `10.0.0.0/16`), as IP access lists take.
+pub fn ipv4_or_cidr(field: &str, value: &str) -> Result<(), CardError> {
+    let (address, prefix) = match value.split_once('/') {
+        Some((address, prefix)) => (address, Some(prefix)),
+        None => (value, None),
+    };
+    let address_ok = address.parse::<std::net::Ipv4Addr>().is_ok() && address.split('.').all(|o| o == "0" || !o.starts_with('0'));
+    let prefix_ok = prefix.is_none_or(|p| !p.is_empty() && p.len() <= 2 && p.parse::<u8>().is_ok_and(|n| n <= 32));
+    if address_ok && prefix_ok {
+        Ok(())
+    } else {
+        Err(invalid(field, format!("{value:?} is not an IPv4 address or CIDR block such as 10.0.0.0/16")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +119,16 @@ mod tests {
         assert!(email("user-name", "ada@example.com").is_ok());
         for bad in ["", "ada", "@example.com", "ada@", "ada@example", "a da@example.com", "ada@@example.com", "ada@.com"] {
             assert!(email("user-name", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ipv4_addresses_and_cidr_blocks() {
+        for good in ["203.0.113.7", "10.0.0.0/16", "0.0.0.0/0", "192.168.1.1/32"] {
+            assert!(ipv4_or_cidr("ip-addresses", good).is_ok(), "{good}");
+        }
+        for bad in ["", "10.0.0", "10.0.0.256", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/1a", "010.0.0.1", "::1", "host.example.com", "1.2.3.4/8/8"] {
+            assert!(ipv4_or_cidr("ip-addresses", bad).is_err(), "{bad}");
         }
     }
 

@@ -1,3 +1,4 @@
 //! Cards, one module per API family. Each card is a short function over the client.
 
+pub mod access;
 pub mod identity;

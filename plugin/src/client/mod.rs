@@ -6,6 +6,7 @@ mod errors;
 mod http;
 mod origin;
 mod policy;
+pub mod rest;
 mod retry;
 pub mod scim;
 

@@ -19,6 +19,9 @@ fn example(card: &str) -> Value {
         "update-group" => json!({"id": "1234567890", "display_name": "corner"}),
         "add-group-member" | "remove-group-member" => json!({"group_id": "1234567890", "member_id": "987654321"}),
         "create-service-principal" => json!({"display_name": "corner"}),
+        "list-ip-access-lists" => json!({}),
+        "get-ip-access-list" | "delete-ip-access-list" => json!({"list_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}),
+        "create-ip-access-list" => json!({"label": "corner", "list_type": "allow", "ip_addresses": ["10.0.0.1"]}),
         other => panic!("card {other} has no corner-case example: add one here"),
     }
 }
@@ -63,7 +66,7 @@ async fn env_without_retries() -> Env {
 async fn every_card_turns_every_error_answer_into_a_typed_error() {
     let env = env_without_retries().await;
     let cards: Vec<String> = env.harness.cards().iter().map(|c| c.id.clone()).collect();
-    assert!(cards.len() >= 17, "{cards:?}");
+    assert!(cards.len() >= 21, "{cards:?}");
     let mut checked = 0;
     for card in &cards {
         for case in cases() {
@@ -75,7 +78,7 @@ async fn every_card_turns_every_error_answer_into_a_typed_error() {
                 headers: case.headers.clone(),
             };
             env.fake.clear_faults();
-            env.fake.push_fault(Fault::new("/scim/v2/", action).times(2));
+            env.fake.push_fault(Fault::new("/api/2.", action).times(2));
             let context = format!("{card} / {}", case.name);
             let error = env.run(card, example(card)).await.expect_err(&context);
             let (variant, payload) = e2e::error_case(&error);
@@ -99,7 +102,7 @@ async fn every_card_turns_every_error_answer_into_a_typed_error() {
 async fn an_unreadable_success_is_an_error_for_cards_that_read_it() {
     let env = env_without_retries().await;
     for card in env.harness.cards().iter().map(|c| c.id.clone()) {
-        env.fake.push_fault(Fault::new("/scim/v2/", FaultAction::raw(200, "application/json", "{\"id\": \"12")));
+        env.fake.push_fault(Fault::new("/api/2.", FaultAction::raw(200, "application/json", "{\"id\": \"12")));
         let result = env.run(&card, example(&card)).await;
         if card.starts_with("delete-") {
             // A delete does not read the body: the 200 is the whole answer.

@@ -9,6 +9,7 @@ const SCENARIOS: &[&str] = &[
     include_str!("groups.rs"),
     include_str!("service_principals.rs"),
     include_str!("auth.rs"),
+    include_str!("access.rs"),
 ];
 
 #[tokio::test(flavor = "multi_thread")]

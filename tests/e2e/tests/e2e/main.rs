@@ -1,6 +1,7 @@
 //! End-to-end scenarios: every card through the harness and the component against
 //! the fake account, asserting what Databricks would receive and what the card returns.
 
+mod access;
 mod auth;
 mod corner_cases;
 mod coverage;

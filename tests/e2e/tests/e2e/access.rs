@@ -1,0 +1,77 @@
+//! IP access lists: create, list, get, delete, with Databricks' validation and answers;
+//! the first cards outside SCIM, so also the SCIM token's limit.
+
+use e2e::{Env, Login};
+use fake_account::Seed;
+use serde_json::{Value, json};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_list_get_and_delete_an_ip_access_list() {
+    let env = Env::empty().await;
+    let empty = env.ok("list-ip-access-lists", json!({})).await;
+    assert_eq!(empty, json!({"lists": []}), "an account without lists (Databricks omits the field)");
+
+    env.clear();
+    let created = env
+        .ok("create-ip-access-list", json!({"label": "office", "list_type": "allow", "ip_addresses": ["203.0.113.7", "10.0.0.0/16"]}))
+        .await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", env.api("ip-access-lists").as_str()));
+    assert_eq!(request.body.unwrap(), json!({"label": "office", "list_type": "ALLOW", "ip_addresses": ["203.0.113.7", "10.0.0.0/16"]}));
+    let id = created["list_id"].as_str().unwrap().to_string();
+    assert_eq!(created["list_type"], "allow");
+    assert_eq!(created["address_count"], 65_537);
+    assert_eq!(created["enabled"], true);
+    assert!(created["created_at"].as_i64().is_some_and(|t| t > 1_600_000_000_000), "{created}");
+
+    env.ok("create-ip-access-list", json!({"label": "bad actors", "list_type": "block", "ip_addresses": ["198.51.100.0/24"]})).await;
+    env.clear();
+    let allow_only = env.ok("list-ip-access-lists", json!({"list_type": "allow"})).await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str(), request.query.len()), ("GET", env.api("ip-access-lists").as_str(), 0));
+    let labels: Vec<&str> = allow_only["lists"].as_array().unwrap().iter().map(|l| l["label"].as_str().unwrap()).collect();
+    assert_eq!(labels, ["office"], "filtered to allow lists");
+    assert_eq!(env.ok("list-ip-access-lists", json!({})).await["lists"].as_array().unwrap().len(), 2);
+
+    env.clear();
+    let got = env.ok("get-ip-access-list", json!({"list_id": id})).await;
+    assert_eq!(env.single_api_request().path, env.api(&format!("ip-access-lists/{id}")));
+    assert_eq!(got, created);
+
+    env.clear();
+    assert_eq!(env.ok("delete-ip-access-list", json!({"list_id": id})).await, json!({"id": id}));
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path), ("DELETE", env.api(&format!("ip-access-lists/{id}"))));
+    let (case, error) = env.err("get-ip-access-list", json!({"list_id": id})).await;
+    assert_eq!((case.as_str(), error["error_code"].as_str()), ("not_found", Some("RESOURCE_DOES_NOT_EXIST")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_addresses_and_ids_are_refused_before_any_request() {
+    let env = Env::empty().await;
+    env.clear();
+    let cases: Vec<(&str, Value, &str)> = vec![
+        ("create-ip-access-list", json!({"label": "x", "list_type": "allow", "ip_addresses": ["10.0.0.0/33"]}), "ip-addresses"),
+        ("create-ip-access-list", json!({"label": "x", "list_type": "allow", "ip_addresses": ["2001:db8::1"]}), "ip-addresses"),
+        ("create-ip-access-list", json!({"label": "x", "list_type": "allow", "ip_addresses": []}), "ip-addresses"),
+        ("create-ip-access-list", json!({"label": "x", "list_type": "allow", "ip_addresses": vec!["10.0.0.1"; 1001]}), "ip-addresses"),
+        ("create-ip-access-list", json!({"label": " ", "list_type": "block", "ip_addresses": ["10.0.0.1"]}), "label"),
+        ("get-ip-access-list", json!({"list_id": "../../users"}), "list-id"),
+        ("delete-ip-access-list", json!({"list_id": "not-a-uuid"}), "list-id"),
+    ];
+    for (card, input, field) in cases {
+        let (case, error) = env.err(card, input).await;
+        assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some(field)), "{card}");
+    }
+    assert!(env.fake.requests().is_empty(), "nothing was sent");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scim_token_cannot_manage_ip_access_lists() {
+    let env = Env::start(Seed::Empty, Login::ScimToken).await;
+    env.clear();
+    let (case, message) = env.err("list-ip-access-lists", json!({})).await;
+    assert_eq!(case, "unsupported");
+    assert!(message.as_str().unwrap().contains("SCIM token can only call the account SCIM API"), "{message}");
+    assert!(env.fake.requests().is_empty(), "refused without a request");
+}
