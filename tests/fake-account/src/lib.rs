@@ -14,6 +14,7 @@ mod ip_lists;
 mod oauth;
 mod patch;
 mod scim;
+mod secrets;
 mod seed;
 mod server;
 mod store;
@@ -203,6 +204,7 @@ impl FakeAccount {
             journal: Mutex::default(),
             faults: Mutex::default(),
             ip_lists: Mutex::default(),
+            secrets: Mutex::default(),
             faults_played: Default::default(),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -25,6 +25,8 @@ pub struct Shared {
     pub faults: Mutex<Vec<Fault>>,
     /// The account's IP access lists, as Databricks shows them.
     pub ip_lists: Mutex<Vec<serde_json::Value>>,
+    /// OAuth secrets by service principal SCIM ID.
+    pub secrets: Mutex<HashMap<String, Vec<crate::secrets::Secret>>>,
     pub faults_played: std::sync::atomic::AtomicU64,
 }
 
@@ -46,6 +48,9 @@ impl Shared {
     pub fn lock_faults(&self) -> MutexGuard<'_, Vec<Fault>> {
         lock(&self.faults)
     }
+    pub fn lock_secrets(&self) -> MutexGuard<'_, HashMap<String, Vec<crate::secrets::Secret>>> {
+        lock(&self.secrets)
+    }
     pub fn lock_ip_lists(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
         lock(&self.ip_lists)
     }
@@ -65,6 +70,14 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/api/2.0/accounts/{account_id}/ip-access-lists", get(crate::ip_lists::list).post(crate::ip_lists::create))
         .route("/api/2.0/accounts/{account_id}/ip-access-lists/{id}", get(crate::ip_lists::get).delete(crate::ip_lists::delete))
+        .route(
+            "/api/2.0/accounts/{account_id}/servicePrincipals/{sp_id}/credentials/secrets",
+            get(crate::secrets::list).post(crate::secrets::create),
+        )
+        .route(
+            "/api/2.0/accounts/{account_id}/servicePrincipals/{sp_id}/credentials/secrets/{secret_id}",
+            axum::routing::delete(crate::secrets::delete),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))
         .with_state(shared)

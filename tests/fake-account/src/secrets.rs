@@ -1,0 +1,135 @@
+//! Service principal OAuth secrets:
+//! `/api/2.0/accounts/{account_id}/servicePrincipals/{sp_id}/credentials/secrets[/{id}]`.
+//! At most 5 per principal, lifetimes up to 730 days (default), `page_token` paging, and the
+//! secret itself only in the create answer. A secret made here also signs its principal in
+//! at the token endpoint, as on Databricks.
+
+use crate::errors;
+use crate::server::Shared;
+use crate::store::Kind;
+use axum::Json;
+use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+type Answer = Result<Response, Response>;
+
+const MAX_SECRETS: usize = 5;
+const MAX_LIFETIME: Duration = Duration::from_secs(730 * 86_400);
+const DEFAULT_PAGE: usize = 100;
+
+/// A secret as the fake keeps it: what Databricks shows, and the secret itself.
+#[derive(Clone)]
+pub struct Secret {
+    pub shown: Value,
+    pub secret: String,
+    pub expires: SystemTime,
+}
+
+fn rfc3339(time: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(time).to_string()
+}
+
+/// The principal must exist in the account.
+fn principal(shared: &Shared, sp_id: &str) -> Result<(), Response> {
+    shared.lock_store().raw(Kind::ServicePrincipals, sp_id).map(|_| ()).map_err(|_| {
+        errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Service principal {sp_id} does not exist."))
+    })
+}
+
+/// `"63072000s"` → a duration (protobuf JSON duration, whole seconds).
+fn lifetime(body: &Value) -> Result<Duration, Response> {
+    let invalid = || errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", "lifetime must be a duration such as \"31536000s\", at most 730 days");
+    let Some(text) = body.get("lifetime").and_then(Value::as_str) else { return Ok(MAX_LIFETIME) };
+    let seconds: u64 = text.strip_suffix('s').and_then(|n| n.parse().ok()).ok_or_else(invalid)?;
+    let lifetime = Duration::from_secs(seconds);
+    if lifetime.is_zero() || lifetime > MAX_LIFETIME { Err(invalid()) } else { Ok(lifetime) }
+}
+
+pub async fn list(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, sp_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    principal(&shared, &sp_id)?;
+    let query: Vec<(String, String)> = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let size = param("page_size").and_then(|s| s.parse::<usize>().ok()).filter(|s| *s > 0).unwrap_or(DEFAULT_PAGE);
+    // Tokens are opaque to clients; here they are an offset. An unknown token starts over,
+    // as Databricks does.
+    let offset = param("page_token").and_then(|t| t.strip_prefix("offset-")).and_then(|o| o.parse::<usize>().ok()).unwrap_or(0);
+    let secrets: Vec<Value> = shared.lock_secrets().get(&sp_id).into_iter().flatten().map(|s| s.shown.clone()).collect();
+    let page: Vec<Value> = secrets.iter().skip(offset).take(size).cloned().collect();
+    let next = offset + page.len();
+    let mut answer = json!({"secrets": page});
+    if next < secrets.len() {
+        answer["next_page_token"] = json!(format!("offset-{next}"));
+    }
+    Ok(Json(answer).into_response())
+}
+
+pub async fn create(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, sp_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    body: axum::body::Bytes,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    principal(&shared, &sp_id)?;
+    let body: Value = if body.is_empty() { json!({}) } else {
+        serde_json::from_slice(&body).map_err(|e| errors::api(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", format!("Malformed JSON: {e}")))?
+    };
+    let lifetime = lifetime(&body)?;
+    let mut all = shared.lock_secrets();
+    let secrets = all.entry(sp_id.clone()).or_default();
+    if secrets.len() >= MAX_SECRETS {
+        return Err(errors::api(StatusCode::BAD_REQUEST, "QUOTA_EXCEEDED", format!("A service principal can have at most {MAX_SECRETS} OAuth secrets.")));
+    }
+    let now = SystemTime::now();
+    let secret = format!("dose{}", crate::ids::token().trim_start_matches("dapi-fake-"));
+    let id = crate::ids::uuid().replace('-', "");
+    let shown = json!({
+        "id": id,
+        "status": "ACTIVE",
+        "secret_hash": &secret[secret.len() - 8..],
+        "create_time": rfc3339(now),
+        "update_time": rfc3339(now),
+        "expire_time": rfc3339(now + lifetime),
+    });
+    secrets.push(Secret { shown: shown.clone(), secret: secret.clone(), expires: now + lifetime });
+    let mut answer = shown;
+    answer["secret"] = json!(secret);
+    Ok(Json(answer).into_response())
+}
+
+pub async fn delete(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, sp_id, secret_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    principal(&shared, &sp_id)?;
+    let mut all = shared.lock_secrets();
+    let secrets = all.entry(sp_id).or_default();
+    let before = secrets.len();
+    secrets.retain(|s| s.shown["id"] != secret_id.as_str());
+    if secrets.len() == before {
+        return Err(errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Secret {secret_id} does not exist.")));
+    }
+    Ok(Json(json!({})).into_response())
+}
+
+/// Whether `secret` is an unexpired secret of the service principal whose application ID is `client_id`.
+pub fn signs_in(shared: &Shared, client_id: &str, secret: &str) -> bool {
+    let principal = shared.lock_store().all(Kind::ServicePrincipals).into_iter().find(|sp| sp["applicationId"] == client_id);
+    let Some(id) = principal.and_then(|sp| sp["id"].as_str().map(str::to_string)) else { return false };
+    shared.lock_secrets().get(&id).is_some_and(|secrets| secrets.iter().any(|s| s.secret == secret && s.expires > SystemTime::now()))
+}
