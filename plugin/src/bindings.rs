@@ -17,6 +17,8 @@ wit_bindgen::generate!({
         "databricks:account/identity@0.1.0/service-principal": [#[derive(serde::Deserialize, serde::Serialize, Default)] #[serde(default, rename_all = "camelCase")]],
         "databricks:account/access@0.1.0/ip-list-type": [#[derive(serde::Deserialize, serde::Serialize)] #[serde(rename_all = "UPPERCASE")]],
         "databricks:account/access@0.1.0/ip-access-list": [#[derive(serde::Deserialize, serde::Serialize, Default)] #[serde(default)]],
+        "databricks:account/oauth@0.1.0/service-principal-secret": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
+        "databricks:account/oauth@0.1.0/created-service-principal-secret": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
     },
     additional_member_attributes: {
         "databricks:account/identity@0.1.0/email.type": [#[serde(rename = "type")]],

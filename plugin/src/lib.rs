@@ -9,6 +9,7 @@ mod wit;
 
 use bindings::exports::databricks::account::access as access_wit;
 use bindings::exports::databricks::account::identity as identity_wit;
+use bindings::exports::databricks::account::oauth as oauth_wit;
 use bindings::exports::databricks::account::types::{CardError, Connection};
 
 /// The component's export implementation.
@@ -67,6 +68,14 @@ export_cards!(access_wit::Guest {
     get_ip_access_list(access_wit::IpAccessListId) -> access_wit::IpAccessList = access::get_ip_access_list;
     create_ip_access_list(access_wit::CreateIpAccessListInput) -> access_wit::IpAccessList = access::create_ip_access_list;
     delete_ip_access_list(access_wit::IpAccessListId) -> access_wit::Deleted = access::delete_ip_access_list;
+});
+
+use cards::oauth;
+
+export_cards!(oauth_wit::Guest {
+    list_service_principal_secrets(oauth_wit::ListServicePrincipalSecretsInput) -> oauth_wit::ServicePrincipalSecrets = oauth::list_service_principal_secrets;
+    create_service_principal_secret(oauth_wit::CreateServicePrincipalSecretInput) -> oauth_wit::CreatedServicePrincipalSecret = oauth::create_service_principal_secret;
+    delete_service_principal_secret(oauth_wit::DeleteServicePrincipalSecretInput) -> oauth_wit::Deleted = oauth::delete_service_principal_secret;
 });
 
 // Only the component exports the card functions: a native build of this crate (its unit

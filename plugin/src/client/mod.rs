@@ -5,6 +5,7 @@ mod auth;
 mod errors;
 mod http;
 mod origin;
+pub mod pages;
 mod policy;
 pub mod rest;
 mod retry;

@@ -21,6 +21,8 @@ fn example(card: &str) -> Value {
         "create-service-principal" => json!({"display_name": "corner"}),
         "list-ip-access-lists" => json!({}),
         "get-ip-access-list" | "delete-ip-access-list" => json!({"list_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}),
+        "list-service-principal-secrets" | "create-service-principal-secret" => json!({"service_principal_id": "1234567890"}),
+        "delete-service-principal-secret" => json!({"service_principal_id": "1234567890", "secret_id": "abc123"}),
         "create-ip-access-list" => json!({"label": "corner", "list_type": "allow", "ip_addresses": ["10.0.0.1"]}),
         other => panic!("card {other} has no corner-case example: add one here"),
     }

@@ -10,6 +10,7 @@ const SCENARIOS: &[&str] = &[
     include_str!("service_principals.rs"),
     include_str!("auth.rs"),
     include_str!("access.rs"),
+    include_str!("oauth.rs"),
 ];
 
 #[tokio::test(flavor = "multi_thread")]

@@ -7,5 +7,6 @@ mod corner_cases;
 mod coverage;
 mod faults;
 mod groups;
+mod oauth;
 mod service_principals;
 mod users;

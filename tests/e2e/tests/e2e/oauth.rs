@@ -1,0 +1,91 @@
+//! Service principal secrets: create (returned once, and it signs in), list with
+//! `page_token` paging, the 5-secret limit, delete.
+
+use e2e::Env;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn create_a_secret_that_signs_in_then_list_and_delete_it() {
+    let env = Env::empty().await;
+    let sp = env.fake.service_principal_id();
+    let secrets_path = env.api(&format!("servicePrincipals/{sp}/credentials/secrets"));
+
+    env.clear();
+    let listed = env.ok("list-service-principal-secrets", json!({"service_principal_id": sp})).await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("GET", secrets_path.as_str()));
+    assert_eq!((request.query_value("page_size"), request.query_value("page_token")), (Some("100"), None));
+    assert_eq!(listed, json!({"secrets": [], "next_page_token": null}));
+
+    env.clear();
+    let created = env.ok("create-service-principal-secret", json!({"service_principal_id": sp, "lifetime_days": 30})).await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", secrets_path.as_str()));
+    assert_eq!(request.body.unwrap(), json!({"lifetime": "2592000s"}), "30 days as a protobuf duration");
+    let secret = created["secret"].as_str().unwrap().to_string();
+    assert!(secret.len() > 20, "{created}");
+    assert_eq!(created["status"], "ACTIVE");
+    assert!(created["expire_time"].as_str().is_some_and(|t| t.ends_with('Z')), "{created}");
+
+    // The new secret is a working credential for the same client.
+    let mut rotated = env.connection.clone();
+    rotated["auth"]["oauth_m2m"]["client_secret"] = json!(secret);
+    env.run_with("list-users", &rotated, json!({})).await.expect("the new secret signs in");
+
+    let listed = env.ok("list-service-principal-secrets", json!({"service_principal_id": sp})).await;
+    assert_eq!(listed["secrets"][0]["id"], created["id"]);
+    assert_eq!(listed["secrets"][0]["expire_time"], created["expire_time"]);
+
+    env.clear();
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(env.ok("delete-service-principal-secret", json!({"service_principal_id": sp, "secret_id": id})).await, json!({"id": id}));
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path), ("DELETE", format!("{secrets_path}/{id}")));
+    assert!(env.run_with("list-users", &rotated, json!({})).await.is_err(), "a deleted secret no longer signs in");
+    let (case, _) = env.err("delete-service-principal-secret", json!({"service_principal_id": sp, "secret_id": id})).await;
+    assert_eq!(case, "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_page_by_token_and_stop_at_five() {
+    let env = Env::empty().await;
+    let sp = env.fake.service_principal_id();
+    for _ in 0..5 {
+        env.ok("create-service-principal-secret", json!({"service_principal_id": sp})).await;
+    }
+    let (case, error) = env.err("create-service-principal-secret", json!({"service_principal_id": sp})).await;
+    assert_eq!((case.as_str(), error["error_code"].as_str()), ("upstream", Some("QUOTA_EXCEEDED")));
+
+    env.clear();
+    let first = env.ok("list-service-principal-secrets", json!({"service_principal_id": sp, "paging": {"page_size": 2}})).await;
+    assert_eq!(first["secrets"].as_array().unwrap().len(), 2);
+    let token = first["next_page_token"].as_str().unwrap().to_string();
+
+    env.clear();
+    let rest = env
+        .ok("list-service-principal-secrets", json!({"service_principal_id": sp, "paging": {"page_token": token, "page_size": 2, "all_pages": true}}))
+        .await;
+    let tokens: Vec<Option<String>> = env.api_requests().iter().map(|r| r.query_value("page_token").map(str::to_string)).collect();
+    assert_eq!(tokens.len(), 2, "pages 2 and 3: {tokens:?}");
+    assert_eq!(tokens[0].as_deref(), Some(token.as_str()), "resumes from the caller's token");
+    assert_eq!(rest["secrets"].as_array().unwrap().len(), 3);
+    assert_eq!(rest["next_page_token"], serde_json::Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_secret_inputs_are_refused_before_any_request() {
+    let env = Env::empty().await;
+    let sp = env.fake.service_principal_id();
+    env.clear();
+    for (card, input, field) in [
+        ("create-service-principal-secret", json!({"service_principal_id": sp, "lifetime_days": 731}), "lifetime-days"),
+        ("create-service-principal-secret", json!({"service_principal_id": sp, "lifetime_days": 0}), "lifetime-days"),
+        ("list-service-principal-secrets", json!({"service_principal_id": "app-id-not-scim-id"}), "service-principal-id"),
+        ("list-service-principal-secrets", json!({"service_principal_id": sp, "paging": {"page_size": 500}}), "paging.page-size"),
+        ("delete-service-principal-secret", json!({"service_principal_id": sp, "secret_id": "../../x"}), "secret-id"),
+    ] {
+        let (case, error) = env.err(card, input).await;
+        assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some(field)), "{card}");
+    }
+    assert!(env.fake.requests().is_empty());
+}
