@@ -74,6 +74,30 @@ def main():
     )
     check(not (a.groups.get(group.id).members or []), "remove the member with a value-filter PATCH")
 
+    # IP access lists (settings family).
+    from databricks.sdk.service import settings
+
+    created = a.ip_access_lists.create(label="sdk-office", list_type=settings.ListType.ALLOW, ip_addresses=["10.0.0.0/16"])
+    list_id = created.ip_access_list.list_id
+    check(created.ip_access_list.address_count == 1, "create an IP access list")
+    check(list_id in {l.list_id for l in a.ip_access_lists.list()}, "list IP access lists")
+    check(a.ip_access_lists.get(list_id).ip_access_list.label == "sdk-office", "get an IP access list")
+    a.ip_access_lists.delete(list_id)
+    try:
+        a.ip_access_lists.get(list_id)
+        check(False, "a deleted IP access list is gone")
+    except NotFound:
+        check(True, "a deleted IP access list is gone (NotFound)")
+
+    # Service principal secrets (oauth2 family): the SDK's own paging follows next_page_token.
+    sp = a.service_principals.create(display_name="sdk-secrets")
+    secret = a.service_principal_secrets.create(service_principal_id=sp.id, lifetime="86400s")
+    check(secret.secret and secret.id and secret.expire_time, "create a service principal secret (returned once)")
+    check([s.id for s in a.service_principal_secrets.list(service_principal_id=sp.id)] == [secret.id], "list secrets")
+    a.service_principal_secrets.delete(service_principal_id=sp.id, secret_id=secret.id)
+    check(list(a.service_principal_secrets.list(service_principal_id=sp.id)) == [], "delete the secret")
+    a.service_principals.delete(sp.id)
+
     a.groups.delete(group.id)
     a.users.delete(user.id)
     try:
