@@ -98,6 +98,18 @@ def main():
     check(list(a.service_principal_secrets.list(service_principal_id=sp.id)) == [], "delete the secret")
     a.service_principals.delete(sp.id)
 
+    # Provisioning: credential configurations (bare JSON arrays on the wire).
+    from databricks.sdk.service import provisioning
+
+    role = provisioning.CreateCredentialAwsCredentials(sts_role=provisioning.CreateCredentialStsRole(role_arn="arn:aws:iam::123456789012:role/sdk"))
+    credential = a.credentials.create(credentials_name="sdk-credential", aws_credentials=role)
+    check(credential.credentials_id and credential.aws_credentials.sts_role.role_arn.endswith("/sdk"), "create a credential configuration")
+    check(credential.credentials_id in {c.credentials_id for c in a.credentials.list()}, "list credential configurations")
+    check(a.credentials.get(credential.credentials_id).credentials_name == "sdk-credential", "get a credential configuration")
+    a.credentials.delete(credential.credentials_id)
+    check(credential.credentials_id not in {c.credentials_id for c in a.credentials.list()}, "delete a credential configuration")
+    check(list(a.workspaces.list()) == [], "list workspaces (none in an empty account)")
+
     a.groups.delete(group.id)
     a.users.delete(user.id)
     try:

@@ -13,6 +13,7 @@ mod ids;
 mod ip_lists;
 mod oauth;
 mod patch;
+mod provisioning;
 mod scim;
 mod secrets;
 mod seed;
@@ -196,6 +197,10 @@ impl FakeAccount {
         let local = listener.local_addr()?;
         let mut store = store::Store::default();
         let service_principal_id = seed::seed(&mut store, &config);
+        let (credentials, workspaces) = match config.seed {
+            Seed::Demo => provisioning::demo(&config.account_id),
+            Seed::Empty => (Vec::new(), Vec::new()),
+        };
         let shared = Arc::new(Shared {
             config,
             base_url: format!("http://{local}"),
@@ -205,6 +210,7 @@ impl FakeAccount {
             faults: Mutex::default(),
             ip_lists: Mutex::default(),
             secrets: Mutex::default(),
+            provisioning: Mutex::new(server::Provisioning { workspaces, credentials }),
             faults_played: Default::default(),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();

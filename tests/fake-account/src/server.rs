@@ -25,9 +25,18 @@ pub struct Shared {
     pub faults: Mutex<Vec<Fault>>,
     /// The account's IP access lists, as Databricks shows them.
     pub ip_lists: Mutex<Vec<serde_json::Value>>,
+    /// Workspaces and credential configurations.
+    pub provisioning: Mutex<Provisioning>,
     /// OAuth secrets by service principal SCIM ID.
     pub secrets: Mutex<HashMap<String, Vec<crate::secrets::Secret>>>,
     pub faults_played: std::sync::atomic::AtomicU64,
+}
+
+/// The account's workspaces and credential configurations, as Databricks shows them.
+#[derive(Default)]
+pub struct Provisioning {
+    pub workspaces: Vec<serde_json::Value>,
+    pub credentials: Vec<serde_json::Value>,
 }
 
 /// A poisoned lock only means a handler panicked mid-change; the fake keeps serving.
@@ -50,6 +59,9 @@ impl Shared {
     }
     pub fn lock_secrets(&self) -> MutexGuard<'_, HashMap<String, Vec<crate::secrets::Secret>>> {
         lock(&self.secrets)
+    }
+    pub fn lock_provisioning(&self) -> MutexGuard<'_, Provisioning> {
+        lock(&self.provisioning)
     }
     pub fn lock_ip_lists(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
         lock(&self.ip_lists)
@@ -77,6 +89,16 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/api/2.0/accounts/{account_id}/servicePrincipals/{sp_id}/credentials/secrets/{secret_id}",
             axum::routing::delete(crate::secrets::delete),
+        )
+        .route("/api/2.0/accounts/{account_id}/workspaces", get(crate::provisioning::list_workspaces))
+        .route("/api/2.0/accounts/{account_id}/workspaces/{id}", get(crate::provisioning::get_workspace))
+        .route(
+            "/api/2.0/accounts/{account_id}/credentials",
+            get(crate::provisioning::list_credentials).post(crate::provisioning::create_credential),
+        )
+        .route(
+            "/api/2.0/accounts/{account_id}/credentials/{id}",
+            get(crate::provisioning::get_credential).delete(crate::provisioning::delete_credential),
         )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))

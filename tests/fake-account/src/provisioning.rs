@@ -1,0 +1,123 @@
+//! Workspaces and credential configurations under `/api/2.0/accounts/{account_id}/`.
+//! Lists are bare JSON arrays on the wire, as the SDKs decode them. A credential that a
+//! workspace uses cannot be deleted (`INVALID_STATE`).
+
+use crate::errors;
+use crate::server::Shared;
+use axum::Json;
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+type Answer = Result<Response, Response>;
+
+/// The demo account's provisioning: one cross-account role, two workspaces using it.
+pub fn demo(account_id: &str) -> (Vec<Value>, Vec<Value>) {
+    let credential_id = "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01";
+    let credentials = vec![json!({
+        "credentials_id": credential_id,
+        "credentials_name": "demo-cross-account",
+        "account_id": account_id,
+        "aws_credentials": {"sts_role": {"role_arn": "arn:aws:iam::123456789012:role/databricks-demo"}},
+        "creation_time": 1_700_000_000_000i64,
+    })];
+    let workspace = |id: i64, name: &str, status: &str| {
+        json!({
+            "workspace_id": id,
+            "workspace_name": name,
+            "deployment_name": format!("dbc-{id:x}"),
+            "workspace_status": status,
+            "workspace_status_message": if status == "RUNNING" { "Workspace is running." } else { "Workspace resources are being set up." },
+            "cloud": "aws",
+            "aws_region": "us-west-2",
+            "pricing_tier": "PREMIUM",
+            "credentials_id": credential_id,
+            "storage_configuration_id": "0f1e2d3c-4b5a-4968-8776-655443322110",
+            "account_id": account_id,
+            "creation_time": 1_700_000_100_000i64,
+        })
+    };
+    (credentials, vec![workspace(1_234_567_890_123_456, "analytics-prod", "RUNNING"), workspace(2_345_678_901_234_567, "sandbox", "PROVISIONING")])
+}
+
+fn not_found(what: &str, id: &str) -> Response {
+    errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("{what} {id} does not exist."))
+}
+
+pub async fn list_workspaces(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    Ok(Json(Value::Array(shared.lock_provisioning().workspaces.clone())).into_response())
+}
+
+pub async fn get_workspace(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let numeric: i64 = id.parse().map_err(|_| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", "workspace_id must be a number"))?;
+    let found = shared.lock_provisioning().workspaces.iter().find(|w| w["workspace_id"] == numeric).cloned();
+    Ok(Json(found.ok_or_else(|| not_found("Workspace", &id))?).into_response())
+}
+
+pub async fn list_credentials(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    Ok(Json(Value::Array(shared.lock_provisioning().credentials.clone())).into_response())
+}
+
+pub async fn create_credential(
+    State(shared): State<Arc<Shared>>,
+    Path(account_id): Path<String>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    body: axum::body::Bytes,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let invalid = |message: &str| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string());
+    let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
+    let name = body["credentials_name"].as_str().filter(|n| (4..=256).contains(&n.chars().count()));
+    let name = name.ok_or_else(|| invalid("credentials_name must be 4 to 256 characters"))?;
+    let role_arn = body["aws_credentials"]["sts_role"]["role_arn"].as_str().filter(|a| a.starts_with("arn:"));
+    let role_arn = role_arn.ok_or_else(|| invalid("aws_credentials.sts_role.role_arn is required"))?;
+    let created = json!({
+        "credentials_id": crate::ids::uuid(),
+        "credentials_name": name,
+        "account_id": account_id,
+        "aws_credentials": {"sts_role": {"role_arn": role_arn}},
+        "creation_time": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0),
+    });
+    shared.lock_provisioning().credentials.push(created.clone());
+    Ok(Json(created).into_response())
+}
+
+pub async fn get_credential(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let found = shared.lock_provisioning().credentials.iter().find(|c| c["credentials_id"] == id.as_str()).cloned();
+    Ok(Json(found.ok_or_else(|| not_found("Credential configuration", &id))?).into_response())
+}
+
+pub async fn delete_credential(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let mut provisioning = shared.lock_provisioning();
+    if provisioning.workspaces.iter().any(|w| w["credentials_id"] == id.as_str()) {
+        return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", format!("Credential configuration {id} is used by a workspace.")));
+    }
+    let index = provisioning.credentials.iter().position(|c| c["credentials_id"] == id.as_str());
+    let removed = provisioning.credentials.remove(index.ok_or_else(|| not_found("Credential configuration", &id))?);
+    // The SDKs decode the deleted configuration from the answer.
+    Ok(Json(removed).into_response())
+}
