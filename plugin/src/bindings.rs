@@ -19,6 +19,10 @@ wit_bindgen::generate!({
         "databricks:account/access@0.1.0/ip-access-list": [#[derive(serde::Deserialize, serde::Serialize, Default)] #[serde(default)]],
         "databricks:account/oauth@0.1.0/service-principal-secret": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
         "databricks:account/oauth@0.1.0/created-service-principal-secret": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
+        "databricks:account/provisioning@0.1.0/workspace": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
+        "databricks:account/provisioning@0.1.0/credential": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
+        "databricks:account/provisioning@0.1.0/aws-credentials": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
+        "databricks:account/provisioning@0.1.0/sts-role": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
     },
     additional_member_attributes: {
         "databricks:account/identity@0.1.0/email.type": [#[serde(rename = "type")]],

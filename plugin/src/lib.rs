@@ -10,6 +10,7 @@ mod wit;
 use bindings::exports::databricks::account::access as access_wit;
 use bindings::exports::databricks::account::identity as identity_wit;
 use bindings::exports::databricks::account::oauth as oauth_wit;
+use bindings::exports::databricks::account::provisioning as provisioning_wit;
 use bindings::exports::databricks::account::types::{CardError, Connection};
 
 /// The component's export implementation.
@@ -76,6 +77,18 @@ export_cards!(oauth_wit::Guest {
     list_service_principal_secrets(oauth_wit::ListServicePrincipalSecretsInput) -> oauth_wit::ServicePrincipalSecrets = oauth::list_service_principal_secrets;
     create_service_principal_secret(oauth_wit::CreateServicePrincipalSecretInput) -> oauth_wit::CreatedServicePrincipalSecret = oauth::create_service_principal_secret;
     delete_service_principal_secret(oauth_wit::DeleteServicePrincipalSecretInput) -> oauth_wit::Deleted = oauth::delete_service_principal_secret;
+});
+
+use cards::provisioning;
+use provisioning_wit as pw;
+
+export_cards!(provisioning_wit::Guest {
+    list_workspaces(pw::ListWorkspacesInput) -> pw::Workspaces = provisioning::list_workspaces;
+    get_workspace(pw::GetWorkspaceInput) -> pw::Workspace = provisioning::get_workspace;
+    list_credentials(pw::ListCredentialsInput) -> pw::Credentials = provisioning::list_credentials;
+    create_credential(pw::CreateCredentialInput) -> pw::Credential = provisioning::create_credential;
+    get_credential(pw::CredentialId) -> pw::Credential = provisioning::get_credential;
+    delete_credential(pw::CredentialId) -> pw::Deleted = provisioning::delete_credential;
 });
 
 // Only the component exports the card functions: a native build of this crate (its unit

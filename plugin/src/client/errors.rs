@@ -39,6 +39,17 @@ pub fn classify(error: ApiError, retry_after_seconds: Option<u32>) -> CardError 
     }
 }
 
+/// A success whose body the card cannot read: Databricks never sends one, so the flow
+/// learns of it as an `upstream` error rather than a panic.
+pub fn unreadable(response: &Response, error: &serde_json::Error) -> CardError {
+    CardError::Upstream(ApiError {
+        status: response.status,
+        error_code: None,
+        message: format!("Databricks sent a response this card cannot read: {error}"),
+        request_id: response.header("x-request-id").map(str::to_string),
+    })
+}
+
 /// The human-readable text of any `card-error`, for the few places that amend it
 /// (redaction, progress, retry counts).
 pub fn message_mut(error: &mut CardError) -> &mut String {

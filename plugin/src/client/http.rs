@@ -101,14 +101,7 @@ impl Response {
     /// Decodes a successful JSON answer into `T`; a body Databricks would never send
     /// becomes an `upstream` error, not a panic.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, CardError> {
-        serde_json::from_slice(&self.body).map_err(|e| {
-            CardError::Upstream(crate::wit::ApiError {
-                status: self.status,
-                error_code: None,
-                message: format!("Databricks sent a response this card cannot read: {e}"),
-                request_id: self.header("x-request-id").map(str::to_string),
-            })
-        })
+        serde_json::from_slice(&self.body).map_err(|e| super::errors::unreadable(self, &e))
     }
 }
 

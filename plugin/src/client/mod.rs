@@ -56,6 +56,26 @@ impl Session {
         self.cloud
     }
 
+    /// Refuses, without a request, a card Databricks offers only on `clouds`.
+    pub fn require_cloud(&self, clouds: &[Cloud], what: &str) -> Result<(), CardError> {
+        if clouds.contains(&self.cloud) {
+            return Ok(());
+        }
+        let name = |c: &Cloud| match c {
+            Cloud::Aws => "aws",
+            Cloud::Azure => "azure",
+            Cloud::Gcp => "gcp",
+            Cloud::AwsGov => "aws-gov",
+            Cloud::AwsGovDod => "aws-gov-dod",
+        };
+        let offered: Vec<&str> = clouds.iter().map(name).collect();
+        Err(CardError::Unsupported(format!(
+            "unsupported on this cloud: Databricks offers {what} on {} only; this connection's cloud is {}",
+            offered.join(", "),
+            name(&self.cloud)
+        )))
+    }
+
     /// The API path of an account resource: `/api/<version>/accounts/{account_id}/<rest>`.
     pub fn account_path(&self, version: ApiVersion, rest: &str) -> String {
         let version = match version {

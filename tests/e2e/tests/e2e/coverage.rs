@@ -11,6 +11,7 @@ const SCENARIOS: &[&str] = &[
     include_str!("auth.rs"),
     include_str!("access.rs"),
     include_str!("oauth.rs"),
+    include_str!("provisioning.rs"),
 ];
 
 #[tokio::test(flavor = "multi_thread")]

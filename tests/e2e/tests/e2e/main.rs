@@ -8,5 +8,6 @@ mod coverage;
 mod faults;
 mod groups;
 mod oauth;
+mod provisioning;
 mod service_principals;
 mod users;

@@ -1,0 +1,103 @@
+//! Provisioning: workspaces (bare JSON arrays on the wire) and credential configurations,
+//! which Databricks offers on AWS only.
+
+use e2e::Env;
+use fake_account::{Fault, FaultAction};
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_and_get_workspaces() {
+    let env = Env::demo().await;
+    env.clear();
+    let all = env.ok("list-workspaces", json!({})).await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("GET", env.api("workspaces").as_str()));
+    let names: Vec<&str> = all["workspaces"].as_array().unwrap().iter().map(|w| w["workspace_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["analytics-prod", "sandbox"]);
+    let running = env.ok("list-workspaces", json!({"workspace_status": "running"})).await;
+    assert_eq!(running["workspaces"].as_array().unwrap().len(), 1);
+
+    let id = all["workspaces"][0]["workspace_id"].as_i64().unwrap();
+    assert_eq!(id, 1_234_567_890_123_456, "an int64 ID survives exactly (beyond 2^53 would too: s64, not f64)");
+    env.clear();
+    let workspace = env.ok("get-workspace", json!({"workspace_id": id})).await;
+    assert_eq!(env.single_api_request().path, env.api(&format!("workspaces/{id}")));
+    assert_eq!(workspace, all["workspaces"][0]);
+    assert_eq!(workspace["aws_region"], "us-west-2");
+    assert_eq!(env.err("get-workspace", json!({"workspace_id": 42})).await.0, "not_found");
+    assert_eq!(env.err("get-workspace", json!({"workspace_id": -1})).await.0, "invalid_input");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrapped_list_decodes_like_a_bare_one() {
+    let env = Env::demo().await;
+    let wrapped = json!({"workspaces": [{"workspace_id": 7, "workspace_name": "wrapped"}]});
+    env.fake.push_fault(Fault::new("/workspaces", FaultAction::json(200, wrapped, &[])));
+    let list = env.ok("list-workspaces", json!({})).await;
+    assert_eq!(list["workspaces"][0]["workspace_name"], "wrapped");
+    env.fake.push_fault(Fault::new("/workspaces", FaultAction::json(200, json!({}), &[])));
+    assert_eq!(env.ok("list-workspaces", json!({})).await, json!({"workspaces": []}));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credential_configurations_round_trip_on_aws() {
+    let env = Env::demo().await;
+    env.clear();
+    let created = env
+        .ok("create-credential", json!({"credentials_name": "etl-role", "role_arn": "arn:aws:iam::123456789012:role/etl"}))
+        .await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", env.api("credentials").as_str()));
+    assert_eq!(
+        request.body.unwrap(),
+        json!({"credentials_name": "etl-role", "aws_credentials": {"sts_role": {"role_arn": "arn:aws:iam::123456789012:role/etl"}}})
+    );
+    let id = created["credentials_id"].as_str().unwrap().to_string();
+    assert_eq!(created["aws_credentials"]["sts_role"]["role_arn"], "arn:aws:iam::123456789012:role/etl");
+
+    let listed = env.ok("list-credentials", json!({"name_contains": "ETL"})).await;
+    assert_eq!(listed["credentials"].as_array().unwrap().len(), 1);
+    assert_eq!(env.ok("get-credential", json!({"credentials_id": id})).await, created);
+    env.clear();
+    assert_eq!(env.ok("delete-credential", json!({"credentials_id": id})).await, json!({"id": id}));
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path), ("DELETE", env.api(&format!("credentials/{id}"))));
+    assert_eq!(env.err("get-credential", json!({"credentials_id": id})).await.0, "not_found");
+
+    let in_use = env.ok("list-credentials", json!({})).await["credentials"][0]["credentials_id"].clone();
+    let (case, error) = env.err("delete-credential", json!({"credentials_id": in_use})).await;
+    assert_eq!((case.as_str(), error["error_code"].as_str()), ("upstream", Some("INVALID_STATE")), "used by a workspace");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credential_cards_are_aws_only_and_validate_first() {
+    let env = Env::demo().await;
+    env.clear();
+    for cloud in ["azure", "gcp"] {
+        let mut connection = env.connection.clone();
+        connection["cloud"] = json!(cloud);
+        for (card, input) in [
+            ("list-credentials", json!({})),
+            ("create-credential", json!({"credentials_name": "etl-role", "role_arn": "arn:aws:iam::123456789012:role/etl"})),
+            ("get-credential", json!({"credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01"})),
+            ("delete-credential", json!({"credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01"})),
+        ] {
+            let (case, message) = e2e::error_case(&env.run_with(card, &connection, input).await.unwrap_err());
+            assert_eq!(case, "unsupported", "{card} on {cloud}");
+            assert!(message.as_str().unwrap().starts_with("unsupported on this cloud"), "{message}");
+            assert!(message.as_str().unwrap().contains(&format!("this connection's cloud is {cloud}")), "{message}");
+        }
+    }
+    for (input, field) in [
+        (json!({"credentials_name": "abc", "role_arn": "arn:aws:iam::123456789012:role/etl"}), "credentials-name"),
+        (json!({"credentials_name": "etl-role", "role_arn": "arn:aws:iam::1234:role/etl"}), "role-arn"),
+        (json!({"credentials_name": "etl-role", "role_arn": "arn:aws:s3:::bucket"}), "role-arn"),
+    ] {
+        let (case, error) = env.err("create-credential", input).await;
+        assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some(field)));
+    }
+    assert!(env.fake.requests().is_empty(), "nothing was sent");
+    let mut gov = env.connection.clone();
+    gov["cloud"] = json!("aws_gov");
+    env.run_with("list-credentials", &gov, json!({})).await.expect("GovCloud is AWS");
+}
