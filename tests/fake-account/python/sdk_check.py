@@ -110,6 +110,21 @@ def main():
     check(credential.credentials_id not in {c.credentials_id for c in a.credentials.list()}, "delete a credential configuration")
     check(list(a.workspaces.list()) == [], "list workspaces (none in an empty account)")
 
+    # Unity Catalog metastores (catalog family).
+    from databricks.sdk.service import catalog
+
+    info = a.metastores.create(metastore_info=catalog.CreateAccountsMetastore(name="sdk-metastore", region="us-west-2")).metastore_info
+    check(info.metastore_id and info.name == "sdk-metastore", "create a metastore")
+    check(info.metastore_id in {m.metastore_id for m in a.metastores.list()}, "list metastores")
+    updated = a.metastores.update(info.metastore_id, metastore_info=catalog.UpdateAccountsMetastore(owner="sdk-owner")).metastore_info
+    check(updated.owner == "sdk-owner" and updated.name == "sdk-metastore", "update a metastore (PUT)")
+    a.metastores.delete(info.metastore_id, force=True)
+    try:
+        a.metastores.get(info.metastore_id)
+        check(False, "a deleted metastore is gone")
+    except NotFound:
+        check(True, "a deleted metastore is gone (NotFound)")
+
     a.groups.delete(group.id)
     a.users.delete(user.id)
     try:

@@ -7,6 +7,7 @@
 // Handlers answer errors with axum's `Response`, as axum intends; its size does not matter here.
 #![allow(clippy::result_large_err)]
 
+mod catalog;
 mod errors;
 mod filter;
 mod ids;
@@ -210,6 +211,7 @@ impl FakeAccount {
             faults: Mutex::default(),
             ip_lists: Mutex::default(),
             secrets: Mutex::default(),
+            catalog: Mutex::default(),
             provisioning: Mutex::new(server::Provisioning { workspaces, credentials }),
             faults_played: Default::default(),
         });

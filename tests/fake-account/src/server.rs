@@ -25,6 +25,8 @@ pub struct Shared {
     pub faults: Mutex<Vec<Fault>>,
     /// The account's IP access lists, as Databricks shows them.
     pub ip_lists: Mutex<Vec<serde_json::Value>>,
+    /// Metastores and their workspace assignments.
+    pub catalog: Mutex<crate::catalog::Catalog>,
     /// Workspaces and credential configurations.
     pub provisioning: Mutex<Provisioning>,
     /// OAuth secrets by service principal SCIM ID.
@@ -59,6 +61,9 @@ impl Shared {
     }
     pub fn lock_secrets(&self) -> MutexGuard<'_, HashMap<String, Vec<crate::secrets::Secret>>> {
         lock(&self.secrets)
+    }
+    pub fn lock_catalog(&self) -> MutexGuard<'_, crate::catalog::Catalog> {
+        lock(&self.catalog)
     }
     pub fn lock_provisioning(&self) -> MutexGuard<'_, Provisioning> {
         lock(&self.provisioning)
@@ -99,6 +104,17 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/api/2.0/accounts/{account_id}/credentials/{id}",
             get(crate::provisioning::get_credential).delete(crate::provisioning::delete_credential),
+        )
+        .route("/api/2.0/accounts/{account_id}/metastores", get(crate::catalog::list).post(crate::catalog::create))
+        .route(
+            "/api/2.0/accounts/{account_id}/metastores/{id}",
+            get(crate::catalog::get).put(crate::catalog::update).delete(crate::catalog::delete),
+        )
+        .route("/api/2.0/accounts/{account_id}/metastores/{id}/workspaces", get(crate::catalog::assigned_workspaces))
+        .route("/api/2.0/accounts/{account_id}/workspaces/{id}/metastore", get(crate::catalog::workspace_metastore))
+        .route(
+            "/api/2.0/accounts/{account_id}/workspaces/{id}/metastores/{metastore_id}",
+            post(crate::catalog::assign).delete(crate::catalog::unassign),
         )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))
