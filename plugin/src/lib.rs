@@ -8,6 +8,7 @@ mod validate;
 mod wit;
 
 use bindings::exports::databricks::account::access as access_wit;
+use bindings::exports::databricks::account::catalog as catalog_wit;
 use bindings::exports::databricks::account::identity as identity_wit;
 use bindings::exports::databricks::account::oauth as oauth_wit;
 use bindings::exports::databricks::account::provisioning as provisioning_wit;
@@ -89,6 +90,21 @@ export_cards!(provisioning_wit::Guest {
     create_credential(pw::CreateCredentialInput) -> pw::Credential = provisioning::create_credential;
     get_credential(pw::CredentialId) -> pw::Credential = provisioning::get_credential;
     delete_credential(pw::CredentialId) -> pw::Deleted = provisioning::delete_credential;
+});
+
+use cards::catalog;
+use catalog_wit as cw;
+
+export_cards!(catalog_wit::Guest {
+    list_metastores(cw::ListMetastoresInput) -> cw::Metastores = catalog::list_metastores;
+    get_metastore(cw::MetastoreId) -> cw::Metastore = catalog::get_metastore;
+    create_metastore(cw::CreateMetastoreInput) -> cw::Metastore = catalog::create_metastore;
+    update_metastore(cw::UpdateMetastoreInput) -> cw::Metastore = catalog::update_metastore;
+    delete_metastore(cw::DeleteMetastoreInput) -> cw::Deleted = catalog::delete_metastore;
+    list_metastore_workspace_assignments(cw::MetastoreId) -> cw::WorkspaceIds = catalog::list_metastore_workspace_assignments;
+    get_workspace_metastore(cw::WorkspaceId) -> cw::MetastoreAssignment = catalog::get_workspace_metastore;
+    assign_metastore_to_workspace(cw::WorkspaceMetastore) -> cw::MetastoreAssignment = catalog::assign_metastore_to_workspace;
+    delete_metastore_from_workspace(cw::WorkspaceMetastore) -> cw::MetastoreAssignment = catalog::delete_metastore_from_workspace;
 });
 
 // Only the component exports the card functions: a native build of this crate (its unit

@@ -12,6 +12,7 @@ use waki::bindings::wasi::http::{outgoing_handler, types as wasi};
 pub enum Method {
     Get,
     Post,
+    Put,
     Patch,
     Delete,
 }
@@ -20,7 +21,7 @@ impl Method {
     /// Whether sending the request twice has the effect of sending it once, so that a
     /// failure which may have happened after Databricks applied it can be retried.
     pub fn is_idempotent(self) -> bool {
-        matches!(self, Method::Get | Method::Delete)
+        matches!(self, Method::Get | Method::Put | Method::Delete)
     }
 }
 
@@ -160,6 +161,7 @@ pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Time
     let method = match request.method {
         Method::Get => wasi::Method::Get,
         Method::Post => wasi::Method::Post,
+        Method::Put => wasi::Method::Put,
         Method::Patch => wasi::Method::Patch,
         Method::Delete => wasi::Method::Delete,
     };

@@ -34,6 +34,11 @@ pub fn post<T: DeserializeOwned>(session: &Session, version: ApiVersion, rest: &
     session.send(Request::new(Method::Post, session.account_path(version, rest)).json(body))?.json()
 }
 
+/// `PUT` a JSON body (a replace, so repeating it is harmless).
+pub fn put<T: DeserializeOwned>(session: &Session, version: ApiVersion, rest: &str, body: serde_json::Value) -> Result<T, CardError> {
+    session.send(Request::new(Method::Put, session.account_path(version, rest)).json(body))?.json()
+}
+
 /// `DELETE`; Databricks answers `{}` or nothing.
 pub fn delete(session: &Session, version: ApiVersion, rest: &str) -> Result<(), CardError> {
     session.send(Request::new(Method::Delete, session.account_path(version, rest)))?;

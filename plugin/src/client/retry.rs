@@ -6,7 +6,7 @@
 //! - the token endpoint's 400/429 "Temporarily throttled, too many requests";
 //! - a connection that was never made (refused, unknown host, connect timeout).
 //!
-//! Repeated only for idempotent requests (GET, DELETE), because the failure may have
+//! Repeated only for idempotent requests (GET, PUT, DELETE), because the failure may have
 //! come after Databricks applied the request: 502 Bad Gateway, 504 Gateway Timeout,
 //! a connection reset or a response cut off mid-way. A POST or PATCH that fails this
 //! way is returned to the flow rather than risk creating a user twice.

@@ -23,7 +23,15 @@ fn example(card: &str) -> Value {
         "get-ip-access-list" | "delete-ip-access-list" => json!({"list_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}),
         "list-service-principal-secrets" | "create-service-principal-secret" => json!({"service_principal_id": "1234567890"}),
         "delete-service-principal-secret" => json!({"service_principal_id": "1234567890", "secret_id": "abc123"}),
-        "list-workspaces" | "list-credentials" => json!({}),
+        "list-workspaces" | "list-credentials" | "list-metastores" => json!({}),
+        "get-metastore" | "list-metastore-workspace-assignments" => json!({"metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}),
+        "create-metastore" => json!({"name": "corner"}),
+        "update-metastore" => json!({"metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d", "owner": "corner"}),
+        "delete-metastore" => json!({"metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}),
+        "get-workspace-metastore" => json!({"workspace_id": 1234567890}),
+        "assign-metastore-to-workspace" | "delete-metastore-from-workspace" => {
+            json!({"workspace_id": 1234567890, "metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"})
+        }
         "get-workspace" => json!({"workspace_id": 1234567890}),
         "get-credential" | "delete-credential" => json!({"credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01"}),
         "create-credential" => json!({"credentials_name": "corner", "role_arn": "arn:aws:iam::123456789012:role/corner"}),

@@ -12,6 +12,7 @@ const SCENARIOS: &[&str] = &[
     include_str!("access.rs"),
     include_str!("oauth.rs"),
     include_str!("provisioning.rs"),
+    include_str!("catalog.rs"),
 ];
 
 #[tokio::test(flavor = "multi_thread")]
