@@ -198,9 +198,12 @@ impl FakeAccount {
         let local = listener.local_addr()?;
         let mut store = store::Store::default();
         let service_principal_id = seed::seed(&mut store, &config);
-        let (credentials, workspaces) = match config.seed {
-            Seed::Demo => provisioning::demo(&config.account_id),
-            Seed::Empty => (Vec::new(), Vec::new()),
+        let (credentials, workspaces, storage) = match config.seed {
+            Seed::Demo => {
+                let (credentials, workspaces) = provisioning::demo(&config.account_id);
+                (credentials, workspaces, provisioning::demo_storage(&config.account_id))
+            }
+            Seed::Empty => (Vec::new(), Vec::new(), Vec::new()),
         };
         let shared = Arc::new(Shared {
             config,
@@ -212,7 +215,7 @@ impl FakeAccount {
             ip_lists: Mutex::default(),
             secrets: Mutex::default(),
             catalog: Mutex::default(),
-            provisioning: Mutex::new(server::Provisioning { workspaces, credentials }),
+            provisioning: Mutex::new(server::Provisioning { workspaces, credentials, storage, networks: Vec::new() }),
             faults_played: Default::default(),
         });
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -1,6 +1,6 @@
-//! Workspaces and credential configurations under `/api/2.0/accounts/{account_id}/`.
-//! Lists are bare JSON arrays on the wire, as the SDKs decode them. A credential that a
-//! workspace uses cannot be deleted (`INVALID_STATE`).
+//! Workspaces, credential and storage configurations, and networks under
+//! `/api/2.0/accounts/{account_id}/`. Lists are bare JSON arrays on the wire, as the SDKs
+//! decode them. A credential or network that a workspace uses cannot be deleted (`INVALID_STATE`).
 
 use crate::errors;
 use crate::server::Shared;
@@ -13,6 +13,17 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 type Answer = Result<Response, Response>;
+
+/// The demo account's storage: the root bucket the demo workspaces use.
+pub fn demo_storage(account_id: &str) -> Vec<Value> {
+    vec![json!({
+        "storage_configuration_id": "0f1e2d3c-4b5a-4968-8776-655443322110",
+        "storage_configuration_name": "demo-root-bucket",
+        "account_id": account_id,
+        "root_bucket_info": {"bucket_name": "demo-databricks-root"},
+        "creation_time": 1_700_000_050_000i64,
+    })]
+}
 
 /// The demo account's provisioning: one cross-account role, two workspaces using it.
 pub fn demo(account_id: &str) -> (Vec<Value>, Vec<Value>) {
@@ -119,5 +130,95 @@ pub async fn delete_credential(
     let index = provisioning.credentials.iter().position(|c| c["credentials_id"] == id.as_str());
     let removed = provisioning.credentials.remove(index.ok_or_else(|| not_found("Credential configuration", &id))?);
     // The SDKs decode the deleted configuration from the answer.
+    Ok(Json(removed).into_response())
+}
+
+pub async fn list_storage(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    Ok(Json(Value::Array(shared.lock_provisioning().storage.clone())).into_response())
+}
+
+pub async fn get_storage(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let found = shared.lock_provisioning().storage.iter().find(|c| c["storage_configuration_id"] == id.as_str()).cloned();
+    Ok(Json(found.ok_or_else(|| not_found("Storage configuration", &id))?).into_response())
+}
+
+pub async fn list_networks(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    Ok(Json(Value::Array(shared.lock_provisioning().networks.clone())).into_response())
+}
+
+pub async fn create_network(
+    State(shared): State<Arc<Shared>>,
+    Path(account_id): Path<String>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    body: axum::body::Bytes,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let invalid = |message: &str| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string());
+    let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
+    let name = body["network_name"].as_str().filter(|n| (4..=256).contains(&n.chars().count()));
+    let name = name.ok_or_else(|| invalid("network_name must be 4 to 256 characters"))?;
+    let strings = |key: &str| -> Vec<String> {
+        body[key].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    };
+    let mut network = json!({
+        "network_id": crate::ids::uuid(),
+        "network_name": name,
+        "account_id": account_id,
+        "vpc_status": "UNATTACHED",
+        "creation_time": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0),
+    });
+    match (body["vpc_id"].as_str(), body.get("gcp_network_info")) {
+        (Some(vpc), None) => {
+            let (subnets, groups) = (strings("subnet_ids"), strings("security_group_ids"));
+            if subnets.len() < 2 {
+                return Err(invalid("subnet_ids needs at least two subnets"));
+            }
+            if !(1..=5).contains(&groups.len()) {
+                return Err(invalid("security_group_ids needs one to five security groups"));
+            }
+            network["vpc_id"] = json!(vpc);
+            network["subnet_ids"] = json!(subnets);
+            network["security_group_ids"] = json!(groups);
+        }
+        (None, Some(gcp)) if gcp.is_object() => network["gcp_network_info"] = gcp.clone(),
+        _ => return Err(invalid("give either vpc_id with subnets and security groups (AWS) or gcp_network_info (GCP)")),
+    }
+    shared.lock_provisioning().networks.push(network.clone());
+    Ok(Json(network).into_response())
+}
+
+pub async fn get_network(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let found = shared.lock_provisioning().networks.iter().find(|n| n["network_id"] == id.as_str()).cloned();
+    Ok(Json(found.ok_or_else(|| not_found("Network configuration", &id))?).into_response())
+}
+
+pub async fn delete_network(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let mut provisioning = shared.lock_provisioning();
+    if provisioning.workspaces.iter().any(|w| w["network_id"] == id.as_str()) {
+        return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", format!("Network configuration {id} is used by a workspace.")));
+    }
+    let index = provisioning.networks.iter().position(|n| n["network_id"] == id.as_str());
+    let removed = provisioning.networks.remove(index.ok_or_else(|| not_found("Network configuration", &id))?);
     Ok(Json(removed).into_response())
 }

@@ -39,6 +39,8 @@ pub struct Shared {
 pub struct Provisioning {
     pub workspaces: Vec<serde_json::Value>,
     pub credentials: Vec<serde_json::Value>,
+    pub storage: Vec<serde_json::Value>,
+    pub networks: Vec<serde_json::Value>,
 }
 
 /// A poisoned lock only means a handler panicked mid-change; the fake keeps serving.
@@ -115,6 +117,16 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/api/2.0/accounts/{account_id}/workspaces/{id}/metastores/{metastore_id}",
             post(crate::catalog::assign).delete(crate::catalog::unassign),
+        )
+        .route("/api/2.0/accounts/{account_id}/storage-configurations", get(crate::provisioning::list_storage))
+        .route("/api/2.0/accounts/{account_id}/storage-configurations/{id}", get(crate::provisioning::get_storage))
+        .route(
+            "/api/2.0/accounts/{account_id}/networks",
+            get(crate::provisioning::list_networks).post(crate::provisioning::create_network),
+        )
+        .route(
+            "/api/2.0/accounts/{account_id}/networks/{id}",
+            get(crate::provisioning::get_network).delete(crate::provisioning::delete_network),
         )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))
