@@ -26,6 +26,11 @@ wit_bindgen::generate!({
         "databricks:account/provisioning@0.1.0/credential": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
         "databricks:account/provisioning@0.1.0/aws-credentials": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
         "databricks:account/provisioning@0.1.0/sts-role": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
+        "databricks:account/provisioning@0.1.0/storage-configuration": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
+        "databricks:account/provisioning@0.1.0/root-bucket-info": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
+        "databricks:account/provisioning@0.1.0/network": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
+        "databricks:account/provisioning@0.1.0/network-problem": [#[derive(serde::Deserialize, Default)] #[serde(default)]],
+        "databricks:account/provisioning@0.1.0/gcp-network-info": [#[derive(serde::Deserialize, serde::Serialize, Default)] #[serde(default)]],
     },
     additional_member_attributes: {
         "databricks:account/identity@0.1.0/email.type": [#[serde(rename = "type")]],

@@ -90,6 +90,12 @@ export_cards!(provisioning_wit::Guest {
     create_credential(pw::CreateCredentialInput) -> pw::Credential = provisioning::create_credential;
     get_credential(pw::CredentialId) -> pw::Credential = provisioning::get_credential;
     delete_credential(pw::CredentialId) -> pw::Deleted = provisioning::delete_credential;
+    list_storage_configurations(pw::ListStorageConfigurationsInput) -> pw::StorageConfigurations = provisioning::list_storage_configurations;
+    get_storage_configuration(pw::StorageConfigurationId) -> pw::StorageConfiguration = provisioning::get_storage_configuration;
+    create_network(pw::CreateNetworkInput) -> pw::Network = provisioning::create_network;
+    list_networks(pw::ListNetworksInput) -> pw::Networks = provisioning::list_networks;
+    get_network(pw::NetworkId) -> pw::Network = provisioning::get_network;
+    delete_network(pw::NetworkId) -> pw::Deleted = provisioning::delete_network;
 });
 
 use cards::catalog;

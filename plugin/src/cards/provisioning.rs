@@ -72,3 +72,91 @@ pub fn delete_credential(s: &Session, input: CredentialId) -> Result<Deleted, Ca
     rest::delete(s, ApiVersion::V2_0, &format!("credentials/{}", input.credentials_id))?;
     Ok(Deleted { id: input.credentials_id })
 }
+
+/// Where Databricks offers customer-managed network configurations.
+const AWS_AND_GCP: &[Cloud] = &[Cloud::Aws, Cloud::AwsGov, Cloud::AwsGovDod, Cloud::Gcp];
+
+pub fn list_storage_configurations(s: &Session, input: ListStorageConfigurationsInput) -> Result<StorageConfigurations, CardError> {
+    s.require_cloud(AWS, "storage configurations")?;
+    let all: Vec<StorageConfiguration> = rest::get_list(s, ApiVersion::V2_0, "storage-configurations", "storage_configurations")?;
+    let needle = input.name_contains.map(|n| n.to_lowercase());
+    let storage_configurations = all
+        .into_iter()
+        .filter(|c| {
+            needle.as_deref().is_none_or(|n| c.storage_configuration_name.as_deref().is_some_and(|name| name.to_lowercase().contains(n)))
+        })
+        .collect();
+    Ok(StorageConfigurations { storage_configurations })
+}
+
+pub fn get_storage_configuration(s: &Session, input: StorageConfigurationId) -> Result<StorageConfiguration, CardError> {
+    s.require_cloud(AWS, "storage configurations")?;
+    validate::uuid("storage-configuration-id", &input.storage_configuration_id)?;
+    rest::get(s, ApiVersion::V2_0, &format!("storage-configurations/{}", input.storage_configuration_id))
+}
+
+/// AWS resource IDs such as `vpc-0a1b2c3d`, `subnet-…`, `sg-…`.
+fn aws_id(field: &str, prefix: &str, value: &str) -> Result<(), CardError> {
+    let ok = value.strip_prefix(prefix).is_some_and(|hex| !hex.is_empty() && hex.len() <= 17 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if ok { Ok(()) } else { Err(invalid(field, format!("{value:?} is not an AWS ID such as {prefix}0a1b2c3d"))) }
+}
+
+pub fn create_network(s: &Session, input: CreateNetworkInput) -> Result<Network, CardError> {
+    s.require_cloud(AWS_AND_GCP, "network configurations")?;
+    let length = input.network_name.chars().count();
+    if !(4..=256).contains(&length) {
+        return Err(invalid("network-name", "must be 4 to 256 characters"));
+    }
+    validate::name("network-name", &input.network_name, 256)?;
+    let mut body = json!({"network_name": input.network_name});
+    match (s.cloud(), input.aws, input.gcp) {
+        (Cloud::Gcp, None, Some(gcp)) => {
+            for (field, value) in [("gcp.network-project-id", &gcp.network_project_id), ("gcp.vpc-id", &gcp.vpc_id), ("gcp.subnet-id", &gcp.subnet_id), ("gcp.subnet-region", &gcp.subnet_region)] {
+                validate::name(field, value, 128)?;
+            }
+            body["gcp_network_info"] = json!(gcp);
+        }
+        (Cloud::Gcp, _, _) => return Err(invalid("gcp", "a GCP account's network needs `gcp` (and no `aws`)")),
+        (_, Some(aws), None) => {
+            aws_id("aws.vpc-id", "vpc-", &aws.vpc_id)?;
+            if aws.subnet_ids.len() < 2 {
+                return Err(invalid("aws.subnet-ids", "needs at least two subnets in different availability zones"));
+            }
+            for subnet in &aws.subnet_ids {
+                aws_id("aws.subnet-ids", "subnet-", subnet)?;
+            }
+            if !(1..=5).contains(&aws.security_group_ids.len()) {
+                return Err(invalid("aws.security-group-ids", "needs one to five security groups"));
+            }
+            for group in &aws.security_group_ids {
+                aws_id("aws.security-group-ids", "sg-", group)?;
+            }
+            body["vpc_id"] = json!(aws.vpc_id);
+            body["subnet_ids"] = json!(aws.subnet_ids);
+            body["security_group_ids"] = json!(aws.security_group_ids);
+        }
+        _ => return Err(invalid("aws", "an AWS account's network needs `aws` (and no `gcp`)")),
+    }
+    rest::post(s, ApiVersion::V2_0, "networks", body)
+}
+
+pub fn list_networks(s: &Session, input: ListNetworksInput) -> Result<Networks, CardError> {
+    s.require_cloud(AWS_AND_GCP, "network configurations")?;
+    let all: Vec<Network> = rest::get_list(s, ApiVersion::V2_0, "networks", "networks")?;
+    let wanted = input.vpc_status.map(|v| v.to_ascii_uppercase());
+    let networks = all.into_iter().filter(|n| wanted.as_deref().is_none_or(|w| n.vpc_status.as_deref() == Some(w))).collect();
+    Ok(Networks { networks })
+}
+
+pub fn get_network(s: &Session, input: NetworkId) -> Result<Network, CardError> {
+    s.require_cloud(AWS_AND_GCP, "network configurations")?;
+    validate::uuid("network-id", &input.network_id)?;
+    rest::get(s, ApiVersion::V2_0, &format!("networks/{}", input.network_id))
+}
+
+pub fn delete_network(s: &Session, input: NetworkId) -> Result<Deleted, CardError> {
+    s.require_cloud(AWS_AND_GCP, "network configurations")?;
+    validate::uuid("network-id", &input.network_id)?;
+    rest::delete(s, ApiVersion::V2_0, &format!("networks/{}", input.network_id))?;
+    Ok(Deleted { id: input.network_id })
+}

@@ -101,3 +101,78 @@ async fn credential_cards_are_aws_only_and_validate_first() {
     gov["cloud"] = json!("aws_gov");
     env.run_with("list-credentials", &gov, json!({})).await.expect("GovCloud is AWS");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn storage_configurations_on_aws() {
+    let env = Env::demo().await;
+    env.clear();
+    let listed = env.ok("list-storage-configurations", json!({})).await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("GET", env.api("storage-configurations").as_str()));
+    let first = &listed["storage_configurations"][0];
+    assert_eq!(first["root_bucket_info"]["bucket_name"], "demo-databricks-root");
+    let id = first["storage_configuration_id"].as_str().unwrap();
+    assert_eq!(&env.ok("get-storage-configuration", json!({"storage_configuration_id": id})).await, first);
+    assert_eq!(env.ok("list-storage-configurations", json!({"name_contains": "nothing"})).await, json!({"storage_configurations": []}));
+    let mut azure = env.connection.clone();
+    azure["cloud"] = json!("azure");
+    let (case, _) = e2e::error_case(&env.run_with("list-storage-configurations", &azure, json!({})).await.unwrap_err());
+    assert_eq!(case, "unsupported");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn networks_on_aws_and_gcp_but_not_azure() {
+    let env = Env::demo().await;
+    env.clear();
+    let aws = json!({"network_name": "prod-vpc", "aws": {"vpc_id": "vpc-0a1b2c3d", "subnet_ids": ["subnet-01", "subnet-02"], "security_group_ids": ["sg-0f"]}});
+    let created = env.ok("create-network", aws).await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", env.api("networks").as_str()));
+    assert_eq!(
+        request.body.unwrap(),
+        json!({"network_name": "prod-vpc", "vpc_id": "vpc-0a1b2c3d", "subnet_ids": ["subnet-01", "subnet-02"], "security_group_ids": ["sg-0f"]})
+    );
+    let id = created["network_id"].as_str().unwrap().to_string();
+    assert_eq!(created["vpc_status"], "UNATTACHED");
+    assert_eq!(env.ok("list-networks", json!({"vpc_status": "unattached"})).await["networks"][0], created);
+    assert_eq!(env.ok("get-network", json!({"network_id": id})).await, created);
+    env.clear();
+    assert_eq!(env.ok("delete-network", json!({"network_id": id})).await, json!({"id": id}));
+    assert_eq!(env.single_api_request().path, env.api(&format!("networks/{id}")));
+    assert_eq!(env.err("get-network", json!({"network_id": id})).await.0, "not_found");
+
+    let mut gcp = env.connection.clone();
+    gcp["cloud"] = json!("gcp");
+    let gcp_network = json!({"network_name": "gcp-vpc", "gcp": {"network_project_id": "proj", "vpc_id": "vpc", "subnet_id": "sub", "subnet_region": "us-central1"}});
+    let made = env.run_with("create-network", &gcp, gcp_network).await.unwrap();
+    assert_eq!(made["gcp_network_info"]["subnet_region"], "us-central1");
+    let wrong_part = env.run_with("create-network", &gcp, json!({"network_name": "gcp-vpc", "aws": {"vpc_id": "vpc-01", "subnet_ids": [], "security_group_ids": []}})).await;
+    assert_eq!(e2e::error_case(&wrong_part.unwrap_err()).0, "invalid_input");
+
+    let mut azure = env.connection.clone();
+    azure["cloud"] = json!("azure");
+    let (case, message) = e2e::error_case(&env.run_with("list-networks", &azure, json!({})).await.unwrap_err());
+    assert_eq!(case, "unsupported");
+    assert!(message.as_str().unwrap().contains("on aws, aws-gov, aws-gov-dod, gcp only"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_network_inputs_are_refused_before_any_request() {
+    let env = Env::demo().await;
+    env.clear();
+    let aws = |vpc: &str, subnets: serde_json::Value, groups: serde_json::Value| {
+        json!({"network_name": "prod-vpc", "aws": {"vpc_id": vpc, "subnet_ids": subnets, "security_group_ids": groups}})
+    };
+    for (input, field) in [
+        (aws("vpc-0a1b", json!(["subnet-01"]), json!(["sg-01"])), "aws.subnet-ids"),
+        (aws("vpc-0a1b", json!(["subnet-01", "subnet-02"]), json!([])), "aws.security-group-ids"),
+        (aws("vpc-0a1b", json!(["subnet-01", "subnet-02"]), json!(["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"])), "aws.security-group-ids"),
+        (aws("my-vpc", json!(["subnet-01", "subnet-02"]), json!(["sg-01"])), "aws.vpc-id"),
+        (json!({"network_name": "prod-vpc"}), "aws"),
+        (json!({"network_name": "abc", "aws": null}), "network-name"),
+    ] {
+        let (case, error) = env.err("create-network", input).await;
+        assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some(field)));
+    }
+    assert!(env.fake.requests().is_empty());
+}
