@@ -14,6 +14,7 @@ mod ids;
 mod ip_lists;
 mod oauth;
 mod patch;
+mod permissions;
 mod provisioning;
 mod scim;
 mod secrets;
@@ -215,6 +216,7 @@ impl FakeAccount {
             ip_lists: Mutex::default(),
             secrets: Mutex::default(),
             catalog: Mutex::default(),
+            permissions: Mutex::default(),
             provisioning: Mutex::new(server::Provisioning { workspaces, credentials, storage, networks: Vec::new() }),
             faults_played: Default::default(),
         });

@@ -25,6 +25,8 @@ pub struct Shared {
     pub faults: Mutex<Vec<Fault>>,
     /// The account's IP access lists, as Databricks shows them.
     pub ip_lists: Mutex<Vec<serde_json::Value>>,
+    /// Workspace permissions: workspace ID → principal ID → permissions.
+    pub permissions: Mutex<HashMap<i64, std::collections::BTreeMap<i64, Vec<String>>>>,
     /// Metastores and their workspace assignments.
     pub catalog: Mutex<crate::catalog::Catalog>,
     /// Workspaces and credential configurations.
@@ -63,6 +65,9 @@ impl Shared {
     }
     pub fn lock_secrets(&self) -> MutexGuard<'_, HashMap<String, Vec<crate::secrets::Secret>>> {
         lock(&self.secrets)
+    }
+    pub fn lock_permissions(&self) -> MutexGuard<'_, HashMap<i64, std::collections::BTreeMap<i64, Vec<String>>>> {
+        lock(&self.permissions)
     }
     pub fn lock_catalog(&self) -> MutexGuard<'_, crate::catalog::Catalog> {
         lock(&self.catalog)
@@ -127,6 +132,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/api/2.0/accounts/{account_id}/networks/{id}",
             get(crate::provisioning::get_network).delete(crate::provisioning::delete_network),
+        )
+        .route("/api/2.0/accounts/{account_id}/workspaces/{id}/permissionassignments", get(crate::permissions::list))
+        .route(
+            "/api/2.0/accounts/{account_id}/workspaces/{id}/permissionassignments/principals/{principal_id}",
+            axum::routing::put(crate::permissions::put).delete(crate::permissions::delete),
         )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))

@@ -246,6 +246,12 @@ impl Store {
         Ok(resource)
     }
 
+    /// A user, group or service principal by SCIM ID, with its kind.
+    pub fn principal(&self, id: &str) -> Option<(Kind, Value)> {
+        let kind = self.kind_of(id)?;
+        self.raw(kind, id).ok().map(|r| (kind, r))
+    }
+
     /// Every resource of a kind, rendered, in ID order.
     pub fn all(&self, kind: Kind) -> Vec<Value> {
         self.map(kind)

@@ -1,0 +1,122 @@
+//! Workspace permission assignments:
+//! `/api/2.0/accounts/{account_id}/workspaces/{id}/permissionassignments[/principals/{principal_id}]`.
+//! As Databricks: ADMIN wins over USER, an empty or unsupported list removes every
+//! permission of the principal, and principals are the account's users, groups and
+//! service principals.
+
+use crate::errors;
+use crate::server::Shared;
+use crate::store::Kind;
+use axum::Json;
+use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+type Answer = Result<Response, Response>;
+
+fn number(what: &str, text: &str) -> Result<i64, Response> {
+    text.parse().map_err(|_| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", format!("{what} must be a number")))
+}
+
+fn workspace_exists(shared: &Shared, workspace: i64) -> Result<(), Response> {
+    if shared.lock_provisioning().workspaces.iter().any(|w| w["workspace_id"] == workspace) {
+        Ok(())
+    } else {
+        Err(errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Workspace {workspace} does not exist.")))
+    }
+}
+
+/// The `principal` object Databricks shows for a SCIM ID.
+fn principal(shared: &Shared, id: i64) -> Option<Value> {
+    let (kind, resource) = shared.lock_store().principal(&id.to_string())?;
+    let mut shown = json!({"principal_id": id, "display_name": resource["displayName"]});
+    match kind {
+        Kind::Users => shown["user_name"] = resource["userName"].clone(),
+        Kind::Groups => shown["group_name"] = resource["displayName"].clone(),
+        Kind::ServicePrincipals => shown["service_principal_name"] = resource["applicationId"].clone(),
+    }
+    Some(shown)
+}
+
+pub async fn list(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, workspace)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let workspace = number("workspace_id", &workspace)?;
+    workspace_exists(&shared, workspace)?;
+    let query: Vec<(String, String)> = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let size = param("max_results").and_then(|s| s.parse::<usize>().ok()).filter(|s| *s > 0).unwrap_or(100);
+    let offset = param("page_token").and_then(|t| t.strip_prefix("offset-")).and_then(|o| o.parse::<usize>().ok()).unwrap_or(0);
+    let assigned: Vec<(i64, Vec<String>)> =
+        shared.lock_permissions().get(&workspace).map(|m| m.iter().map(|(p, perms)| (*p, perms.clone())).collect()).unwrap_or_default();
+    let page: Vec<Value> = assigned
+        .iter()
+        .skip(offset)
+        .take(size)
+        .map(|(id, perms)| json!({"principal": principal(&shared, *id), "permissions": perms}))
+        .collect();
+    let next = offset + page.len();
+    let mut answer = json!({"permission_assignments": page});
+    if next < assigned.len() {
+        answer["next_page_token"] = json!(format!("offset-{next}"));
+    }
+    Ok(Json(answer).into_response())
+}
+
+pub async fn put(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, workspace, principal_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    body: axum::body::Bytes,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let (workspace, principal_id) = (number("workspace_id", &workspace)?, number("principal_id", &principal_id)?);
+    workspace_exists(&shared, workspace)?;
+    let shown = principal(&shared, principal_id)
+        .ok_or_else(|| errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Principal {principal_id} does not exist.")))?;
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let asked: Vec<&str> = body["permissions"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let permissions: Vec<String> = if asked.contains(&"ADMIN") {
+        vec!["ADMIN".into()]
+    } else if asked.contains(&"USER") {
+        vec!["USER".into()]
+    } else {
+        Vec::new()
+    };
+    let mut all = shared.lock_permissions();
+    let workspace_permissions = all.entry(workspace).or_default();
+    if permissions.is_empty() {
+        workspace_permissions.remove(&principal_id);
+    } else {
+        workspace_permissions.insert(principal_id, permissions.clone());
+    }
+    Ok(Json(json!({"principal": shown, "permissions": permissions})).into_response())
+}
+
+pub async fn delete(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, workspace, principal_id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let (workspace, principal_id) = (number("workspace_id", &workspace)?, number("principal_id", &principal_id)?);
+    workspace_exists(&shared, workspace)?;
+    let removed = shared.lock_permissions().get_mut(&workspace).and_then(|m| m.remove(&principal_id));
+    if removed.is_none() {
+        return Err(errors::api(
+            StatusCode::NOT_FOUND,
+            "RESOURCE_DOES_NOT_EXIST",
+            format!("Principal {principal_id} has no permissions on workspace {workspace}."),
+        ));
+    }
+    Ok(Json(json!({})).into_response())
+}
