@@ -70,6 +70,9 @@ export_cards!(access_wit::Guest {
     get_ip_access_list(access_wit::IpAccessListId) -> access_wit::IpAccessList = access::get_ip_access_list;
     create_ip_access_list(access_wit::CreateIpAccessListInput) -> access_wit::IpAccessList = access::create_ip_access_list;
     delete_ip_access_list(access_wit::IpAccessListId) -> access_wit::Deleted = access::delete_ip_access_list;
+    list_workspace_permission_assignments(access_wit::ListWorkspacePermissionAssignmentsInput) -> access_wit::PermissionAssignments = access::list_workspace_permission_assignments;
+    create_or_update_workspace_permission_assignment(access_wit::WorkspacePermissionInput) -> access_wit::PermissionAssignment = access::create_or_update_workspace_permission_assignment;
+    delete_workspace_permission_assignment(access_wit::WorkspacePrincipalInput) -> access_wit::Deleted = access::delete_workspace_permission_assignment;
 });
 
 use cards::oauth;

@@ -75,3 +75,66 @@ async fn a_scim_token_cannot_manage_ip_access_lists() {
     assert!(message.as_str().unwrap().contains("SCIM token can only call the account SCIM API"), "{message}");
     assert!(env.fake.requests().is_empty(), "refused without a request");
 }
+
+const WORKSPACE: i64 = 1_234_567_890_123_456;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn grant_list_change_and_remove_workspace_permissions() {
+    let env = Env::demo().await;
+    let ada: i64 = env.find_id("users", "userName", "ada.lovelace@example.com").parse().unwrap();
+    let analysts: i64 = env.find_id("groups", "displayName", "Analysts").parse().unwrap();
+    let principal_path = |id: i64| env.api(&format!("workspaces/{WORKSPACE}/permissionassignments/principals/{id}"));
+
+    env.clear();
+    let granted = env
+        .ok("create-or-update-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": ada, "permissions": ["user"]}))
+        .await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path), ("PUT", principal_path(ada)));
+    assert_eq!(request.body.unwrap(), json!({"permissions": ["USER"]}));
+    assert_eq!(granted["permissions"], json!(["user"]));
+    assert_eq!(granted["principal"]["user_name"], "ada.lovelace@example.com");
+    env.ok("create-or-update-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": analysts, "permissions": ["user", "admin"]})).await;
+
+    env.clear();
+    let page = env.ok("list-workspace-permission-assignments", json!({"workspace_id": WORKSPACE, "paging": {"page_size": 1}})).await;
+    let request = env.single_api_request();
+    assert_eq!(request.path, env.api(&format!("workspaces/{WORKSPACE}/permissionassignments")));
+    assert_eq!(request.query_value("max_results"), Some("1"));
+    assert_eq!(page["assignments"].as_array().unwrap().len(), 1);
+    let token = page["next_page_token"].as_str().unwrap().to_string();
+    let all = env.ok("list-workspace-permission-assignments", json!({"workspace_id": WORKSPACE, "paging": {"all_pages": true, "page_size": 1}})).await;
+    let by_principal: Vec<(i64, serde_json::Value)> = all["assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["principal"]["principal_id"].as_i64().unwrap(), a["permissions"].clone()))
+        .collect();
+    assert!(by_principal.contains(&(ada, json!(["user"]))), "{by_principal:?}");
+    assert!(by_principal.contains(&(analysts, json!(["admin"]))), "ADMIN wins over USER: {by_principal:?}");
+    assert!(!token.is_empty());
+
+    env.clear();
+    assert_eq!(env.ok("delete-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": ada})).await, json!({"id": ada.to_string()}));
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path), ("DELETE", principal_path(ada)));
+    let (case, _) = env.err("delete-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": ada})).await;
+    assert_eq!(case, "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_empty_permission_list_is_refused_because_it_would_remove_everything() {
+    let env = Env::demo().await;
+    env.clear();
+    let (case, error) = env
+        .err("create-or-update-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": 42, "permissions": []}))
+        .await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("permissions")));
+    let (case, error) = env.err("list-workspace-permission-assignments", json!({"workspace_id": 0})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("workspace-id")));
+    assert!(env.fake.requests().is_empty());
+    let (case, _) = env
+        .err("create-or-update-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": 42, "permissions": ["user"]}))
+        .await;
+    assert_eq!(case, "not_found", "an unknown principal");
+}
