@@ -125,6 +125,16 @@ def main():
     except NotFound:
         check(True, "a deleted metastore is gone (NotFound)")
 
+    # Custom OAuth app integrations (oauth2 family).
+    from databricks.sdk.service import oauth2
+
+    app = a.custom_app_integration.create(name="sdk-app", redirect_urls=["https://example.com/cb"], confidential=True, scopes=["all-apis"])
+    check(app.integration_id and app.client_secret, "create a confidential custom app (secret returned once)")
+    a.custom_app_integration.update(app.integration_id, redirect_urls=["https://example.com/other"])
+    check(a.custom_app_integration.get(app.integration_id).redirect_urls == ["https://example.com/other"], "update (PATCH) and get a custom app")
+    check(app.integration_id in {x.integration_id for x in a.custom_app_integration.list()}, "list custom apps (SDK paging)")
+    a.custom_app_integration.delete(app.integration_id)
+
     a.groups.delete(group.id)
     a.users.delete(user.id)
     try:

@@ -7,6 +7,7 @@
 // Handlers answer errors with axum's `Response`, as axum intends; its size does not matter here.
 #![allow(clippy::result_large_err)]
 
+mod apps;
 mod catalog;
 mod errors;
 mod filter;
@@ -216,6 +217,7 @@ impl FakeAccount {
             ip_lists: Mutex::default(),
             secrets: Mutex::default(),
             catalog: Mutex::default(),
+            apps: Mutex::default(),
             permissions: Mutex::default(),
             provisioning: Mutex::new(server::Provisioning { workspaces, credentials, storage, networks: Vec::new() }),
             faults_played: Default::default(),

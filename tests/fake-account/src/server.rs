@@ -27,6 +27,8 @@ pub struct Shared {
     pub ip_lists: Mutex<Vec<serde_json::Value>>,
     /// Workspace permissions: workspace ID → principal ID → permissions.
     pub permissions: Mutex<HashMap<i64, std::collections::BTreeMap<i64, Vec<String>>>>,
+    /// Custom OAuth app integrations.
+    pub apps: Mutex<Vec<serde_json::Value>>,
     /// Metastores and their workspace assignments.
     pub catalog: Mutex<crate::catalog::Catalog>,
     /// Workspaces and credential configurations.
@@ -68,6 +70,9 @@ impl Shared {
     }
     pub fn lock_permissions(&self) -> MutexGuard<'_, HashMap<i64, std::collections::BTreeMap<i64, Vec<String>>>> {
         lock(&self.permissions)
+    }
+    pub fn lock_apps(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
+        lock(&self.apps)
     }
     pub fn lock_catalog(&self) -> MutexGuard<'_, crate::catalog::Catalog> {
         lock(&self.catalog)
@@ -137,6 +142,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/api/2.0/accounts/{account_id}/workspaces/{id}/permissionassignments/principals/{principal_id}",
             axum::routing::put(crate::permissions::put).delete(crate::permissions::delete),
+        )
+        .route("/api/2.0/accounts/{account_id}/oauth2/custom-app-integrations", get(crate::apps::list).post(crate::apps::create))
+        .route(
+            "/api/2.0/accounts/{account_id}/oauth2/custom-app-integrations/{id}",
+            get(crate::apps::get).patch(crate::apps::update).delete(crate::apps::delete),
         )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))

@@ -1,0 +1,146 @@
+//! Custom OAuth app integrations: `/api/2.0/accounts/{account_id}/oauth2/custom-app-integrations[/{id}]`.
+//! A confidential app's client secret appears only in the create answer; PATCH changes redirect
+//! URLs, scopes and the token policy only (name and confidentiality are fixed) and answers `{}`.
+
+use crate::errors;
+use crate::server::Shared;
+use axum::Json;
+use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+type Answer = Result<Response, Response>;
+
+fn invalid(message: &str) -> Response {
+    errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string())
+}
+
+fn not_found(id: &str) -> Response {
+    errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Custom app integration {id} does not exist."))
+}
+
+fn body(bytes: &[u8]) -> Result<Value, Response> {
+    serde_json::from_slice(bytes).map_err(|_| errors::api(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", "Malformed JSON"))
+}
+
+/// Token lifetimes within Databricks' bounds.
+fn check_policy(policy: &Value) -> Result<(), Response> {
+    let within = |key: &str, low: u64, high: u64| policy.get(key).is_none_or(|v| v.as_u64().is_some_and(|n| (low..=high).contains(&n)));
+    if within("access_token_ttl_in_minutes", 5, 1440) && within("refresh_token_ttl_in_minutes", 5, 129_600) {
+        Ok(())
+    } else {
+        Err(invalid("token_access_policy lifetimes are out of range"))
+    }
+}
+
+pub async fn list(
+    State(shared): State<Arc<Shared>>,
+    Path(account_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let query: Vec<(String, String)> = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let size = param("page_size").and_then(|s| s.parse::<usize>().ok()).filter(|s| *s > 0).unwrap_or(100);
+    let offset = param("page_token").and_then(|t| t.strip_prefix("offset-")).and_then(|o| o.parse::<usize>().ok()).unwrap_or(0);
+    let apps = shared.lock_apps().clone();
+    let page: Vec<Value> = apps.iter().skip(offset).take(size).cloned().collect();
+    let next = offset + page.len();
+    let mut answer = json!({"apps": page});
+    if next < apps.len() {
+        answer["next_page_token"] = json!(format!("offset-{next}"));
+    }
+    Ok(Json(answer).into_response())
+}
+
+pub async fn create(
+    State(shared): State<Arc<Shared>>,
+    Path(account_id): Path<String>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    bytes: axum::body::Bytes,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let input = body(&bytes)?;
+    let name = input["name"].as_str().filter(|n| !n.trim().is_empty()).ok_or_else(|| invalid("name is required"))?;
+    let confidential = input["confidential"].as_bool().unwrap_or(false);
+    let policy = input.get("token_access_policy").cloned().unwrap_or_else(|| json!({"access_token_ttl_in_minutes": 60, "refresh_token_ttl_in_minutes": 10_080}));
+    check_policy(&policy)?;
+    let (id, client_id) = (crate::ids::uuid(), crate::ids::uuid());
+    let app = json!({
+        "integration_id": id,
+        "client_id": client_id,
+        "name": name,
+        "redirect_urls": input["redirect_urls"],
+        "confidential": confidential,
+        "scopes": input.get("scopes").cloned().unwrap_or_else(|| json!(["all-apis"])),
+        "user_authorized_scopes": input.get("user_authorized_scopes").cloned().unwrap_or_else(|| json!([])),
+        "token_access_policy": policy,
+        "create_time": humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
+        "created_by": 4_211_000_000_007_919i64,
+    });
+    shared.lock_apps().push(app);
+    let mut answer = json!({"integration_id": id, "client_id": client_id});
+    if confidential {
+        answer["client_secret"] = json!(format!("dose{}", crate::ids::token().trim_start_matches("dapi-fake-")));
+    }
+    Ok(Json(answer).into_response())
+}
+
+pub async fn get(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let found = shared.lock_apps().iter().find(|a| a["integration_id"] == id.as_str()).cloned();
+    Ok(Json(found.ok_or_else(|| not_found(&id))?).into_response())
+}
+
+pub async fn update(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    bytes: axum::body::Bytes,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let changes = body(&bytes)?;
+    if let Some(policy) = changes.get("token_access_policy") {
+        check_policy(policy)?;
+    }
+    let mut apps = shared.lock_apps();
+    let app = apps.iter_mut().find(|a| a["integration_id"] == id.as_str()).ok_or_else(|| not_found(&id))?;
+    for key in ["redirect_urls", "scopes", "user_authorized_scopes"] {
+        if let Some(value) = changes.get(key) {
+            app[key] = value.clone();
+        }
+    }
+    if let Some(Value::Object(policy)) = changes.get("token_access_policy") {
+        for (key, value) in policy {
+            app["token_access_policy"][key] = value.clone();
+        }
+    }
+    Ok(Json(json!({})).into_response())
+}
+
+pub async fn delete(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let mut apps = shared.lock_apps();
+    let before = apps.len();
+    apps.retain(|a| a["integration_id"] != id.as_str());
+    if apps.len() == before {
+        return Err(not_found(&id));
+    }
+    Ok(Json(json!({})).into_response())
+}
