@@ -81,6 +81,11 @@ export_cards!(oauth_wit::Guest {
     list_service_principal_secrets(oauth_wit::ListServicePrincipalSecretsInput) -> oauth_wit::ServicePrincipalSecrets = oauth::list_service_principal_secrets;
     create_service_principal_secret(oauth_wit::CreateServicePrincipalSecretInput) -> oauth_wit::CreatedServicePrincipalSecret = oauth::create_service_principal_secret;
     delete_service_principal_secret(oauth_wit::DeleteServicePrincipalSecretInput) -> oauth_wit::Deleted = oauth::delete_service_principal_secret;
+    list_custom_app_integrations(oauth_wit::ListCustomAppIntegrationsInput) -> oauth_wit::CustomAppIntegrations = oauth::list_custom_app_integrations;
+    get_custom_app_integration(oauth_wit::CustomAppIntegrationId) -> oauth_wit::CustomAppIntegration = oauth::get_custom_app_integration;
+    create_custom_app_integration(oauth_wit::CreateCustomAppIntegrationInput) -> oauth_wit::CreatedCustomAppIntegration = oauth::create_custom_app_integration;
+    update_custom_app_integration(oauth_wit::UpdateCustomAppIntegrationInput) -> oauth_wit::CustomAppIntegration = oauth::update_custom_app_integration;
+    delete_custom_app_integration(oauth_wit::CustomAppIntegrationId) -> oauth_wit::Deleted = oauth::delete_custom_app_integration;
 });
 
 use cards::provisioning;

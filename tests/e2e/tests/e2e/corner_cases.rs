@@ -19,7 +19,10 @@ fn example(card: &str) -> Value {
         "update-group" => json!({"id": "1234567890", "display_name": "corner"}),
         "add-group-member" | "remove-group-member" => json!({"group_id": "1234567890", "member_id": "987654321"}),
         "create-service-principal" => json!({"display_name": "corner"}),
-        "list-ip-access-lists" => json!({}),
+        "list-ip-access-lists" | "list-custom-app-integrations" => json!({}),
+        "get-custom-app-integration" | "delete-custom-app-integration" => json!({"integration_id": "abc123"}),
+        "create-custom-app-integration" => json!({"name": "corner", "redirect_urls": ["https://example.com/cb"], "confidential": true}),
+        "update-custom-app-integration" => json!({"integration_id": "abc123", "scopes": ["all-apis"]}),
         "list-workspace-permission-assignments" => json!({"workspace_id": 1234567890}),
         "create-or-update-workspace-permission-assignment" => json!({"workspace_id": 1234567890, "principal_id": 42, "permissions": ["user"]}),
         "delete-workspace-permission-assignment" => json!({"workspace_id": 1234567890, "principal_id": 42}),
@@ -127,6 +130,10 @@ async fn an_unreadable_success_is_an_error_for_cards_that_read_it() {
         if card.starts_with("delete-") {
             // A delete does not read the body: the 200 is the whole answer.
             assert!(result.is_ok(), "{card}: {result:?}");
+        } else if card == "update-custom-app-integration" {
+            // Databricks answers this PATCH with nothing, so the card does not read it; it reads
+            // the app back instead, which the fake account does not have.
+            assert_eq!(e2e::error_case(&result.expect_err(&card)).0, "not_found");
         } else {
             let (variant, payload) = e2e::error_case(&result.expect_err(&card));
             assert_eq!(variant, "upstream", "{card}");

@@ -89,3 +89,78 @@ async fn bad_secret_inputs_are_refused_before_any_request() {
     }
     assert!(env.fake.requests().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_custom_app_from_creation_to_deletion() {
+    let env = Env::empty().await;
+    let apps_path = env.api("oauth2/custom-app-integrations");
+    env.clear();
+    let created = env
+        .ok(
+            "create-custom-app-integration",
+            json!({"name": "okta-sync", "redirect_urls": ["https://example.com/callback"], "confidential": true, "token_access_policy": {"refresh_token_ttl_in_minutes": 129600}}),
+        )
+        .await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", apps_path.as_str()));
+    assert_eq!(
+        request.body.unwrap(),
+        json!({"name": "okta-sync", "redirect_urls": ["https://example.com/callback"], "confidential": true, "scopes": ["all-apis"], "token_access_policy": {"refresh_token_ttl_in_minutes": 129600}}),
+        "unset policy fields are left out, not sent as null"
+    );
+    assert!(created["client_secret"].as_str().is_some_and(|s| s.len() > 20), "a confidential app's secret, once: {created}");
+    let id = created["integration_id"].as_str().unwrap().to_string();
+
+    let public = env.ok("create-custom-app-integration", json!({"name": "cli", "redirect_urls": ["http://localhost:8020"], "confidential": false})).await;
+    assert_eq!(public["client_secret"], serde_json::Value::Null, "a public app has no secret");
+
+    env.clear();
+    let updated = env
+        .ok("update-custom-app-integration", json!({"integration_id": id, "scopes": ["all-apis", "offline_access"], "token_access_policy": {"enable_single_use_refresh_tokens": true}}))
+        .await;
+    let requests = env.api_requests();
+    assert_eq!(e2e::summary(&requests), [format!("PATCH {apps_path}/{id}"), format!("GET {apps_path}/{id}")]);
+    assert_eq!(
+        requests[0].body.clone().unwrap(),
+        json!({"scopes": ["all-apis", "offline_access"], "token_access_policy": {"enable_single_use_refresh_tokens": true}})
+    );
+    assert_eq!(updated["scopes"], json!(["all-apis", "offline_access"]));
+    assert_eq!(updated["token_access_policy"]["refresh_token_ttl_in_minutes"], 129600, "untouched fields stay");
+    assert_eq!(updated["token_access_policy"]["enable_single_use_refresh_tokens"], true);
+    assert_eq!(updated["name"], "okta-sync");
+
+    let page = env.ok("list-custom-app-integrations", json!({"paging": {"page_size": 1}})).await;
+    assert_eq!(page["apps"].as_array().unwrap().len(), 1);
+    let all = env.ok("list-custom-app-integrations", json!({"paging": {"page_size": 1, "all_pages": true}})).await;
+    assert_eq!(all["apps"].as_array().unwrap().len(), 2);
+    assert_eq!(env.ok("get-custom-app-integration", json!({"integration_id": id})).await, updated);
+
+    env.clear();
+    assert_eq!(env.ok("delete-custom-app-integration", json!({"integration_id": id})).await, json!({"id": id}));
+    assert_eq!(env.single_api_request().method, "DELETE");
+    assert_eq!(env.err("get-custom-app-integration", json!({"integration_id": id})).await.0, "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_app_inputs_are_refused_before_any_request() {
+    let env = Env::empty().await;
+    env.clear();
+    let app = |extra: serde_json::Value| {
+        let mut input = json!({"name": "x", "redirect_urls": ["https://example.com/cb"], "confidential": true});
+        input.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        input
+    };
+    for (card, input, field) in [
+        ("create-custom-app-integration", app(json!({"redirect_urls": []})), "redirect-urls"),
+        ("create-custom-app-integration", app(json!({"redirect_urls": ["ftp://example.com"]})), "redirect-urls"),
+        ("create-custom-app-integration", app(json!({"scopes": ["admin"]})), "scopes"),
+        ("create-custom-app-integration", app(json!({"token_access_policy": {"access_token_ttl_in_minutes": 2}})), "token-access-policy.access-token-ttl-in-minutes"),
+        ("create-custom-app-integration", app(json!({"token_access_policy": {"refresh_token_ttl_in_minutes": 200000}})), "token-access-policy.refresh-token-ttl-in-minutes"),
+        ("update-custom-app-integration", json!({"integration_id": "abc"}), "integration-id"),
+        ("get-custom-app-integration", json!({"integration_id": "../x"}), "integration-id"),
+    ] {
+        let (case, error) = env.err(card, input).await;
+        assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some(field)), "{card}");
+    }
+    assert!(env.fake.requests().is_empty());
+}
