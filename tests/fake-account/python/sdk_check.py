@@ -135,6 +135,23 @@ def main():
     check(app.integration_id in {x.integration_id for x in a.custom_app_integration.list()}, "list custom apps (SDK paging)")
     a.custom_app_integration.delete(app.integration_id)
 
+    # Budgets (billing family, API 2.1).
+    from databricks.sdk.service import billing
+
+    alert = billing.CreateBudgetConfigurationBudgetAlertConfigurations(
+        time_period=billing.AlertConfigurationTimePeriod.MONTH,
+        trigger_type=billing.AlertConfigurationTriggerType.CUMULATIVE_SPENDING_EXCEEDED,
+        quantity_type=billing.AlertConfigurationQuantityType.LIST_PRICE_DOLLARS_USD,
+        quantity_threshold="100",
+        action_configurations=[billing.CreateBudgetConfigurationBudgetActionConfigurations(
+            action_type=billing.ActionConfigurationType.EMAIL_NOTIFICATION, target="sdk@example.com")],
+    )
+    budget = a.budgets.create(budget=billing.CreateBudgetConfigurationBudget(display_name="sdk-budget", alert_configurations=[alert])).budget
+    check(budget.budget_configuration_id and budget.alert_configurations[0].alert_configuration_id, "create a budget")
+    check(budget.budget_configuration_id in {b.budget_configuration_id for b in a.budgets.list()}, "list budgets (SDK paging)")
+    check(a.budgets.get(budget.budget_configuration_id).budget.display_name == "sdk-budget", "get a budget")
+    a.budgets.delete(budget.budget_configuration_id)
+
     a.groups.delete(group.id)
     a.users.delete(user.id)
     try:

@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 mod apps;
+mod budgets;
 mod catalog;
 mod errors;
 mod filter;
@@ -218,6 +219,7 @@ impl FakeAccount {
             secrets: Mutex::default(),
             catalog: Mutex::default(),
             apps: Mutex::default(),
+            budgets: Mutex::default(),
             permissions: Mutex::default(),
             provisioning: Mutex::new(server::Provisioning { workspaces, credentials, storage, networks: Vec::new() }),
             faults_played: Default::default(),

@@ -27,6 +27,8 @@ pub struct Shared {
     pub ip_lists: Mutex<Vec<serde_json::Value>>,
     /// Workspace permissions: workspace ID → principal ID → permissions.
     pub permissions: Mutex<HashMap<i64, std::collections::BTreeMap<i64, Vec<String>>>>,
+    /// Budgets.
+    pub budgets: Mutex<Vec<serde_json::Value>>,
     /// Custom OAuth app integrations.
     pub apps: Mutex<Vec<serde_json::Value>>,
     /// Metastores and their workspace assignments.
@@ -70,6 +72,9 @@ impl Shared {
     }
     pub fn lock_permissions(&self) -> MutexGuard<'_, HashMap<i64, std::collections::BTreeMap<i64, Vec<String>>>> {
         lock(&self.permissions)
+    }
+    pub fn lock_budgets(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
+        lock(&self.budgets)
     }
     pub fn lock_apps(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
         lock(&self.apps)
@@ -147,6 +152,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/api/2.0/accounts/{account_id}/oauth2/custom-app-integrations/{id}",
             get(crate::apps::get).patch(crate::apps::update).delete(crate::apps::delete),
+        )
+        .route("/api/2.1/accounts/{account_id}/budgets", get(crate::budgets::list).post(crate::budgets::create))
+        .route(
+            "/api/2.1/accounts/{account_id}/budgets/{id}",
+            get(crate::budgets::get).put(crate::budgets::replace).delete(crate::budgets::delete),
         )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))

@@ -1,0 +1,141 @@
+//! Budgets on API 2.1: `/api/2.1/accounts/{account_id}/budgets[/{id}]`. Budgets and their
+//! alerts and actions get IDs; PUT replaces the whole budget (alert and action IDs given
+//! back are kept); the list pages by token.
+
+use crate::errors;
+use crate::server::Shared;
+use axum::Json;
+use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+type Answer = Result<Response, Response>;
+
+/// Budgets per page (Databricks does not let the caller choose).
+const PAGE: usize = 50;
+
+fn invalid(message: &str) -> Response {
+    errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string())
+}
+
+fn not_found(id: &str) -> Response {
+    errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Budget {id} does not exist."))
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// Checks a budget body and gives its alerts and actions IDs where they have none.
+fn normalized(mut budget: Value) -> Result<Value, Response> {
+    if budget["display_name"].as_str().is_none_or(|n| n.trim().is_empty()) {
+        return Err(invalid("budget.display_name is required"));
+    }
+    let alerts = budget["alert_configurations"].as_array_mut().filter(|a| !a.is_empty());
+    let alerts = alerts.ok_or_else(|| invalid("budget.alert_configurations needs at least one alert"))?;
+    for alert in alerts {
+        let threshold = alert["quantity_threshold"].as_str().unwrap_or("");
+        if threshold.parse::<f64>().map_or(true, |t| t < 0.0) {
+            return Err(invalid("quantity_threshold must be a non-negative decimal string"));
+        }
+        if alert["alert_configuration_id"].is_null() {
+            alert["alert_configuration_id"] = json!(crate::ids::uuid());
+        }
+        for action in alert["action_configurations"].as_array_mut().into_iter().flatten() {
+            if action["action_configuration_id"].is_null() {
+                action["action_configuration_id"] = json!(crate::ids::uuid());
+            }
+        }
+    }
+    Ok(budget)
+}
+
+pub async fn list(
+    State(shared): State<Arc<Shared>>,
+    Path(account_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let offset = query
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "page_token").map(|(_, v)| v.into_owned()))
+        .and_then(|t| t.strip_prefix("offset-").and_then(|o| o.parse::<usize>().ok()))
+        .unwrap_or(0);
+    let budgets = shared.lock_budgets().clone();
+    let page: Vec<Value> = budgets.iter().skip(offset).take(PAGE).cloned().collect();
+    let mut answer = json!({"budgets": page});
+    if offset + PAGE < budgets.len() {
+        answer["next_page_token"] = json!(format!("offset-{}", offset + PAGE));
+    }
+    Ok(Json(answer).into_response())
+}
+
+pub async fn create(
+    State(shared): State<Arc<Shared>>,
+    Path(account_id): Path<String>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    body: axum::body::Bytes,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
+    let mut budget = normalized(body["budget"].clone())?;
+    let now = now_ms();
+    budget["budget_configuration_id"] = json!(crate::ids::uuid());
+    budget["account_id"] = json!(account_id);
+    budget["create_time"] = json!(now);
+    budget["update_time"] = json!(now);
+    shared.lock_budgets().push(budget.clone());
+    Ok(Json(json!({"budget": budget})).into_response())
+}
+
+pub async fn get(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let found = shared.lock_budgets().iter().find(|b| b["budget_configuration_id"] == id.as_str()).cloned();
+    Ok(Json(json!({"budget": found.ok_or_else(|| not_found(&id))?})).into_response())
+}
+
+pub async fn replace(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    body: axum::body::Bytes,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
+    let mut replacement = normalized(body["budget"].clone())?;
+    let mut budgets = shared.lock_budgets();
+    let current = budgets.iter_mut().find(|b| b["budget_configuration_id"] == id.as_str()).ok_or_else(|| not_found(&id))?;
+    replacement["budget_configuration_id"] = json!(id);
+    replacement["account_id"] = current["account_id"].clone();
+    replacement["create_time"] = current["create_time"].clone();
+    replacement["update_time"] = json!(now_ms());
+    *current = replacement.clone();
+    Ok(Json(json!({"budget": replacement})).into_response())
+}
+
+pub async fn delete(
+    State(shared): State<Arc<Shared>>,
+    Path((account_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: OriginalUri,
+) -> Answer {
+    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+    let mut budgets = shared.lock_budgets();
+    let before = budgets.len();
+    budgets.retain(|b| b["budget_configuration_id"] != id.as_str());
+    if budgets.len() == before {
+        return Err(not_found(&id));
+    }
+    Ok(Json(json!({})).into_response())
+}
