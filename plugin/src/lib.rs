@@ -8,6 +8,7 @@ mod validate;
 mod wit;
 
 use bindings::exports::databricks::account::access as access_wit;
+use bindings::exports::databricks::account::billing as billing_wit;
 use bindings::exports::databricks::account::catalog as catalog_wit;
 use bindings::exports::databricks::account::identity as identity_wit;
 use bindings::exports::databricks::account::oauth as oauth_wit;
@@ -119,6 +120,17 @@ export_cards!(catalog_wit::Guest {
     get_workspace_metastore(cw::WorkspaceId) -> cw::MetastoreAssignment = catalog::get_workspace_metastore;
     assign_metastore_to_workspace(cw::WorkspaceMetastore) -> cw::MetastoreAssignment = catalog::assign_metastore_to_workspace;
     delete_metastore_from_workspace(cw::WorkspaceMetastore) -> cw::MetastoreAssignment = catalog::delete_metastore_from_workspace;
+});
+
+use billing_wit as bw;
+use cards::billing;
+
+export_cards!(billing_wit::Guest {
+    list_budgets(bw::ListBudgetsInput) -> bw::Budgets = billing::list_budgets;
+    create_budget(bw::CreateBudgetInput) -> bw::Budget = billing::create_budget;
+    get_budget(bw::BudgetId) -> bw::Budget = billing::get_budget;
+    update_budget(bw::UpdateBudgetInput) -> bw::Budget = billing::update_budget;
+    delete_budget(bw::BudgetId) -> bw::Deleted = billing::delete_budget;
 });
 
 // Only the component exports the card functions: a native build of this crate (its unit

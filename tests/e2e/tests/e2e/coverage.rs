@@ -13,6 +13,7 @@ const SCENARIOS: &[&str] = &[
     include_str!("oauth.rs"),
     include_str!("provisioning.rs"),
     include_str!("catalog.rs"),
+    include_str!("billing.rs"),
 ];
 
 #[tokio::test(flavor = "multi_thread")]

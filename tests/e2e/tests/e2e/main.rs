@@ -3,6 +3,7 @@
 
 mod access;
 mod auth;
+mod billing;
 mod catalog;
 mod corner_cases;
 mod coverage;
