@@ -14,6 +14,7 @@ mod errors;
 mod filter;
 mod ids;
 mod ip_lists;
+mod log_delivery;
 mod oauth;
 mod patch;
 mod permissions;
@@ -220,6 +221,7 @@ impl FakeAccount {
             catalog: Mutex::default(),
             apps: Mutex::default(),
             budgets: Mutex::default(),
+            log_delivery: Mutex::default(),
             permissions: Mutex::default(),
             provisioning: Mutex::new(server::Provisioning { workspaces, credentials, storage, networks: Vec::new() }),
             faults_played: Default::default(),

@@ -27,6 +27,8 @@ pub struct Shared {
     pub ip_lists: Mutex<Vec<serde_json::Value>>,
     /// Workspace permissions: workspace ID → principal ID → permissions.
     pub permissions: Mutex<HashMap<i64, std::collections::BTreeMap<i64, Vec<String>>>>,
+    /// Log delivery configurations.
+    pub log_delivery: Mutex<Vec<serde_json::Value>>,
     /// Budgets.
     pub budgets: Mutex<Vec<serde_json::Value>>,
     /// Custom OAuth app integrations.
@@ -72,6 +74,9 @@ impl Shared {
     }
     pub fn lock_permissions(&self) -> MutexGuard<'_, HashMap<i64, std::collections::BTreeMap<i64, Vec<String>>>> {
         lock(&self.permissions)
+    }
+    pub fn lock_log_delivery(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
+        lock(&self.log_delivery)
     }
     pub fn lock_budgets(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
         lock(&self.budgets)
@@ -157,6 +162,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/api/2.1/accounts/{account_id}/budgets/{id}",
             get(crate::budgets::get).put(crate::budgets::replace).delete(crate::budgets::delete),
+        )
+        .route("/api/2.0/accounts/{account_id}/log-delivery", get(crate::log_delivery::list).post(crate::log_delivery::create))
+        .route(
+            "/api/2.0/accounts/{account_id}/log-delivery/{id}",
+            get(crate::log_delivery::get).patch(crate::log_delivery::update),
         )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))
