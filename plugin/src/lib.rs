@@ -131,6 +131,10 @@ export_cards!(billing_wit::Guest {
     get_budget(bw::BudgetId) -> bw::Budget = billing::get_budget;
     update_budget(bw::UpdateBudgetInput) -> bw::Budget = billing::update_budget;
     delete_budget(bw::BudgetId) -> bw::Deleted = billing::delete_budget;
+    list_log_delivery_configs(bw::ListLogDeliveryConfigsInput) -> bw::LogDeliveryConfigs = billing::list_log_delivery_configs;
+    get_log_delivery_config(bw::LogDeliveryConfigId) -> bw::LogDeliveryConfig = billing::get_log_delivery_config;
+    create_log_delivery_config(bw::CreateLogDeliveryConfigInput) -> bw::LogDeliveryConfig = billing::create_log_delivery_config;
+    update_log_delivery_config(bw::UpdateLogDeliveryConfigInput) -> bw::LogDeliveryConfig = billing::update_log_delivery_config;
 });
 
 // Only the component exports the card functions: a native build of this crate (its unit

@@ -78,3 +78,65 @@ async fn bad_budget_inputs_are_refused_before_any_request() {
     }
     assert!(env.fake.requests().is_empty());
 }
+
+const CREDENTIAL: &str = "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01";
+const STORAGE: &str = "0f1e2d3c-4b5a-4968-8776-655443322110";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn log_delivery_is_created_disabled_and_limited_to_two_enabled() {
+    let env = Env::demo().await;
+    env.clear();
+    let created = env
+        .ok(
+            "create-log-delivery-config",
+            json!({"config_name": "usage", "log_type": "billable_usage", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "delivery_start_time": "2026-01-01"}),
+        )
+        .await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", env.api("log-delivery").as_str()));
+    assert_eq!(
+        request.body.unwrap(),
+        json!({"log_delivery_configuration": {"log_type": "BILLABLE_USAGE", "output_format": "CSV", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "config_name": "usage", "delivery_start_time": "2026-01-01"}})
+    );
+    let id = created["config_id"].as_str().unwrap().to_string();
+    assert_eq!((created["status"].as_str(), created["log_delivery_status"]["status"].as_str()), (Some("enabled"), Some("CREATED")));
+
+    env.ok("create-log-delivery-config", json!({"log_type": "billable_usage", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE})).await;
+    let (case, error) = env
+        .err("create-log-delivery-config", json!({"log_type": "billable_usage", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE}))
+        .await;
+    assert_eq!((case.as_str(), error["error_code"].as_str()), ("upstream", Some("INVALID_PARAMETER_VALUE")), "a third enabled one");
+
+    env.clear();
+    let disabled = env.ok("update-log-delivery-config", json!({"config_id": id, "status": "disabled"})).await;
+    let requests = env.api_requests();
+    assert_eq!(e2e::summary(&requests), [format!("PATCH {}", env.api(&format!("log-delivery/{id}"))), format!("GET {}", env.api(&format!("log-delivery/{id}")))]);
+    assert_eq!(requests[0].body.clone().unwrap(), json!({"status": "DISABLED"}), "status is the only field");
+    assert_eq!(disabled["status"], "disabled");
+
+    env.clear();
+    let only_disabled = env.ok("list-log-delivery-configs", json!({"status": "disabled"})).await;
+    assert_eq!(env.single_api_request().query_value("status"), Some("DISABLED"));
+    assert_eq!(only_disabled["configs"].as_array().unwrap().len(), 1);
+    assert_eq!(env.ok("get-log-delivery-config", json!({"config_id": id})).await, disabled);
+    assert_eq!(env.err("get-log-delivery-config", json!({"config_id": "nope"})).await.0, "not_found");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn log_delivery_is_aws_and_gcp_only_and_validates_first() {
+    let env = Env::demo().await;
+    env.clear();
+    let mut azure = env.connection.clone();
+    azure["cloud"] = json!("azure");
+    let (case, _) = e2e::error_case(&env.run_with("list-log-delivery-configs", &azure, json!({})).await.unwrap_err());
+    assert_eq!(case, "unsupported");
+    for (input, field) in [
+        (json!({"log_type": "audit_logs", "credentials_id": "x", "storage_configuration_id": STORAGE}), "credentials-id"),
+        (json!({"log_type": "audit_logs", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "delivery_start_time": "2026-13-01"}), "delivery-start-time"),
+        (json!({"log_type": "audit_logs", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "workspace_ids_filter": [0]}), "workspace-ids-filter"),
+    ] {
+        let (case, error) = env.err("create-log-delivery-config", input).await;
+        assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some(field)));
+    }
+    assert!(env.fake.requests().is_empty());
+}
