@@ -152,6 +152,11 @@ def main():
     check(a.budgets.get(budget.budget_configuration_id).budget.display_name == "sdk-budget", "get a budget")
     a.budgets.delete(budget.budget_configuration_id)
 
+    # Billable usage download (CSV as text) and log delivery (both billing family).
+    csv_text = a.billable_usage.download(start_month="2026-01", end_month="2026-01").contents.read().decode()
+    check(csv_text.startswith("workspaceId,"), "download billable usage as CSV")
+    check(list(a.log_delivery.list()) == [], "list log delivery configurations (none in an empty account)")
+
     a.groups.delete(group.id)
     a.users.delete(user.id)
     try:

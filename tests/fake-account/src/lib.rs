@@ -24,6 +24,7 @@ mod secrets;
 mod seed;
 mod server;
 mod store;
+mod usage;
 
 use serde_json::{Value, json};
 use server::Shared;

@@ -168,6 +168,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/api/2.0/accounts/{account_id}/log-delivery/{id}",
             get(crate::log_delivery::get).patch(crate::log_delivery::update),
         )
+        .route("/api/2.0/accounts/{account_id}/usage/download", get(crate::usage::download))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))
         .with_state(shared)
