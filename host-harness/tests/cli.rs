@@ -35,7 +35,7 @@ fn cards_lists_every_card_as_json() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let cards: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     let ids: Vec<&str> = cards.as_array().unwrap().iter().filter_map(|c| c["id"].as_str()).collect();
-    assert_eq!(ids.len(), 62, "{ids:?}");
+    assert_eq!(ids.len(), 63, "{ids:?}");
     for id in ["list-users", "get-group", "add-group-member", "delete-service-principal", "create-ip-access-list"] {
         assert!(ids.contains(&id), "{id} in {ids:?}");
     }

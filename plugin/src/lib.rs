@@ -135,6 +135,7 @@ export_cards!(billing_wit::Guest {
     get_log_delivery_config(bw::LogDeliveryConfigId) -> bw::LogDeliveryConfig = billing::get_log_delivery_config;
     create_log_delivery_config(bw::CreateLogDeliveryConfigInput) -> bw::LogDeliveryConfig = billing::create_log_delivery_config;
     update_log_delivery_config(bw::UpdateLogDeliveryConfigInput) -> bw::LogDeliveryConfig = billing::update_log_delivery_config;
+    download_billable_usage(bw::DownloadBillableUsageInput) -> bw::BillableUsage = billing::download_billable_usage;
 });
 
 // Only the component exports the card functions: a native build of this crate (its unit

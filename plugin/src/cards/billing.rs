@@ -257,3 +257,46 @@ pub fn update_log_delivery_config(s: &Session, input: UpdateLogDeliveryConfigInp
     s.send(Request::new(Method::Patch, s.account_path(ApiVersion::V2_0, &path)).json(json!({"status": input.status})))?;
     rest::get::<OneConfig>(s, ApiVersion::V2_0, &path).map(|a| a.log_delivery_configuration)
 }
+
+/// `YYYY-MM` with a real month.
+fn month(field: &str, value: &str) -> Result<(), CardError> {
+    let ok = value.len() == 7
+        && value.as_bytes()[4] == b'-'
+        && value[..4].bytes().all(|b| b.is_ascii_digit())
+        && value[5..].parse::<u8>().is_ok_and(|m| (1..=12).contains(&m));
+    if ok { Ok(()) } else { Err(invalid(field, "must be a month such as 2026-01")) }
+}
+
+pub fn download_billable_usage(s: &Session, input: DownloadBillableUsageInput) -> Result<BillableUsage, CardError> {
+    s.require_cloud(AWS_AND_GCP, "billable usage download")?;
+    month("start-month", &input.start_month)?;
+    month("end-month", &input.end_month)?;
+    if input.end_month < input.start_month {
+        return Err(invalid("end-month", "must not be before start-month"));
+    }
+    let request = Request::new(Method::Get, s.account_path(ApiVersion::V2_0, "usage/download"))
+        .accept("text/plain")
+        .query("start_month", Some(&input.start_month))
+        .query("end_month", Some(&input.end_month))
+        .query("personal_data", Some(input.personal_data.unwrap_or(false)));
+    let response = s.send(request)?;
+    // The text moves into the output without a copy; parsing reads it in place.
+    let csv = String::from_utf8(response.body).map_err(|_| unreadable_usage("it is not UTF-8 text"))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv.as_bytes());
+    let columns = reader.headers().map_err(|e| unreadable_usage(&e.to_string()))?.iter().map(str::to_string).collect();
+    let rows = reader
+        .records()
+        .map(|record| record.map(|r| r.iter().map(str::to_string).collect()))
+        .collect::<Result<Vec<Vec<String>>, _>>()
+        .map_err(|e| unreadable_usage(&e.to_string()))?;
+    Ok(BillableUsage { csv, columns, rows })
+}
+
+fn unreadable_usage(why: &str) -> CardError {
+    CardError::Upstream(crate::wit::ApiError {
+        status: 200,
+        error_code: None,
+        message: format!("Databricks sent billable usage this card cannot read: {why}"),
+        request_id: None,
+    })
+}

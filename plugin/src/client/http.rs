@@ -32,6 +32,8 @@ pub struct Request {
     pub path: String,
     pub query: Vec<(String, String)>,
     pub body: Option<Body>,
+    /// The media type asked for; JSON unless an endpoint answers otherwise (usage CSV).
+    pub accept: &'static str,
 }
 
 /// A request body.
@@ -44,7 +46,7 @@ pub enum Body {
 
 impl Request {
     pub fn new(method: Method, path: String) -> Self {
-        Request { method, path, query: Vec::new(), body: None }
+        Request { method, path, query: Vec::new(), body: None, accept: "application/json" }
     }
 
     /// Adds a query parameter when it has a value.
@@ -52,6 +54,12 @@ impl Request {
         if let Some(value) = value {
             self.query.push((name.to_string(), value.to_string()));
         }
+        self
+    }
+
+    /// Asks for another media type than JSON.
+    pub fn accept(mut self, media_type: &'static str) -> Self {
+        self.accept = media_type;
         self
     }
 
@@ -146,7 +154,7 @@ pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Time
         None => (None, Vec::new()),
     };
     let mut headers: Vec<(&str, &[u8])> = vec![
-        ("accept", b"application/json"),
+        ("accept", request.accept.as_bytes()),
         ("user-agent", USER_AGENT.as_bytes()),
         ("authorization", authorization.as_bytes()),
     ];

@@ -140,3 +140,33 @@ async fn log_delivery_is_aws_and_gcp_only_and_validates_first() {
     }
     assert!(env.fake.requests().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn billable_usage_downloads_as_csv_and_parsed_rows() {
+    let env = Env::demo().await;
+    env.clear();
+    let usage = env.ok("download-billable-usage", json!({"start_month": "2026-01", "end_month": "2026-03"})).await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("GET", env.api("usage/download").as_str()));
+    assert_eq!(
+        request.query,
+        [("start_month".into(), "2026-01".into()), ("end_month".into(), "2026-03".into()), ("personal_data".into(), "false".into())]
+    );
+    assert_eq!(request.header("accept"), Some("text/plain"), "the SDK asks for text");
+    let columns: Vec<&str> = usage["columns"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    assert_eq!(&columns[..3], ["workspaceId", "timestamp", "clusterId"]);
+    let rows = usage["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 6, "two workspaces × three months");
+    assert!(rows.iter().all(|r| r.as_array().unwrap().len() == columns.len()));
+    assert_eq!(rows[0][6], "{\"team\":\"data\"}", "quoted CSV fields are unquoted");
+    assert!(usage["csv"].as_str().unwrap().starts_with("workspaceId,timestamp"));
+
+    for (input, field) in [
+        (json!({"start_month": "2026-1", "end_month": "2026-03"}), "start-month"),
+        (json!({"start_month": "2026-03", "end_month": "2026-13"}), "end-month"),
+        (json!({"start_month": "2026-03", "end_month": "2026-01"}), "end-month"),
+    ] {
+        let (case, error) = env.err("download-billable-usage", input).await;
+        assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some(field)));
+    }
+}
