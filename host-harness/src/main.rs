@@ -282,6 +282,27 @@ async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
     println!("    active: {}\n", user["active"]);
     step!("clean up: delete the group", "delete-group", json!({"id": group_id}));
     step!("clean up: delete the user", "delete-user", json!({"id": user_id}));
+
+    println!("Act 2: the rest of the account\n");
+    let workspaces = step!("list the workspaces", "list-workspaces", json!({}));
+    let workspace_id = workspaces["workspaces"][0]["workspace_id"].as_i64().context("the demo account has a workspace")?;
+    let metastore = step!("create a Unity Catalog metastore", "create-metastore", json!({"name": "demo-metastore", "region": "us-west-2"}));
+    let metastore_id = metastore["metastore_id"].as_str().context("create-metastore returned an ID")?.to_string();
+    step!(
+        "assign the metastore to the first workspace",
+        "assign-metastore-to-workspace",
+        json!({"workspace_id": workspace_id, "metastore_id": metastore_id, "default_catalog_name": "main"})
+    );
+    step!(
+        "create a budget with an e-mail alert",
+        "create-budget",
+        json!({"display_name": "Demo monthly budget", "monthly_threshold_usd": "1000", "alert_emails": ["finops@example.com"]})
+    );
+    step!(
+        "allow the office network",
+        "create-ip-access-list",
+        json!({"label": "office", "list_type": "allow", "ip_addresses": ["203.0.113.0/24"]})
+    );
     println!("Demo finished: {n} cards ran.");
     Ok(ExitCode::SUCCESS)
 }

@@ -22,11 +22,25 @@ fn demo_provisions_a_user_and_a_group_and_cleans_up() {
     let out = cli(&["demo"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "demo failed:\n{stdout}\n{}", text(&out.stderr));
-    for card in ["create-user", "create-group", "add-group-member", "get-group", "update-user", "delete-group", "delete-user"] {
+    for card in [
+        "create-user",
+        "create-group",
+        "add-group-member",
+        "get-group",
+        "update-user",
+        "delete-group",
+        "delete-user",
+        "list-workspaces",
+        "create-metastore",
+        "assign-metastore-to-workspace",
+        "create-budget",
+        "create-ip-access-list",
+    ] {
         assert!(stdout.contains(card), "the demo shows {card}:\n{stdout}");
     }
     assert!(stdout.contains("members of Demo Engineers: Grace Hopper"), "{stdout}");
     assert!(stdout.contains("active: false"), "{stdout}");
+    assert!(stdout.contains("Demo finished: 12 cards ran."), "{stdout}");
 }
 
 #[test]
