@@ -12,6 +12,9 @@ use std::collections::HashSet;
 const MAX_PAGE: u32 = 100;
 const DEFAULT_LIMIT: u32 = 10_000;
 
+/// One page as a fetch returns it: the items and the next page's token.
+pub type Fetched<T> = (Vec<T>, Option<String>);
+
 /// What the walk read, and the token to resume from when more remains.
 pub struct TokenPage<T> {
     pub items: Vec<T>,
@@ -21,7 +24,7 @@ pub struct TokenPage<T> {
 /// Reads pages with `fetch(page_token, page_size) -> (items, next_page_token)`.
 pub fn read<T>(
     paging: Option<&TokenPaging>,
-    mut fetch: impl FnMut(Option<&str>, u32) -> Result<(Vec<T>, Option<String>), CardError>,
+    mut fetch: impl FnMut(Option<&str>, u32) -> Result<Fetched<T>, CardError>,
 ) -> Result<TokenPage<T>, CardError> {
     let (start, page_size, all, limit) = match paging {
         Some(p) => (p.page_token.clone(), p.page_size, p.all_pages.unwrap_or(false), p.limit),
@@ -74,7 +77,7 @@ mod tests {
     }
 
     /// A list of `total` numbers served in pages; the token is the next offset.
-    fn server(total: u32) -> impl FnMut(Option<&str>, u32) -> Result<(Vec<u32>, Option<String>), CardError> {
+    fn server(total: u32) -> impl FnMut(Option<&str>, u32) -> Result<Fetched<u32>, CardError> {
         move |token, size| {
             let from: u32 = token.map_or(0, |t| t.parse().unwrap());
             let to = (from + size).min(total);

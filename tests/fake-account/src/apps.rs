@@ -2,28 +2,16 @@
 //! A confidential app's client secret appears only in the create answer; PATCH changes redirect
 //! URLs, scopes and the token policy only (name and confidentiality are fixed) and answers `{}`.
 
-use crate::errors;
 use crate::server::Shared;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use crate::common::{Params, invalid, json_body, not_found, token_page};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 type Answer = Result<Response, Response>;
-
-fn invalid(message: &str) -> Response {
-    errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string())
-}
-
-fn not_found(id: &str) -> Response {
-    errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Custom app integration {id} does not exist."))
-}
-
-fn body(bytes: &[u8]) -> Result<Value, Response> {
-    serde_json::from_slice(bytes).map_err(|_| errors::api(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", "Malformed JSON"))
-}
 
 /// Token lifetimes within Databricks' bounds.
 fn check_policy(policy: &Value) -> Result<(), Response> {
@@ -43,16 +31,10 @@ pub async fn list(
     uri: OriginalUri,
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
-    let query: Vec<(String, String)> = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
-    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let size = param("page_size").and_then(|s| s.parse::<usize>().ok()).filter(|s| *s > 0).unwrap_or(100);
-    let offset = param("page_token").and_then(|t| t.strip_prefix("offset-")).and_then(|o| o.parse::<usize>().ok()).unwrap_or(0);
-    let apps = shared.lock_apps().clone();
-    let page: Vec<Value> = apps.iter().skip(offset).take(size).cloned().collect();
-    let next = offset + page.len();
+    let (page, next) = token_page(&shared.lock_apps(), &Params::parse(query), Some("page_size"), 100);
     let mut answer = json!({"apps": page});
-    if next < apps.len() {
-        answer["next_page_token"] = json!(format!("offset-{next}"));
+    if let Some(next) = next {
+        answer["next_page_token"] = json!(next);
     }
     Ok(Json(answer).into_response())
 }
@@ -65,7 +47,7 @@ pub async fn create(
     bytes: axum::body::Bytes,
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
-    let input = body(&bytes)?;
+    let input = json_body(&bytes)?;
     let name = input["name"].as_str().filter(|n| !n.trim().is_empty()).ok_or_else(|| invalid("name is required"))?;
     let confidential = input["confidential"].as_bool().unwrap_or(false);
     let policy = input.get("token_access_policy").cloned().unwrap_or_else(|| json!({"access_token_ttl_in_minutes": 60, "refresh_token_ttl_in_minutes": 10_080}));
@@ -99,7 +81,7 @@ pub async fn get(
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_apps().iter().find(|a| a["integration_id"] == id.as_str()).cloned();
-    Ok(Json(found.ok_or_else(|| not_found(&id))?).into_response())
+    Ok(Json(found.ok_or_else(|| not_found("Custom app integration", &id))?).into_response())
 }
 
 pub async fn update(
@@ -110,12 +92,12 @@ pub async fn update(
     bytes: axum::body::Bytes,
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
-    let changes = body(&bytes)?;
+    let changes = json_body(&bytes)?;
     if let Some(policy) = changes.get("token_access_policy") {
         check_policy(policy)?;
     }
     let mut apps = shared.lock_apps();
-    let app = apps.iter_mut().find(|a| a["integration_id"] == id.as_str()).ok_or_else(|| not_found(&id))?;
+    let app = apps.iter_mut().find(|a| a["integration_id"] == id.as_str()).ok_or_else(|| not_found("Custom app integration", &id))?;
     for key in ["redirect_urls", "scopes", "user_authorized_scopes"] {
         if let Some(value) = changes.get(key) {
             app[key] = value.clone();
@@ -140,7 +122,7 @@ pub async fn delete(
     let before = apps.len();
     apps.retain(|a| a["integration_id"] != id.as_str());
     if apps.len() == before {
-        return Err(not_found(&id));
+        return Err(not_found("Custom app integration", &id));
     }
     Ok(Json(json!({})).into_response())
 }

@@ -2,32 +2,19 @@
 //! alerts and actions get IDs; PUT replaces the whole budget (alert and action IDs given
 //! back are kept); the list pages by token.
 
-use crate::errors;
 use crate::server::Shared;
 use axum::Json;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use crate::common::{Params, invalid, not_found, now_ms, token_page};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 type Answer = Result<Response, Response>;
 
 /// Budgets per page (Databricks does not let the caller choose).
 const PAGE: usize = 50;
-
-fn invalid(message: &str) -> Response {
-    errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string())
-}
-
-fn not_found(id: &str) -> Response {
-    errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Budget {id} does not exist."))
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
 
 /// Checks a budget body and gives its alerts and actions IDs where they have none.
 fn normalized(mut budget: Value) -> Result<Value, Response> {
@@ -61,15 +48,10 @@ pub async fn list(
     uri: OriginalUri,
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
-    let offset = query
-        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "page_token").map(|(_, v)| v.into_owned()))
-        .and_then(|t| t.strip_prefix("offset-").and_then(|o| o.parse::<usize>().ok()))
-        .unwrap_or(0);
-    let budgets = shared.lock_budgets().clone();
-    let page: Vec<Value> = budgets.iter().skip(offset).take(PAGE).cloned().collect();
+    let (page, next) = token_page(&shared.lock_budgets(), &Params::parse(query), None, PAGE);
     let mut answer = json!({"budgets": page});
-    if offset + PAGE < budgets.len() {
-        answer["next_page_token"] = json!(format!("offset-{}", offset + PAGE));
+    if let Some(next) = next {
+        answer["next_page_token"] = json!(next);
     }
     Ok(Json(answer).into_response())
 }
@@ -101,7 +83,7 @@ pub async fn get(
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_budgets().iter().find(|b| b["budget_configuration_id"] == id.as_str()).cloned();
-    Ok(Json(json!({"budget": found.ok_or_else(|| not_found(&id))?})).into_response())
+    Ok(Json(json!({"budget": found.ok_or_else(|| not_found("Budget", &id))?})).into_response())
 }
 
 pub async fn replace(
@@ -115,7 +97,7 @@ pub async fn replace(
     let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
     let mut replacement = normalized(body["budget"].clone())?;
     let mut budgets = shared.lock_budgets();
-    let current = budgets.iter_mut().find(|b| b["budget_configuration_id"] == id.as_str()).ok_or_else(|| not_found(&id))?;
+    let current = budgets.iter_mut().find(|b| b["budget_configuration_id"] == id.as_str()).ok_or_else(|| not_found("Budget", &id))?;
     replacement["budget_configuration_id"] = json!(id);
     replacement["account_id"] = current["account_id"].clone();
     replacement["create_time"] = current["create_time"].clone();
@@ -135,7 +117,7 @@ pub async fn delete(
     let before = budgets.len();
     budgets.retain(|b| b["budget_configuration_id"] != id.as_str());
     if budgets.len() == before {
-        return Err(not_found(&id));
+        return Err(not_found("Budget", &id));
     }
     Ok(Json(json!({})).into_response())
 }

@@ -7,9 +7,9 @@ use axum::Json;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use crate::common::{invalid, json_body, now_ms};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 type Answer = Result<Response, Response>;
 
@@ -32,20 +32,12 @@ const UPDATABLE: &[&str] = &[
     "storage_root_credential_id",
 ];
 
-fn bad(message: &str) -> Response {
-    errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string())
-}
-
 fn no_metastore(id: &str) -> Response {
     errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Metastore '{id}' does not exist."))
 }
 
-fn json_body(body: &[u8]) -> Result<Value, Response> {
-    serde_json::from_slice(body).map_err(|_| errors::api(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", "Malformed JSON"))
-}
-
 fn workspace_number(id: &str) -> Result<i64, Response> {
-    id.parse().map_err(|_| bad("workspace_id must be a number"))
+    id.parse().map_err(|_| invalid("workspace_id must be a number"))
 }
 
 pub async fn list(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
@@ -64,14 +56,14 @@ pub async fn create(
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let body = json_body(&body)?;
     let info = &body["metastore_info"];
-    let name = info["name"].as_str().filter(|n| !n.trim().is_empty()).ok_or_else(|| bad("metastore_info.name is required"))?;
+    let name = info["name"].as_str().filter(|n| !n.trim().is_empty()).ok_or_else(|| invalid("metastore_info.name is required"))?;
     let mut catalog = shared.lock_catalog();
     if catalog.metastores.iter().any(|m| m["name"] == name) {
         return Err(errors::api(StatusCode::BAD_REQUEST, "RESOURCE_ALREADY_EXISTS", format!("Metastore '{name}' already exists.")));
     }
     let id = crate::ids::uuid();
     let region = info["region"].as_str().unwrap_or("us-west-2");
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    let now = now_ms();
     let mut created = json!({
         "metastore_id": id,
         "name": name,
@@ -117,7 +109,7 @@ pub async fn update(
     if let Some(scope) = changes.get("delta_sharing_scope")
         && !matches!(scope.as_str(), Some("INTERNAL" | "INTERNAL_AND_EXTERNAL"))
     {
-        return Err(bad("delta_sharing_scope must be INTERNAL or INTERNAL_AND_EXTERNAL"));
+        return Err(invalid("delta_sharing_scope must be INTERNAL or INTERNAL_AND_EXTERNAL"));
     }
     let mut catalog = shared.lock_catalog();
     let metastore = catalog.metastores.iter_mut().find(|m| m["metastore_id"] == id.as_str()).ok_or_else(|| no_metastore(&id))?;

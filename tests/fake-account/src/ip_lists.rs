@@ -8,26 +8,18 @@ use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use crate::common::{json_body, not_found, now_ms};
+use serde_json::json;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 type Answer = Result<Response, Response>;
 
 const MAX_ENTRIES: usize = 1000;
 
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
 /// Whether an entry is an IPv4 address or CIDR block.
 fn is_address(entry: &str) -> bool {
     let (address, prefix) = entry.split_once('/').map_or((entry, "32"), |(a, p)| (a, p));
     address.parse::<std::net::Ipv4Addr>().is_ok() && prefix.parse::<u32>().is_ok_and(|p| p <= 32)
-}
-
-fn not_found(id: &str) -> Response {
-    errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("IP access list {id} does not exist."))
 }
 
 pub async fn list(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
@@ -46,7 +38,7 @@ pub async fn create(
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let invalid = |message: String| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message);
-    let body: Value = serde_json::from_slice(&body).map_err(|e| errors::api(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", format!("Malformed JSON: {e}")))?;
+    let body = json_body(&body)?;
     let label = body["label"].as_str().filter(|l| !l.trim().is_empty()).ok_or_else(|| invalid("label is required".into()))?;
     let list_type = body["list_type"].as_str().filter(|t| matches!(*t, "ALLOW" | "BLOCK"));
     let list_type = list_type.ok_or_else(|| invalid("list_type must be ALLOW or BLOCK".into()))?;
@@ -87,7 +79,7 @@ pub async fn get(
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_ip_lists().iter().find(|l| l["list_id"] == id.as_str()).cloned();
-    let found = found.ok_or_else(|| not_found(&id))?;
+    let found = found.ok_or_else(|| not_found("IP access list", &id))?;
     Ok(Json(json!({"ip_access_list": found})).into_response())
 }
 
@@ -102,7 +94,7 @@ pub async fn delete(
     let before = lists.len();
     lists.retain(|l| l["list_id"] != id.as_str());
     if lists.len() == before {
-        return Err(not_found(&id));
+        return Err(not_found("IP access list", &id));
     }
     Ok(Json(json!({})).into_response())
 }

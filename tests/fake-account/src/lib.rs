@@ -10,6 +10,7 @@
 mod apps;
 mod budgets;
 mod catalog;
+mod common;
 mod errors;
 mod filter;
 mod ids;

@@ -10,25 +10,13 @@ use axum::Json;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use crate::common::{Params, invalid, json_body, not_found, now_ms};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 type Answer = Result<Response, Response>;
 
 const MAX_ENABLED_PER_TYPE: usize = 2;
-
-fn invalid(message: &str) -> Response {
-    errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string())
-}
-
-fn not_found(id: &str) -> Response {
-    errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Log delivery configuration {id} does not exist."))
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
 
 /// Refuses a third enabled account-level configuration of a log type.
 fn room_for(configs: &[Value], log_type: &Value, except: Option<&str>) -> Result<(), Response> {
@@ -51,12 +39,11 @@ pub async fn list(
     uri: OriginalUri,
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
-    let query: Vec<(String, String)> = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
-    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let params = Params::parse(query);
     let configs: Vec<Value> = shared
         .lock_log_delivery()
         .iter()
-        .filter(|c| ["status", "credentials_id", "storage_configuration_id"].iter().all(|key| param(key).is_none_or(|v| c[*key] == v)))
+        .filter(|c| ["status", "credentials_id", "storage_configuration_id"].iter().all(|key| params.get(key).is_none_or(|v| c[*key] == v)))
         .cloned()
         .collect();
     Ok(Json(json!({"log_delivery_configurations": configs})).into_response())
@@ -70,7 +57,7 @@ pub async fn create(
     body: axum::body::Bytes,
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
-    let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
+    let body = json_body(&body)?;
     let mut config = body["log_delivery_configuration"].clone();
     let format = match config["log_type"].as_str() {
         Some("BILLABLE_USAGE") => "CSV",
@@ -78,7 +65,7 @@ pub async fn create(
         _ => return Err(invalid("log_type must be BILLABLE_USAGE or AUDIT_LOGS")),
     };
     if config["output_format"] != format {
-        return Err(invalid(&format!("output_format must be {format} for this log type")));
+        return Err(invalid(format!("output_format must be {format} for this log type")));
     }
     {
         let provisioning = shared.lock_provisioning();
@@ -114,7 +101,7 @@ pub async fn get(
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_log_delivery().iter().find(|c| c["config_id"] == id.as_str()).cloned();
-    Ok(Json(json!({"log_delivery_configuration": found.ok_or_else(|| not_found(&id))?})).into_response())
+    Ok(Json(json!({"log_delivery_configuration": found.ok_or_else(|| not_found("Log delivery configuration", &id))?})).into_response())
 }
 
 pub async fn update(
@@ -125,11 +112,11 @@ pub async fn update(
     body: axum::body::Bytes,
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
-    let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
+    let body = json_body(&body)?;
     let status = body["status"].as_str().filter(|s| matches!(*s, "ENABLED" | "DISABLED"));
     let status = status.ok_or_else(|| invalid("status (ENABLED or DISABLED) is the only field that can change"))?;
     let mut configs = shared.lock_log_delivery();
-    let index = configs.iter().position(|c| c["config_id"] == id.as_str()).ok_or_else(|| not_found(&id))?;
+    let index = configs.iter().position(|c| c["config_id"] == id.as_str()).ok_or_else(|| not_found("Log delivery configuration", &id))?;
     if status == "ENABLED" {
         let log_type = configs[index]["log_type"].clone();
         room_for(&configs, &log_type, Some(&id))?;

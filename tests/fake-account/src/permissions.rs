@@ -11,6 +11,7 @@ use axum::Json;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use crate::common::{Params, token_page};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -50,22 +51,13 @@ pub async fn list(
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let workspace = number("workspace_id", &workspace)?;
     workspace_exists(&shared, workspace)?;
-    let query: Vec<(String, String)> = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
-    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let size = param("max_results").and_then(|s| s.parse::<usize>().ok()).filter(|s| *s > 0).unwrap_or(100);
-    let offset = param("page_token").and_then(|t| t.strip_prefix("offset-")).and_then(|o| o.parse::<usize>().ok()).unwrap_or(0);
     let assigned: Vec<(i64, Vec<String>)> =
         shared.lock_permissions().get(&workspace).map(|m| m.iter().map(|(p, perms)| (*p, perms.clone())).collect()).unwrap_or_default();
-    let page: Vec<Value> = assigned
-        .iter()
-        .skip(offset)
-        .take(size)
-        .map(|(id, perms)| json!({"principal": principal(&shared, *id), "permissions": perms}))
-        .collect();
-    let next = offset + page.len();
+    let shown: Vec<Value> = assigned.iter().map(|(id, perms)| json!({"principal": principal(&shared, *id), "permissions": perms})).collect();
+    let (page, next) = token_page(&shown, &Params::parse(query), Some("max_results"), 100);
     let mut answer = json!({"permission_assignments": page});
-    if next < assigned.len() {
-        answer["next_page_token"] = json!(format!("offset-{next}"));
+    if let Some(next) = next {
+        answer["next_page_token"] = json!(next);
     }
     Ok(Json(answer).into_response())
 }

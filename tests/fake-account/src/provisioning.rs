@@ -8,9 +8,9 @@ use axum::Json;
 use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use crate::common::{not_found, now_ms};
 use serde_json::{Value, json};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 type Answer = Result<Response, Response>;
 
@@ -54,10 +54,6 @@ pub fn demo(account_id: &str) -> (Vec<Value>, Vec<Value>) {
     (credentials, vec![workspace(1_234_567_890_123_456, "analytics-prod", "RUNNING"), workspace(2_345_678_901_234_567, "sandbox", "PROVISIONING")])
 }
 
-fn not_found(what: &str, id: &str) -> Response {
-    errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("{what} {id} does not exist."))
-}
-
 pub async fn list_workspaces(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     Ok(Json(Value::Array(shared.lock_provisioning().workspaces.clone())).into_response())
@@ -99,7 +95,7 @@ pub async fn create_credential(
         "credentials_name": name,
         "account_id": account_id,
         "aws_credentials": {"sts_role": {"role_arn": role_arn}},
-        "creation_time": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0),
+        "creation_time": now_ms(),
     });
     shared.lock_provisioning().credentials.push(created.clone());
     Ok(Json(created).into_response())
@@ -174,7 +170,7 @@ pub async fn create_network(
         "network_name": name,
         "account_id": account_id,
         "vpc_status": "UNATTACHED",
-        "creation_time": SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0),
+        "creation_time": now_ms(),
     });
     match (body["vpc_id"].as_str(), body.get("gcp_network_info")) {
         (Some(vpc), None) => {

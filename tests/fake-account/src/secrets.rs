@@ -11,6 +11,7 @@ use axum::Json;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use crate::common::{Params, json_body, token_page};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -58,18 +59,11 @@ pub async fn list(
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     principal(&shared, &sp_id)?;
-    let query: Vec<(String, String)> = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
-    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let size = param("page_size").and_then(|s| s.parse::<usize>().ok()).filter(|s| *s > 0).unwrap_or(DEFAULT_PAGE);
-    // Tokens are opaque to clients; here they are an offset. An unknown token starts over,
-    // as Databricks does.
-    let offset = param("page_token").and_then(|t| t.strip_prefix("offset-")).and_then(|o| o.parse::<usize>().ok()).unwrap_or(0);
     let secrets: Vec<Value> = shared.lock_secrets().get(&sp_id).into_iter().flatten().map(|s| s.shown.clone()).collect();
-    let page: Vec<Value> = secrets.iter().skip(offset).take(size).cloned().collect();
-    let next = offset + page.len();
+    let (page, next) = token_page(&secrets, &Params::parse(query), Some("page_size"), DEFAULT_PAGE);
     let mut answer = json!({"secrets": page});
-    if next < secrets.len() {
-        answer["next_page_token"] = json!(format!("offset-{next}"));
+    if let Some(next) = next {
+        answer["next_page_token"] = json!(next);
     }
     Ok(Json(answer).into_response())
 }
@@ -83,9 +77,7 @@ pub async fn create(
 ) -> Answer {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     principal(&shared, &sp_id)?;
-    let body: Value = if body.is_empty() { json!({}) } else {
-        serde_json::from_slice(&body).map_err(|e| errors::api(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", format!("Malformed JSON: {e}")))?
-    };
+    let body: Value = if body.is_empty() { json!({}) } else { json_body(&body)? };
     let lifetime = lifetime(&body)?;
     let mut all = shared.lock_secrets();
     let secrets = all.entry(sp_id.clone()).or_default();

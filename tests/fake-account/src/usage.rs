@@ -2,10 +2,9 @@
 //! (`text/plain`) with Databricks' documented columns, one row per workspace and month.
 //! Cluster owners' user names only with `personal_data=true`.
 
-use crate::errors;
 use crate::server::Shared;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
@@ -26,9 +25,9 @@ pub async fn download(
     uri: OriginalUri,
 ) -> Result<Response, Response> {
     crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
-    let query: Vec<(String, String)> = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
-    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let invalid = |m: &str| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", m.to_string());
+    let params = crate::common::Params::parse(query);
+    let param = |name: &str| params.get(name);
+    let invalid = crate::common::invalid;
     let start = param("start_month").and_then(month).ok_or_else(|| invalid("start_month must be YYYY-MM"))?;
     let end = param("end_month").and_then(month).ok_or_else(|| invalid("end_month must be YYYY-MM"))?;
     if end < start {
