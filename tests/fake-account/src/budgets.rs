@@ -32,6 +32,9 @@ fn normalized(mut budget: Value) -> Result<Value, Response> {
             alert["alert_configuration_id"] = json!(crate::ids::uuid());
         }
         for action in alert["action_configurations"].as_array_mut().into_iter().flatten() {
+            if !action.is_object() {
+                return Err(invalid("each action configuration must be an object"));
+            }
             if action["action_configuration_id"].is_null() {
                 action["action_configuration_id"] = json!(crate::ids::uuid());
             }

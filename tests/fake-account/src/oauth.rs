@@ -9,6 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use serde_json::json;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -23,7 +24,8 @@ pub async fn host_metadata(State(shared): State<Arc<Shared>>) -> Response {
     .into_response()
 }
 
-/// `GET /oidc/accounts/{account_id}/.well-known/oauth-authorization-server`.
+/// `GET /oidc/accounts/{account_id}/.well-known/oauth-authorization-server`, and the same
+/// document at `…/.well-known/openid-configuration` (both are published for accounts).
 pub async fn discovery(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>) -> Response {
     if account_id != shared.config.account_id {
         return errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Account {account_id} does not exist."));
@@ -88,10 +90,9 @@ pub async fn token(State(shared): State<Arc<Shared>>, Path(account_id): Path<Str
 /// token anywhere in the account; the SCIM token only under `/api/2.1/…/scim/v2/`.
 pub fn authorize(shared: &Shared, headers: &HeaderMap, path: &str) -> Result<(), Response> {
     let unauthenticated = |message: &str| errors::api(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message);
-    let Some(token) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")) else {
+    let Some(token) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(bearer) else {
         return Err(unauthenticated("Unable to load OAuth Config: no bearer token in the request."));
     };
-    let token = token.trim();
     if token == shared.config.scim_token {
         let scim_prefix = format!("/api/2.1/accounts/{}/scim/v2/", shared.config.account_id);
         if path.starts_with(&scim_prefix) {
@@ -103,10 +104,35 @@ pub fn authorize(shared: &Shared, headers: &HeaderMap, path: &str) -> Result<(),
             "The SCIM token is restricted to the account SCIM API /api/2.1/accounts/{account_id}/scim/v2/.",
         ));
     }
-    match shared.lock_tokens().get(token) {
-        Some(expiry) if Instant::now() < *expiry => Ok(()),
-        Some(_) => Err(unauthenticated("Token is expired")),
-        None => Err(unauthenticated("Invalid access token.")),
+    match token_state(&shared.lock_tokens(), token, Instant::now()) {
+        TokenState::Valid => Ok(()),
+        // Databricks' current answer to an expired token (reference §5.4).
+        TokenState::Expired => Err(unauthenticated("Token is expired")),
+        TokenState::Unknown => Err(unauthenticated("Invalid access token.")),
+    }
+}
+
+/// The token of an `Authorization: Bearer …` header (the scheme is case-insensitive, RFC 7235).
+fn bearer(header: &str) -> Option<&str> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// What an access token is worth at `now`.
+#[derive(Debug, PartialEq)]
+pub enum TokenState {
+    Valid,
+    Expired,
+    Unknown,
+}
+
+/// A token is valid strictly before its expiry: a TTL of zero issues tokens already expired.
+pub fn token_state(tokens: &HashMap<String, Instant>, token: &str, now: Instant) -> TokenState {
+    match tokens.get(token) {
+        Some(expiry) if now < *expiry => TokenState::Valid,
+        Some(_) => TokenState::Expired,
+        None => TokenState::Unknown,
     }
 }
 
@@ -117,4 +143,44 @@ pub fn account_access(shared: &Shared, account_id: &str, headers: &HeaderMap, pa
         return Err(errors::api(StatusCode::FORBIDDEN, "PERMISSION_DENIED", format!("Not authorized for account {account_id}.")));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn tokens_expire_at_their_expiry() {
+        let start = Instant::now();
+        let ttl = Duration::from_secs(3600);
+        let tokens = HashMap::from([("t".to_string(), start + ttl), ("zero".to_string(), start)]);
+        assert_eq!(token_state(&tokens, "t", start), TokenState::Valid);
+        assert_eq!(token_state(&tokens, "t", start + ttl - Duration::from_millis(1)), TokenState::Valid);
+        assert_eq!(token_state(&tokens, "t", start + ttl), TokenState::Expired, "expired at the instant of expiry");
+        assert_eq!(token_state(&tokens, "t", start + ttl * 2), TokenState::Expired);
+        assert_eq!(token_state(&tokens, "zero", start), TokenState::Expired, "a zero TTL issues expired tokens");
+        assert_eq!(token_state(&tokens, "other", start), TokenState::Unknown);
+    }
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer  abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer "), None);
+        assert_eq!(bearer("Bearer"), None);
+    }
+
+    #[test]
+    fn client_authentication_basic_or_form() {
+        let mut headers = HeaderMap::new();
+        let form = vec![("client_id".to_string(), "f".to_string()), ("client_secret".to_string(), "s".to_string())];
+        assert_eq!(client_credentials(&headers, &form), Some(("f".into(), "s".into())), "client_secret_post");
+        let basic = base64::engine::general_purpose::STANDARD.encode("id:se:cret");
+        headers.insert("authorization", format!("Basic {basic}").parse().unwrap());
+        assert_eq!(client_credentials(&headers, &form), Some(("id".into(), "se:cret".into())), "client_secret_basic wins");
+        headers.insert("authorization", "Basic !!!".parse().unwrap());
+        assert_eq!(client_credentials(&headers, &[]), None, "bad base64 is no credential, not a panic");
+    }
 }

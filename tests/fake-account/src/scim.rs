@@ -20,6 +20,38 @@ use std::sync::Arc;
 /// on `startIndex` until an empty page, so nothing is lost), not refused.
 const MAX_COUNT: usize = 100;
 
+/// `count` when the caller sends none: the documented default, which [`MAX_COUNT`] caps.
+const DEFAULT_COUNT: usize = 10_000;
+
+/// The SCIM paging window of a list request (RFC 7644 §3.4.2.4).
+#[derive(Debug, PartialEq)]
+struct Window {
+    /// 1-based; a value below 1 is read as 1, as the RFC says.
+    start_index: usize,
+    /// Page size, at most [`MAX_COUNT`]; a negative count is 0 (only `totalResults`).
+    count: usize,
+}
+
+impl Window {
+    fn parse(start_index: Option<&str>, count: Option<&str>) -> Result<Window, String> {
+        let number = |name: &str, value: Option<&str>, default: usize| -> Result<usize, String> {
+            match value.map(str::trim) {
+                None | Some("") => Ok(default),
+                Some(v) => v.parse::<i64>().map(|n| n.max(0) as usize).map_err(|_| format!("{name} must be a number.")),
+            }
+        };
+        Ok(Window {
+            start_index: number("startIndex", start_index, 1)?.max(1),
+            count: number("count", count, DEFAULT_COUNT)?.min(MAX_COUNT),
+        })
+    }
+
+    /// The page of `items` (already filtered and sorted) this window selects.
+    fn apply<T>(&self, items: Vec<T>) -> Vec<T> {
+        items.into_iter().skip(self.start_index - 1).take(self.count).collect()
+    }
+}
+
 /// A handler's answer: the error path is a response too, so `?` ends a handler early.
 type Answer = Result<Response, Response>;
 
@@ -78,7 +110,7 @@ fn project(resource: &mut Value, attributes: Option<&str>, excluded: Option<&str
         });
     }
     if let Some(drop) = excluded.map(names) {
-        map.retain(|key, _| key == "id" || !drop.contains(&key.to_ascii_lowercase()));
+        map.retain(|key, _| key == "id" || key == "schemas" || !drop.contains(&key.to_ascii_lowercase()));
     }
 }
 
@@ -93,16 +125,8 @@ pub async fn list(target: Target, RawQuery(query): RawQuery) -> Answer {
     let Target { shared, kind, .. } = target;
     let query = query_pairs(query);
     let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let number = |name: &str, default: usize| -> Result<usize, Response> {
-        match param(name) {
-            None | Some("") => Ok(default),
-            Some(v) => v.trim().parse::<i64>().map(|n| n.max(0) as usize).map_err(|_| {
-                errors::scim(StatusCode::BAD_REQUEST, Some("invalidValue"), format!("{name} must be a number."))
-            }),
-        }
-    };
-    let start_index = number("startIndex", 1)?.max(1);
-    let count = number("count", 10_000)?.min(MAX_COUNT);
+    let window = Window::parse(param("startIndex"), param("count"))
+        .map_err(|detail| errors::scim(StatusCode::BAD_REQUEST, Some("invalidValue"), detail))?;
     let filter = param("filter")
         .filter(|f| !f.trim().is_empty())
         .map(filter::parse)
@@ -126,7 +150,7 @@ pub async fn list(target: Target, RawQuery(query): RawQuery) -> Answer {
         }
     }
     let total = matches.len();
-    let mut page: Vec<Value> = matches.into_iter().skip(start_index - 1).take(count).collect();
+    let mut page = window.apply(matches);
     for resource in &mut page {
         if kind == Kind::Groups {
             // Since 2025-08-22 the account group list no longer returns members.
@@ -139,7 +163,7 @@ pub async fn list(target: Target, RawQuery(query): RawQuery) -> Answer {
     Ok(Json(json!({
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
         "totalResults": total,
-        "startIndex": start_index,
+        "startIndex": window.start_index,
         "itemsPerPage": page.len(),
         "Resources": page,
     }))
@@ -180,6 +204,10 @@ pub async fn patch(target: Target, body: Bytes) -> Answer {
     let mut current = store.raw(kind, &id).map_err(store_error)?;
     let added = crate::patch::apply(&mut current, &body)
         .map_err(|e| errors::scim(StatusCode::BAD_REQUEST, Some(e.scim_type), e.detail))?;
+    // Only groups have members; a member added to a user or service principal is a bad path.
+    if kind != Kind::Groups && current.get("members").is_some() {
+        return Err(errors::scim(StatusCode::BAD_REQUEST, Some("invalidPath"), format!("{} has no attribute members.", kind.noun())));
+    }
     store.check_members(&added).and_then(|()| store.replace(kind, &id, current)).map_err(store_error)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -188,4 +216,58 @@ pub async fn delete(target: Target) -> Answer {
     let Target { shared, kind, id } = target;
     shared.lock_store().delete(kind, &id).map_err(store_error)?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(start: Option<&str>, count: Option<&str>) -> Window {
+        Window::parse(start, count).unwrap()
+    }
+
+    #[test]
+    fn paging_window_defaults_and_limits() {
+        assert_eq!(window(None, None), Window { start_index: 1, count: MAX_COUNT }, "default count 10000 is capped");
+        assert_eq!(window(Some(""), Some("")), Window { start_index: 1, count: MAX_COUNT });
+        assert_eq!(window(Some("0"), Some("5")), Window { start_index: 1, count: 5 }, "startIndex below 1 is 1");
+        assert_eq!(window(Some("-7"), Some("-1")), Window { start_index: 1, count: 0 }, "a negative count is 0");
+        assert_eq!(window(Some(" 3 "), Some("1000")), Window { start_index: 3, count: MAX_COUNT }, "count above 100 is 100");
+        assert!(Window::parse(Some("one"), None).is_err());
+        assert!(Window::parse(None, Some("1.5")).is_err());
+        assert!(Window::parse(None, Some("99999999999999999999999")).is_err(), "out of range is refused, not wrapped");
+    }
+
+    #[test]
+    fn paging_window_selects_the_page() {
+        let items: Vec<u32> = (1..=250).collect();
+        assert_eq!(window(Some("1"), Some("100")).apply(items.clone()), (1..=100).collect::<Vec<_>>());
+        assert_eq!(window(Some("101"), Some("100")).apply(items.clone()), (101..=200).collect::<Vec<_>>());
+        assert_eq!(window(Some("201"), Some("100")).apply(items.clone()), (201..=250).collect::<Vec<_>>(), "a short last page");
+        assert!(window(Some("251"), Some("100")).apply(items.clone()).is_empty(), "past the end is empty");
+        assert!(window(Some(&u32::MAX.to_string()), None).apply(items.clone()).is_empty());
+        assert!(window(None, Some("0")).apply(items.clone()).is_empty(), "count 0 only totals");
+        // The SDKs' loop: startIndex += len(Resources) until an empty page, sees every item once.
+        let (mut start, mut seen) = (1usize, Vec::new());
+        loop {
+            let page = window(Some(&start.to_string()), Some("7")).apply(items.clone());
+            if page.is_empty() {
+                break;
+            }
+            start += page.len();
+            seen.extend(page);
+        }
+        assert_eq!(seen, items);
+    }
+
+    #[test]
+    fn projection_keeps_id_and_schemas() {
+        let user = json!({"id": "1", "schemas": ["s"], "userName": "a", "name": {"givenName": "A"}, "emails": [], "active": true});
+        let mut kept = user.clone();
+        project(&mut kept, Some("userName, name.givenName"), None);
+        assert_eq!(kept, json!({"id": "1", "schemas": ["s"], "userName": "a", "name": {"givenName": "A"}}));
+        let mut dropped = user.clone();
+        project(&mut dropped, None, Some("EMAILS,active,id,schemas"));
+        assert_eq!(dropped, json!({"id": "1", "schemas": ["s"], "userName": "a", "name": {"givenName": "A"}}));
+    }
 }

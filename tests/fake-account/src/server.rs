@@ -101,6 +101,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/.well-known/databricks-config", get(crate::oauth::host_metadata))
         .route("/oidc/accounts/{account_id}/.well-known/oauth-authorization-server", get(crate::oauth::discovery))
+        .route("/oidc/accounts/{account_id}/.well-known/openid-configuration", get(crate::oauth::discovery))
         .route("/oidc/accounts/{account_id}/v1/token", post(crate::oauth::token))
         .route(scim_collection, get(crate::scim::list).post(crate::scim::create))
         .route(
@@ -170,12 +171,15 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/api/2.0/accounts/{account_id}/usage/download", get(crate::usage::download))
         .fallback(not_found)
+        // Databricks answers a known path with an unsupported method as an unknown endpoint.
+        .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), journal_and_faults))
         .with_state(shared)
 }
 
 async fn not_found(request: Request) -> Response {
-    crate::errors::api(StatusCode::NOT_FOUND, "ENDPOINT_NOT_FOUND", format!("No API found for '{}'", request.uri().path()))
+    let what = format!("{} {}", request.method(), request.uri().path());
+    crate::errors::api(StatusCode::NOT_FOUND, "ENDPOINT_NOT_FOUND", format!("No API found for '{what}'"))
 }
 
 /// Largest request body the fake reads (Databricks refuses larger ones too).

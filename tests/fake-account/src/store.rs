@@ -166,14 +166,29 @@ impl Store {
     /// Stores a changed resource (after PATCH or PUT), keeping what the server owns.
     pub fn replace(&mut self, kind: Kind, id: &str, mut resource: Value) -> Result<(), StoreError> {
         let current = self.raw(kind, id)?;
+        // Only an object can replace a resource; anything else would be stored and break rendering.
+        if !resource.is_object() {
+            return Err(StoreError::Invalid("Body must be a JSON object.".into()));
+        }
         if let Value::Object(map) = &mut resource {
             map.retain(|k, v| !matches!(k.as_str(), "meta" | "schemas" | "groups") && !v.is_null());
-            // Databricks keeps userName and applicationId: PATCH and PUT cannot change them.
-            for fixed in ["id", "userName", "applicationId"] {
-                match current.get(fixed) {
-                    Some(v) => map.insert(fixed.into(), v.clone()),
-                    None => map.remove(fixed),
+            // Databricks keeps userName, emails and applicationId: "cannot be updated through
+            // the SCIM PATCH or PUT APIs; any supplied change is ignored".
+            let fixed: &[&str] = match kind {
+                Kind::Users => &["id", "userName", "emails"],
+                Kind::ServicePrincipals => &["id", "applicationId"],
+                Kind::Groups => &["id"],
+            };
+            for fixed in fixed {
+                match current.get(*fixed) {
+                    Some(v) => map.insert(fixed.to_string(), v.clone()),
+                    None => map.remove(*fixed),
                 };
+            }
+            // A PUT that leaves `active` out resets it to its default, like every other
+            // omitted attribute; the default of `active` is true, not absent.
+            if kind != Kind::Groups {
+                map.entry("active").or_insert(json!(true));
             }
         }
         if kind == Kind::Groups {
@@ -278,6 +293,13 @@ mod tests {
         assert_eq!(user["emails"][0]["value"], "ada@example.com");
         let rendered = store.render(Kind::Groups, &group).unwrap();
         assert_eq!(rendered["members"][0]["$ref"], format!("Users/{ada}"));
+        // PUT wipes what it leaves out, but not userName, emails or active's default.
+        store.replace(Kind::Users, &ada, json!({"userName": "other@example.com", "emails": [], "displayName": "Ada"})).unwrap();
+        let user = store.raw(Kind::Users, &ada).unwrap();
+        assert_eq!(user["userName"], "ada@example.com");
+        assert_eq!(user["emails"][0]["value"], "ada@example.com");
+        assert_eq!(user["active"], true);
+        assert_eq!(user["displayName"], "Ada");
         store.delete(Kind::Users, &ada).unwrap();
         assert_eq!(store.render(Kind::Groups, &group).unwrap()["members"], json!([]));
     }
