@@ -2,14 +2,11 @@
 //! A confidential app's client secret appears only in the create answer; PATCH changes redirect
 //! URLs, scopes and the token policy only (name and confidentiality are fixed) and answers `{}`.
 
-use crate::server::Shared;
 use axum::Json;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Response};
-use crate::common::{Params, invalid, json_body, not_found, token_page};
+use crate::common::{Account, Params, invalid, json_body, not_found, token_page};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 type Answer = Result<Response, Response>;
 
@@ -24,13 +21,9 @@ fn check_policy(policy: &Value) -> Result<(), Response> {
 }
 
 pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    Path(account_id): Path<String>,
+    Account(shared): Account,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    uri: OriginalUri,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let (page, next) = token_page(&shared.lock_apps(), &Params::parse(query), Some("page_size"), 100);
     let mut answer = json!({"apps": page});
     if let Some(next) = next {
@@ -40,13 +33,9 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    Path(account_id): Path<String>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
     bytes: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let input = json_body(&bytes)?;
     let name = input["name"].as_str().filter(|n| !n.trim().is_empty()).ok_or_else(|| invalid("name is required"))?;
     let confidential = input["confidential"].as_bool().unwrap_or(false);
@@ -74,24 +63,18 @@ pub async fn create(
 }
 
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_apps().iter().find(|a| a["integration_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Custom app integration", &id))?).into_response())
 }
 
 pub async fn update(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
     bytes: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let changes = json_body(&bytes)?;
     if let Some(policy) = changes.get("token_access_policy") {
         check_policy(policy)?;
@@ -112,12 +95,9 @@ pub async fn update(
 }
 
 pub async fn delete(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let mut apps = shared.lock_apps();
     let before = apps.len();
     apps.retain(|a| a["integration_id"] != id.as_str());

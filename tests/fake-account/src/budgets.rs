@@ -2,14 +2,11 @@
 //! alerts and actions get IDs; PUT replaces the whole budget (alert and action IDs given
 //! back are kept); the list pages by token.
 
-use crate::server::Shared;
 use axum::Json;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::HeaderMap;
+use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Response};
-use crate::common::{Params, invalid, not_found, now_ms, token_page};
+use crate::common::{Account, Params, invalid, not_found, now_ms, token_page};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 type Answer = Result<Response, Response>;
 
@@ -44,13 +41,9 @@ fn normalized(mut budget: Value) -> Result<Value, Response> {
 }
 
 pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    Path(account_id): Path<String>,
+    Account(shared): Account,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    uri: OriginalUri,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let (page, next) = token_page(&shared.lock_budgets(), &Params::parse(query), None, PAGE);
     let mut answer = json!({"budgets": page});
     if let Some(next) = next {
@@ -60,18 +53,14 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    Path(account_id): Path<String>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
     let mut budget = normalized(body["budget"].clone())?;
     let now = now_ms();
     budget["budget_configuration_id"] = json!(crate::ids::uuid());
-    budget["account_id"] = json!(account_id);
+    budget["account_id"] = json!(shared.config.account_id);
     budget["create_time"] = json!(now);
     budget["update_time"] = json!(now);
     shared.lock_budgets().push(budget.clone());
@@ -79,24 +68,18 @@ pub async fn create(
 }
 
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_budgets().iter().find(|b| b["budget_configuration_id"] == id.as_str()).cloned();
     Ok(Json(json!({"budget": found.ok_or_else(|| not_found("Budget", &id))?})).into_response())
 }
 
 pub async fn replace(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
     let mut replacement = normalized(body["budget"].clone())?;
     let mut budgets = shared.lock_budgets();
@@ -110,12 +93,9 @@ pub async fn replace(
 }
 
 pub async fn delete(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let mut budgets = shared.lock_budgets();
     let before = budgets.len();
     budgets.retain(|b| b["budget_configuration_id"] != id.as_str());

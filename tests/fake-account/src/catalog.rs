@@ -2,14 +2,12 @@
 //! workspace assignments (one metastore per workspace; a missing assignment is a 404).
 
 use crate::errors;
-use crate::server::Shared;
 use axum::Json;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{invalid, json_body, now_ms};
+use crate::common::{Account, invalid, json_body, now_ms};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 type Answer = Result<Response, Response>;
 
@@ -40,20 +38,15 @@ fn workspace_number(id: &str) -> Result<i64, Response> {
     id.parse().map_err(|_| invalid("workspace_id must be a number"))
 }
 
-pub async fn list(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+pub async fn list(Account(shared): Account) -> Answer {
     let metastores = shared.lock_catalog().metastores.clone();
     Ok(if metastores.is_empty() { Json(json!({})) } else { Json(json!({"metastores": metastores})) }.into_response())
 }
 
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    Path(account_id): Path<String>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let body = json_body(&body)?;
     let info = &body["metastore_info"];
     let name = info["name"].as_str().filter(|n| !n.trim().is_empty()).ok_or_else(|| invalid("metastore_info.name is required"))?;
@@ -86,24 +79,18 @@ pub async fn create(
 }
 
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_catalog().metastores.iter().find(|m| m["metastore_id"] == id.as_str()).cloned();
     Ok(Json(json!({"metastore_info": found.ok_or_else(|| no_metastore(&id))?})).into_response())
 }
 
 pub async fn update(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let body = json_body(&body)?;
     let changes = body["metastore_info"].as_object().cloned().unwrap_or_default();
     if let Some(scope) = changes.get("delta_sharing_scope")
@@ -122,13 +109,10 @@ pub async fn update(
 }
 
 pub async fn delete(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    uri: OriginalUri,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let force = query.is_some_and(|q| q.split('&').any(|p| p == "force=true"));
     let mut catalog = shared.lock_catalog();
     let index = catalog.metastores.iter().position(|m| m["metastore_id"] == id.as_str()).ok_or_else(|| no_metastore(&id))?;
@@ -141,12 +125,9 @@ pub async fn delete(
 }
 
 pub async fn assigned_workspaces(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let catalog = shared.lock_catalog();
     if !catalog.metastores.iter().any(|m| m["metastore_id"] == id.as_str()) {
         return Err(no_metastore(&id));
@@ -156,12 +137,9 @@ pub async fn assigned_workspaces(
 }
 
 pub async fn workspace_metastore(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, workspace)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, workspace)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let workspace = workspace_number(&workspace)?;
     let catalog = shared.lock_catalog();
     let found = catalog.assignments.iter().find(|(w, _, _)| *w == workspace);
@@ -176,13 +154,10 @@ pub async fn workspace_metastore(
 }
 
 pub async fn assign(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, workspace, metastore)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, workspace, metastore)): Path<(String, String, String)>,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let workspace = workspace_number(&workspace)?;
     let body = if body.is_empty() { json!({}) } else { json_body(&body)? };
     if !shared.lock_provisioning().workspaces.iter().any(|w| w["workspace_id"] == workspace) {
@@ -201,12 +176,9 @@ pub async fn assign(
 }
 
 pub async fn unassign(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, workspace, metastore)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, workspace, metastore)): Path<(String, String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let workspace = workspace_number(&workspace)?;
     let mut catalog = shared.lock_catalog();
     let before = catalog.assignments.len();

@@ -2,10 +2,33 @@
 //! opaque `offset-N` tokens, JSON bodies, timestamps, and Databricks' common error answers.
 
 use crate::errors;
+use crate::server::Shared;
+use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::Arc;
 use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A request the account API accepts: the caller's token is valid for the path, and the
+/// `{account_id}` in the path is this account. Every non-SCIM handler starts from one (SCIM
+/// handlers start from `scim::Target`, which also checks the version and resource type).
+pub struct Account(pub Arc<Shared>);
+
+impl FromRequestParts<Arc<Shared>> for Account {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, Response> {
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, shared)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let account_id = params.get("account_id").map(String::as_str).unwrap_or("");
+        crate::oauth::account_access(shared, account_id, &parts.headers, parts.uri.path())?;
+        Ok(Account(shared.clone()))
+    }
+}
 
 /// Decoded query parameters (`+` and `%20` are spaces).
 pub struct Params(Vec<(String, String)>);

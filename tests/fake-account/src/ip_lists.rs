@@ -3,14 +3,12 @@
 //! and answers (`{"ip_access_lists": […]}`, omitted when empty; `{"ip_access_list": {…}}`).
 
 use crate::errors;
-use crate::server::Shared;
 use axum::Json;
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{json_body, not_found, now_ms};
+use crate::common::{Account, json_body, not_found, now_ms};
 use serde_json::json;
-use std::sync::Arc;
 
 type Answer = Result<Response, Response>;
 
@@ -22,21 +20,16 @@ fn is_address(entry: &str) -> bool {
     address.parse::<std::net::Ipv4Addr>().is_ok() && prefix.parse::<u32>().is_ok_and(|p| p <= 32)
 }
 
-pub async fn list(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+pub async fn list(Account(shared): Account) -> Answer {
     let lists = shared.lock_ip_lists().clone();
     // Databricks leaves the field out when there is nothing to list.
     Ok(if lists.is_empty() { Json(json!({})) } else { Json(json!({"ip_access_lists": lists})) }.into_response())
 }
 
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    Path(account_id): Path<String>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let invalid = |message: String| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message);
     let body = json_body(&body)?;
     let label = body["label"].as_str().filter(|l| !l.trim().is_empty()).ok_or_else(|| invalid("label is required".into()))?;
@@ -72,24 +65,18 @@ pub async fn create(
 }
 
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_ip_lists().iter().find(|l| l["list_id"] == id.as_str()).cloned();
     let found = found.ok_or_else(|| not_found("IP access list", &id))?;
     Ok(Json(json!({"ip_access_list": found})).into_response())
 }
 
 pub async fn delete(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let mut lists = shared.lock_ip_lists();
     let before = lists.len();
     lists.retain(|l| l["list_id"] != id.as_str());

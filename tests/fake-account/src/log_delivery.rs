@@ -5,14 +5,12 @@
 //! (PATCH changes the status only).
 
 use crate::errors;
-use crate::server::Shared;
 use axum::Json;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{Params, invalid, json_body, not_found, now_ms};
+use crate::common::{Account, Params, invalid, json_body, not_found, now_ms};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 type Answer = Result<Response, Response>;
 
@@ -32,13 +30,9 @@ fn room_for(configs: &[Value], log_type: &Value, except: Option<&str>) -> Result
 }
 
 pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    Path(account_id): Path<String>,
+    Account(shared): Account,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    uri: OriginalUri,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let params = Params::parse(query);
     let configs: Vec<Value> = shared
         .lock_log_delivery()
@@ -50,13 +44,9 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    Path(account_id): Path<String>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let body = json_body(&body)?;
     let mut config = body["log_delivery_configuration"].clone();
     let format = match config["log_type"].as_str() {
@@ -85,7 +75,7 @@ pub async fn create(
     }
     let now = now_ms();
     config["config_id"] = json!(crate::ids::uuid());
-    config["account_id"] = json!(account_id);
+    config["account_id"] = json!(shared.config.account_id);
     config["creation_time"] = json!(now);
     config["update_time"] = json!(now);
     config["log_delivery_status"] = json!({"status": "CREATED", "message": "Log delivery has not been attempted yet."});
@@ -94,24 +84,18 @@ pub async fn create(
 }
 
 pub async fn get(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_log_delivery().iter().find(|c| c["config_id"] == id.as_str()).cloned();
     Ok(Json(json!({"log_delivery_configuration": found.ok_or_else(|| not_found("Log delivery configuration", &id))?})).into_response())
 }
 
 pub async fn update(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let body = json_body(&body)?;
     let status = body["status"].as_str().filter(|s| matches!(*s, "ENABLED" | "DISABLED"));
     let status = status.ok_or_else(|| invalid("status (ENABLED or DISABLED) is the only field that can change"))?;

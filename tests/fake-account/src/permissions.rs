@@ -8,12 +8,11 @@ use crate::errors;
 use crate::server::Shared;
 use crate::store::Kind;
 use axum::Json;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{Params, token_page};
+use crate::common::{Account, Params, token_page};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 type Answer = Result<Response, Response>;
 
@@ -42,13 +41,10 @@ fn principal(shared: &Shared, id: i64) -> Option<Value> {
 }
 
 pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, workspace)): Path<(String, String)>,
+    Account(shared): Account,
+    Path((_, workspace)): Path<(String, String)>,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    uri: OriginalUri,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let workspace = number("workspace_id", &workspace)?;
     workspace_exists(&shared, workspace)?;
     let assigned: Vec<(i64, Vec<String>)> =
@@ -63,13 +59,10 @@ pub async fn list(
 }
 
 pub async fn put(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, workspace, principal_id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, workspace, principal_id)): Path<(String, String, String)>,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let (workspace, principal_id) = (number("workspace_id", &workspace)?, number("principal_id", &principal_id)?);
     workspace_exists(&shared, workspace)?;
     let shown = principal(&shared, principal_id)
@@ -94,12 +87,9 @@ pub async fn put(
 }
 
 pub async fn delete(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, workspace, principal_id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, workspace, principal_id)): Path<(String, String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let (workspace, principal_id) = (number("workspace_id", &workspace)?, number("principal_id", &principal_id)?);
     workspace_exists(&shared, workspace)?;
     let removed = shared.lock_permissions().get_mut(&workspace).and_then(|m| m.remove(&principal_id));

@@ -3,14 +3,12 @@
 //! decode them. A credential or network that a workspace uses cannot be deleted (`INVALID_STATE`).
 
 use crate::errors;
-use crate::server::Shared;
 use axum::Json;
-use axum::extract::{OriginalUri, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{not_found, now_ms};
+use crate::common::{Account, not_found, now_ms};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 type Answer = Result<Response, Response>;
 
@@ -54,36 +52,27 @@ pub fn demo(account_id: &str) -> (Vec<Value>, Vec<Value>) {
     (credentials, vec![workspace(1_234_567_890_123_456, "analytics-prod", "RUNNING"), workspace(2_345_678_901_234_567, "sandbox", "PROVISIONING")])
 }
 
-pub async fn list_workspaces(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+pub async fn list_workspaces(Account(shared): Account) -> Answer {
     Ok(Json(Value::Array(shared.lock_provisioning().workspaces.clone())).into_response())
 }
 
 pub async fn get_workspace(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let numeric: i64 = id.parse().map_err(|_| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", "workspace_id must be a number"))?;
     let found = shared.lock_provisioning().workspaces.iter().find(|w| w["workspace_id"] == numeric).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Workspace", &id))?).into_response())
 }
 
-pub async fn list_credentials(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+pub async fn list_credentials(Account(shared): Account) -> Answer {
     Ok(Json(Value::Array(shared.lock_provisioning().credentials.clone())).into_response())
 }
 
 pub async fn create_credential(
-    State(shared): State<Arc<Shared>>,
-    Path(account_id): Path<String>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let invalid = |message: &str| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string());
     let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
     let name = body["credentials_name"].as_str().filter(|n| (4..=256).contains(&n.chars().count()));
@@ -93,7 +82,7 @@ pub async fn create_credential(
     let created = json!({
         "credentials_id": crate::ids::uuid(),
         "credentials_name": name,
-        "account_id": account_id,
+        "account_id": shared.config.account_id,
         "aws_credentials": {"sts_role": {"role_arn": role_arn}},
         "creation_time": now_ms(),
     });
@@ -102,23 +91,17 @@ pub async fn create_credential(
 }
 
 pub async fn get_credential(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_provisioning().credentials.iter().find(|c| c["credentials_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Credential configuration", &id))?).into_response())
 }
 
 pub async fn delete_credential(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let mut provisioning = shared.lock_provisioning();
     if provisioning.workspaces.iter().any(|w| w["credentials_id"] == id.as_str()) {
         return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", format!("Credential configuration {id} is used by a workspace.")));
@@ -129,35 +112,26 @@ pub async fn delete_credential(
     Ok(Json(removed).into_response())
 }
 
-pub async fn list_storage(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+pub async fn list_storage(Account(shared): Account) -> Answer {
     Ok(Json(Value::Array(shared.lock_provisioning().storage.clone())).into_response())
 }
 
 pub async fn get_storage(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_provisioning().storage.iter().find(|c| c["storage_configuration_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Storage configuration", &id))?).into_response())
 }
 
-pub async fn list_networks(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, uri: OriginalUri) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
+pub async fn list_networks(Account(shared): Account) -> Answer {
     Ok(Json(Value::Array(shared.lock_provisioning().networks.clone())).into_response())
 }
 
 pub async fn create_network(
-    State(shared): State<Arc<Shared>>,
-    Path(account_id): Path<String>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let invalid = |message: &str| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string());
     let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
     let name = body["network_name"].as_str().filter(|n| (4..=256).contains(&n.chars().count()));
@@ -168,7 +142,7 @@ pub async fn create_network(
     let mut network = json!({
         "network_id": crate::ids::uuid(),
         "network_name": name,
-        "account_id": account_id,
+        "account_id": shared.config.account_id,
         "vpc_status": "UNATTACHED",
         "creation_time": now_ms(),
     });
@@ -193,23 +167,17 @@ pub async fn create_network(
 }
 
 pub async fn get_network(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let found = shared.lock_provisioning().networks.iter().find(|n| n["network_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Network configuration", &id))?).into_response())
 }
 
 pub async fn delete_network(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let mut provisioning = shared.lock_provisioning();
     if provisioning.workspaces.iter().any(|w| w["network_id"] == id.as_str()) {
         return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", format!("Network configuration {id} is used by a workspace.")));

@@ -8,12 +8,11 @@ use crate::errors;
 use crate::server::Shared;
 use crate::store::Kind;
 use axum::Json;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{Params, json_body, token_page};
+use crate::common::{Account, Params, json_body, token_page};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 type Answer = Result<Response, Response>;
@@ -51,13 +50,10 @@ fn lifetime(body: &Value) -> Result<Duration, Response> {
 }
 
 pub async fn list(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, sp_id)): Path<(String, String)>,
+    Account(shared): Account,
+    Path((_, sp_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    uri: OriginalUri,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     principal(&shared, &sp_id)?;
     let secrets: Vec<Value> = shared.lock_secrets().get(&sp_id).into_iter().flatten().map(|s| s.shown.clone()).collect();
     let (page, next) = token_page(&secrets, &Params::parse(query), Some("page_size"), DEFAULT_PAGE);
@@ -69,13 +65,10 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, sp_id)): Path<(String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, sp_id)): Path<(String, String)>,
     body: axum::body::Bytes,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     principal(&shared, &sp_id)?;
     let body: Value = if body.is_empty() { json!({}) } else { json_body(&body)? };
     let lifetime = lifetime(&body)?;
@@ -102,12 +95,9 @@ pub async fn create(
 }
 
 pub async fn delete(
-    State(shared): State<Arc<Shared>>,
-    Path((account_id, sp_id, secret_id)): Path<(String, String, String)>,
-    headers: HeaderMap,
-    uri: OriginalUri,
+    Account(shared): Account,
+    Path((_, sp_id, secret_id)): Path<(String, String, String)>,
 ) -> Answer {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     principal(&shared, &sp_id)?;
     let mut all = shared.lock_secrets();
     let secrets = all.entry(sp_id).or_default();

@@ -2,11 +2,10 @@
 //! (`text/plain`) with Databricks' documented columns, one row per workspace and month.
 //! Cluster owners' user names only with `personal_data=true`.
 
-use crate::server::Shared;
-use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, header};
+use crate::common::Account;
+use axum::extract::RawQuery;
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use std::sync::Arc;
 
 const COLUMNS: &str = "workspaceId,timestamp,clusterId,clusterName,clusterNodeType,clusterOwnerUserId,clusterCustomTags,sku,dbus,machineHours,clusterOwnerUserName,tags";
 
@@ -18,13 +17,9 @@ fn month(value: &str) -> Option<(u32, u32)> {
 }
 
 pub async fn download(
-    State(shared): State<Arc<Shared>>,
-    Path(account_id): Path<String>,
+    Account(shared): Account,
     RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    uri: OriginalUri,
 ) -> Result<Response, Response> {
-    crate::oauth::account_access(&shared, &account_id, &headers, uri.path())?;
     let params = crate::common::Params::parse(query);
     let param = |name: &str| params.get(name);
     let invalid = crate::common::invalid;
