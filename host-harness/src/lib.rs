@@ -44,7 +44,7 @@ mod test_types;
 pub mod values;
 
 pub use cache::{CACHE_DIR_ENV, LoadReport, LoadSource};
-pub use cards::{CARD_PACKAGE_PREFIX, CardSignature};
+pub use cards::{CARD_LIST_INTERFACE, CARD_PACKAGE_PREFIX, CardCatalog, CardInfo, CardSignature};
 pub use error::HarnessError;
 pub use harness::{CardOutcome, EMBEDDED_COMPONENT, Harness, HarnessConfig, RunOptions};
 pub use outbound::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use host_harness::{CardOutcome, Harness, HarnessError, RunOptions};
+use host_harness::{CardCatalog, CardOutcome, Harness, HarnessError, RunOptions};
 use serde_json::{Value, json};
 
 /// The card returned its `card-error`.
@@ -38,16 +38,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List the cards the component exports.
+    /// List the cards the component exports, with their category, scopes, clouds and label.
     Cards {
-        /// Print JSON instead of a table.
+        /// Print the full card list as JSON instead of a table.
         #[arg(long)]
         json: bool,
     },
-    /// Print the JSON Schemas of a card's input, connection, output and error.
+    /// Print a card's metadata, example input, and the JSON Schemas of its input, output,
+    /// connection and error (with descriptions from the WIT doc comments).
     Describe {
         /// The card, e.g. `list-users`.
         card: String,
+    },
+    /// Print the card reference in Markdown (`databricks-account docs > docs/cards.md`).
+    Docs,
+    /// Write the component (`.wasm`) to a file, for other hosts such as jco or wasmtime.
+    WriteComponent {
+        /// Where to write it.
+        path: PathBuf,
     },
     /// Run one card and print its output.
     Run(RunArgs),
@@ -105,13 +113,30 @@ impl Cli {
         match self.command {
             Command::Cards { json } => {
                 let harness = harness(self.component.as_ref())?;
-                print_cards(&harness, json);
+                let catalog = CardCatalog::load(&harness).await?;
+                print_cards(&harness, &catalog, json);
                 Ok(ExitCode::SUCCESS)
             }
             Command::Describe { card } => {
                 let harness = harness(self.component.as_ref())?;
-                let schema = harness.describe(&card).ok_or(HarnessError::UnknownCard(card))?;
-                println!("{}", pretty(&schema));
+                let signature = harness.card(&card).ok_or(HarnessError::UnknownCard(card))?;
+                let catalog = CardCatalog::load(&harness).await?;
+                println!("{}", pretty(&catalog.describe(signature)));
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Docs => {
+                let harness = harness(self.component.as_ref())?;
+                let catalog = CardCatalog::load(&harness).await?;
+                print!("{}", catalog.markdown(harness.cards()));
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::WriteComponent { path } => {
+                let bytes = match &self.component {
+                    Some(source) => std::fs::read(source).with_context(|| format!("cannot read {}", source.display()))?,
+                    None => host_harness::EMBEDDED_COMPONENT.to_vec(),
+                };
+                std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+                eprintln!("wrote {}", path.display());
                 Ok(ExitCode::SUCCESS)
             }
             Command::Run(args) => {
@@ -137,20 +162,56 @@ fn harness(component: Option<&PathBuf>) -> anyhow::Result<Harness> {
     Ok(harness)
 }
 
-fn print_cards(harness: &Harness, json: bool) {
+/// The card list: the component's own metadata for every card it exports.
+fn print_cards(harness: &Harness, catalog: &CardCatalog, json: bool) {
+    let info = |id: &str| catalog.card(id);
     if json {
         let cards: Vec<Value> = harness
             .cards()
             .iter()
-            .map(|card| json!({"id": card.id, "interface": card.interface, "input": card.input_description}))
+            .map(|card| {
+                let mut value = info(&card.id).map_or_else(|| json!({"id": card.id}), |info| info.to_json());
+                value["interface"] = json!(card.interface);
+                value
+            })
             .collect();
         println!("{}", pretty(&Value::Array(cards)));
         return;
     }
-    let width = harness.cards().iter().map(|card| card.id.len()).max().unwrap_or(0).max(4);
-    println!("{:width$}  INTERFACE", "CARD");
-    for card in harness.cards() {
-        println!("{:width$}  {}", card.id, card.interface_name());
+    let rows: Vec<[String; 6]> = harness
+        .cards()
+        .iter()
+        .map(|card| match info(&card.id) {
+            Some(info) => [
+                card.id.clone(),
+                info.category.clone(),
+                info.scopes.join(","),
+                clouds_short(&info.clouds),
+                if info.changes_state { "yes" } else { "no" }.to_string(),
+                info.label.clone(),
+            ],
+            None => [card.id.clone(), card.interface_name().to_string(), "?".into(), "?".into(), "?".into(), String::new()],
+        })
+        .collect();
+    let header = ["CARD", "CATEGORY", "SCOPES", "CLOUDS", "CHANGES", "LABEL"];
+    let widths: Vec<usize> = (0..6)
+        .map(|i| rows.iter().map(|row| row[i].len()).max().unwrap_or(0).max(header[i].len()))
+        .collect();
+    let line = |cells: [&str; 6]| {
+        let text: Vec<String> = cells.iter().zip(&widths).map(|(cell, w)| format!("{cell:w$}")).collect();
+        println!("{}", text.join("  ").trim_end());
+    };
+    line(header);
+    for row in &rows {
+        line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]);
+    }
+}
+
+fn clouds_short(clouds: &[String]) -> String {
+    if ["aws", "azure", "gcp", "aws_gov", "aws_gov_dod"].iter().all(|c| clouds.iter().any(|x| x == c)) {
+        "all".to_string()
+    } else {
+        clouds.join(",")
     }
 }
 

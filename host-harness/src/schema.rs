@@ -4,7 +4,11 @@
 //! objects whose `required` lists only the non-`option` fields, integers carry their exact range
 //! (u64 and s64 included: JSON Schema integers are not limited to 2^53), enums are string enums
 //! and variants are a `oneOf` of bare case names and one-key objects. Doc comments are not in
-//! the component binary, so the schemas carry no descriptions yet.
+//! the component binary, so [`schema_of`] carries no descriptions; [`schema_with_docs`] adds them
+//! from the component's own `databricks:account/cards#type-docs` (generated from the WIT doc
+//! comments at compile time), following type names through fields, options and lists.
+
+use std::collections::HashMap;
 
 use serde_json::{Value, json};
 use wasmtime::component::types::Type;
@@ -14,9 +18,101 @@ use crate::values::{json_name, kind_of};
 /// The `$schema` dialect of every schema this module produces.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
+/// The documentation of a named WIT type (`interface/name`), as `type-docs` reports it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TypeDoc {
+    /// The type's doc comment.
+    pub description: String,
+    /// Fields or cases: (WIT name, doc comment, named type it holds).
+    pub members: Vec<(String, String, Option<String>)>,
+    /// For an alias: the named type it stands for.
+    pub type_ref: Option<String>,
+}
+
+/// The docs of every named type, by `interface/name`.
+#[derive(Clone, Debug, Default)]
+pub struct TypeDocs {
+    types: HashMap<String, TypeDoc>,
+}
+
+impl TypeDocs {
+    /// Reads the JSON form of `type-docs`' result: `[{"name", "description", "members", "type_ref"}]`.
+    pub fn from_json(json: &Value) -> TypeDocs {
+        let text = |v: &Value, key: &str| v[key].as_str().unwrap_or_default().to_string();
+        let opt = |v: &Value, key: &str| v[key].as_str().map(str::to_string);
+        let mut types = HashMap::new();
+        for entry in json.as_array().into_iter().flatten() {
+            let members = entry["members"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|m| (text(m, "name"), text(m, "description"), opt(m, "type_ref")))
+                .collect();
+            let doc = TypeDoc { description: text(entry, "description"), members, type_ref: opt(entry, "type_ref") };
+            types.insert(text(entry, "name"), doc);
+        }
+        TypeDocs { types }
+    }
+
+    /// The docs of `name` with aliases followed: the first non-empty description along the
+    /// alias chain, and the members of the type at its end.
+    pub fn resolve(&self, name: &str) -> Option<TypeDoc> {
+        let mut doc = self.types.get(name)?.clone();
+        let mut next = doc.type_ref.clone();
+        let mut hops = 0;
+        while doc.members.is_empty() && hops < 16 {
+            let Some(target) = next.as_deref().and_then(|n| self.types.get(n)) else { break };
+            if doc.description.is_empty() {
+                doc.description = target.description.clone();
+            }
+            doc.members = target.members.clone();
+            next = target.type_ref.clone();
+            hops += 1;
+        }
+        Some(doc)
+    }
+
+    /// How many named types are documented.
+    pub fn len(&self) -> usize {
+        self.types.len()
+    }
+
+    /// Whether no type is documented.
+    pub fn is_empty(&self) -> bool {
+        self.types.is_empty()
+    }
+}
+
+/// The schema of `ty` (whose WIT name is `name`, `interface/type`) with `description`s from `docs`
+/// on the type and on every record field and variant case whose doc comment is known.
+pub fn schema_with_docs(ty: &Type, name: Option<&str>, docs: &TypeDocs) -> Value {
+    walk(ty, Some((docs, name.and_then(|n| docs.resolve(n)))))
+}
+
+/// [`schema_with_docs`] plus `$schema`.
+pub fn document_with_docs(ty: &Type, name: Option<&str>, docs: &TypeDocs) -> Value {
+    with_dialect(schema_with_docs(ty, name, docs))
+}
+
 /// The schema of `ty`, without a `$schema` key (see [`document`] for a top-level one).
 pub fn schema_of(ty: &Type) -> Value {
-    match ty {
+    walk(ty, None)
+}
+
+/// The docs context of a walk: all docs, and the docs of the named type at this point.
+type Ctx<'a> = Option<(&'a TypeDocs, Option<TypeDoc>)>;
+
+fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
+    let docs = ctx.as_ref().map(|(docs, _)| *docs);
+    let here = ctx.as_ref().and_then(|(_, doc)| doc.as_ref());
+    // The member of the current named type called `name`: its description and its own context.
+    let member = |name: &str| -> (Option<String>, Ctx<'_>) {
+        let found = here.and_then(|doc| doc.members.iter().find(|(n, _, _)| n == name));
+        let description = found.map(|(_, d, _)| d.clone()).filter(|d| !d.is_empty());
+        let inner = docs.map(|docs| (docs, found.and_then(|(_, _, r)| r.as_deref()).and_then(|r| docs.resolve(r))));
+        (description, inner)
+    };
+    let mut schema = match ty {
         Type::Bool => json!({"type": "boolean"}),
         Type::S8 => integer(i8::MIN as i128, i8::MAX as i128),
         Type::U8 => integer(0, u8::MAX as i128),
@@ -31,22 +127,22 @@ pub fn schema_of(ty: &Type) -> Value {
         }),
         Type::Char => json!({"type": "string", "minLength": 1, "maxLength": 1}),
         Type::String => json!({"type": "string"}),
-        Type::List(list) => json!({"type": "array", "items": schema_of(&list.ty())}),
+        Type::List(list) => json!({"type": "array", "items": walk(&list.ty(), ctx.clone())}),
         Type::FixedLengthList(list) => json!({
             "type": "array",
-            "items": schema_of(&list.ty()),
+            "items": walk(&list.ty(), ctx.clone()),
             "minItems": list.len(),
             "maxItems": list.len(),
         }),
         Type::Map(map) => {
             if map.key() == Type::String {
-                json!({"type": "object", "additionalProperties": schema_of(&map.value())})
+                json!({"type": "object", "additionalProperties": walk(&map.value(), docs.map(|d| (d, None)))})
             } else {
                 json!({
                     "type": "array",
                     "items": {
                         "type": "array",
-                        "prefixItems": [schema_of(&map.key()), schema_of(&map.value())],
+                        "prefixItems": [schema_of(&map.key()), walk(&map.value(), docs.map(|d| (d, None)))],
                         "items": false,
                         "minItems": 2,
                     }
@@ -61,7 +157,8 @@ pub fn schema_of(ty: &Type) -> Value {
                 if !matches!(field.ty, Type::Option(_)) {
                     required.push(Value::String(key.clone()));
                 }
-                properties.insert(key, schema_of(&field.ty));
+                let (description, inner) = member(field.name);
+                properties.insert(key, described(walk(&field.ty, inner), description));
             }
             json!({
                 "type": "object",
@@ -71,7 +168,7 @@ pub fn schema_of(ty: &Type) -> Value {
             })
         }
         Type::Tuple(tuple) => {
-            let items: Vec<Value> = tuple.types().map(|ty| schema_of(&ty)).collect();
+            let items: Vec<Value> = tuple.types().map(|ty| walk(&ty, docs.map(|d| (d, None)))).collect();
             let n = items.len();
             json!({"type": "array", "prefixItems": items, "items": false, "minItems": n, "maxItems": n})
         }
@@ -80,10 +177,12 @@ pub fn schema_of(ty: &Type) -> Value {
                 .cases()
                 .map(|case| {
                     let key = json_name(case.name);
-                    match &case.ty {
+                    let (description, inner) = member(case.name);
+                    let case = match &case.ty {
                         None => json!({"const": key}),
-                        Some(ty) => one_key(&key, schema_of(ty)),
-                    }
+                        Some(ty) => one_key(&key, walk(ty, inner)),
+                    };
+                    described(case, description)
                 })
                 .collect();
             json!({"oneOf": cases})
@@ -95,14 +194,14 @@ pub fn schema_of(ty: &Type) -> Value {
         Type::Option(option) => {
             let inner = option.ty();
             let some = if matches!(inner, Type::Option(_)) {
-                one_key("some", schema_of(&inner))
+                one_key("some", walk(&inner, ctx.clone()))
             } else {
-                schema_of(&inner)
+                walk(&inner, ctx.clone())
             };
             json!({"anyOf": [some, {"type": "null"}]})
         }
         Type::Result(result) => {
-            let payload = |ty: Option<Type>| ty.map_or_else(|| json!({"type": "null"}), |ty| schema_of(&ty));
+            let payload = |ty: Option<Type>| ty.map_or_else(|| json!({"type": "null"}), |ty| walk(&ty, docs.map(|d| (d, None))));
             json!({"oneOf": [one_key("ok", payload(result.ok())), one_key("err", payload(result.err()))]})
         }
         Type::Flags(flags) => {
@@ -112,12 +211,33 @@ pub fn schema_of(ty: &Type) -> Value {
         Type::Own(_) | Type::Borrow(_) | Type::Future(_) | Type::Stream(_) | Type::ErrorContext => {
             json!({"not": {}, "description": format!("{} values cannot be written as JSON", kind_of(ty))})
         }
+    };
+    // A named record, variant, enum or flags type carries its own doc comment.
+    if matches!(ty, Type::Record(_) | Type::Variant(_) | Type::Enum(_) | Type::Flags(_)) {
+        if let Some(doc) = here.filter(|doc| !doc.description.is_empty()) {
+            if let Value::Object(object) = &mut schema {
+                object.entry("description").or_insert_with(|| Value::String(doc.description.clone()));
+            }
+        }
     }
+    schema
 }
+
+/// Sets `description` on a schema (a field's doc is more specific than its type's).
+fn described(mut schema: Value, description: Option<String>) -> Value {
+    if let (Some(description), Value::Object(object)) = (description, &mut schema) {
+        object.insert("description".into(), Value::String(description));
+    }
+    schema
+}
+
 
 /// A top-level schema document for `ty`: [`schema_of`] plus `$schema`.
 pub fn document(ty: &Type) -> Value {
-    let mut schema = schema_of(ty);
+    with_dialect(schema_of(ty))
+}
+
+fn with_dialect(mut schema: Value) -> Value {
     if let Value::Object(object) = &mut schema {
         object.insert("$schema".into(), Value::String(DIALECT.into()));
     }

@@ -2,6 +2,7 @@
 //! Every card is a short function in `cards/`; all HTTP goes through `client/`.
 
 mod bindings;
+mod card_list;
 mod cards;
 mod client;
 mod validate;
@@ -137,6 +138,17 @@ export_cards!(billing_wit::Guest {
     update_log_delivery_config(bw::UpdateLogDeliveryConfigInput) -> bw::LogDeliveryConfig = billing::update_log_delivery_config;
     download_billable_usage(bw::DownloadBillableUsageInput) -> bw::BillableUsage = billing::download_billable_usage;
 });
+
+/// The card list: metadata generated from `wit/` by `build.rs`. Not a card (no connection).
+impl bindings::exports::databricks::account::cards::Guest for Connector {
+    fn list_cards() -> Vec<bindings::exports::databricks::account::cards::CardInfo> {
+        card_list::list_cards()
+    }
+
+    fn type_docs() -> Vec<bindings::exports::databricks::account::cards::TypeDoc> {
+        card_list::type_docs()
+    }
+}
 
 // Only the component exports the card functions: a native build of this crate (its unit
 // tests, `cargo build --workspace`) would otherwise fail to link the WIT export names.

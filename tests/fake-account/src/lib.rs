@@ -23,6 +23,7 @@ mod provisioning;
 mod scim;
 mod secrets;
 mod seed;
+pub use seed::example_ids;
 mod server;
 mod store;
 mod usage;
@@ -70,6 +71,10 @@ pub enum Seed {
     Demo,
     /// Only the connection's service principal (an account admin).
     Empty,
+    /// The Demo account plus one object of each kind the other cards read (metastore, IP access
+    /// list, budget, ...) under the fixed IDs of [`example_ids`]: the card list's example inputs
+    /// run against it.
+    Examples,
 }
 
 /// A request the fake received.
@@ -205,7 +210,7 @@ impl FakeAccount {
         let mut store = store::Store::default();
         let service_principal_id = seed::seed(&mut store, &config);
         let (credentials, workspaces, storage) = match config.seed {
-            Seed::Demo => {
+            Seed::Demo | Seed::Examples => {
                 let (credentials, workspaces) = provisioning::demo(&config.account_id);
                 (credentials, workspaces, provisioning::demo_storage(&config.account_id))
             }
@@ -228,6 +233,9 @@ impl FakeAccount {
             provisioning: Mutex::new(server::Provisioning { workspaces, credentials, storage, networks: Vec::new() }),
             faults_played: Default::default(),
         });
+        if shared.config.seed == Seed::Examples {
+            seed::examples(&shared);
+        }
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = server::router(shared.clone());
         tokio::spawn(async move {

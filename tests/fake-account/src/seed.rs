@@ -13,7 +13,7 @@ pub fn seed(store: &mut Store, config: &FakeConfig) -> String {
         "roles": [{"value": "account_admin"}],
     });
     let sp = store.create(Kind::ServicePrincipals, &connector).expect("an empty store accepts the first service principal");
-    if config.seed == Seed::Demo {
+    if matches!(config.seed, Seed::Demo | Seed::Examples) {
         let person = |store: &mut Store, user_name: &str, given: &str, family: &str, admin: bool| {
             let mut body = json!({
                 "userName": user_name,
@@ -44,4 +44,103 @@ pub fn seed(store: &mut Store, config: &FakeConfig) -> String {
             .expect("seed service principals are unique");
     }
     sp
+}
+
+/// Fixed IDs of the objects [`Seed::Examples`](crate::Seed::Examples) adds to the Demo account,
+/// so that the card list's example inputs (`@example` in `wit/`) can name them.
+pub mod example_ids {
+    pub const IP_ACCESS_LIST: &str = "5e1f0c2a-7d3b-4c9e-8a61-3b2d4f5a6c01";
+    pub const METASTORE: &str = "8c2d4e6f-1a3b-4c5d-9e7f-0a1b2c3d4e01";
+    pub const BUDGET: &str = "b7a1c3e5-2d4f-4a6b-8c0d-1e2f3a4b5c01";
+    pub const LOG_DELIVERY_CONFIG: &str = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e01";
+    pub const APP_INTEGRATION: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c01";
+    /// An OAuth secret of the `nightly-etl` service principal.
+    pub const SECRET: &str = "d4e5f6a7b8c94d0e9f1a2b3c4d5e6f01";
+    pub const NETWORK: &str = "e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a01";
+    /// A credential configuration no workspace uses (so it can be deleted).
+    pub const UNUSED_CREDENTIAL: &str = "3a4b5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c01";
+    /// The SCIM ID of the `nightly-etl` service principal.
+    pub const NIGHTLY_ETL: &str = "4211000000063352";
+    /// The SCIM ID of `alan.turing@example.com`, a `USER` of the `analytics-prod` workspace.
+    pub const ALAN: i64 = 4_211_000_000_023_757;
+    pub const ANALYTICS_PROD: i64 = 1_234_567_890_123_456;
+    pub const SANDBOX: i64 = 2_345_678_901_234_567;
+}
+
+/// [`Seed::Examples`](crate::Seed::Examples): one object of each kind the non-SCIM cards read,
+/// with the fixed IDs of [`example_ids`], on top of the Demo account.
+pub fn examples(shared: &crate::server::Shared) {
+    use example_ids::*;
+    let account_id = shared.config.account_id.clone();
+    let admin = 4_211_000_000_007_919i64;
+    let now = 1_700_000_200_000i64;
+    shared.lock_ip_lists().push(json!({
+        "list_id": IP_ACCESS_LIST, "label": "office-vpn", "list_type": "ALLOW",
+        "ip_addresses": ["198.51.100.0/24"], "address_count": 1, "enabled": true,
+        "created_at": now, "created_by": admin, "updated_at": now, "updated_by": admin,
+    }));
+    {
+        let mut catalog = shared.lock_catalog();
+        catalog.metastores.push(json!({
+            "metastore_id": METASTORE, "name": "primary", "region": "us-west-2", "cloud": "aws",
+            "global_metastore_id": format!("aws:us-west-2:{METASTORE}"),
+            "owner": shared.config.client_id, "delta_sharing_scope": "INTERNAL", "privilege_model_version": "1.0",
+            "created_at": now, "created_by": shared.config.client_id, "updated_at": now, "updated_by": shared.config.client_id,
+        }));
+        catalog.assignments.push((SANDBOX, METASTORE.to_string(), Some("main".to_string())));
+    }
+    shared.lock_budgets().push(json!({
+        "budget_configuration_id": BUDGET, "account_id": account_id, "display_name": "Platform monthly",
+        "filter": {},
+        "alert_configurations": [{
+            "alert_configuration_id": "b7a1c3e5-2d4f-4a6b-8c0d-1e2f3a4b5c02",
+            "time_period": "MONTH", "trigger_type": "CUMULATIVE_SPENDING_EXCEEDED",
+            "quantity_type": "LIST_PRICE_DOLLARS_USD", "quantity_threshold": "5000",
+            "action_configurations": [{
+                "action_configuration_id": "b7a1c3e5-2d4f-4a6b-8c0d-1e2f3a4b5c03",
+                "action_type": "EMAIL_NOTIFICATION", "target": "finops@example.com",
+            }],
+        }],
+        "create_time": now, "update_time": now,
+    }));
+    shared.lock_log_delivery().push(json!({
+        "config_id": LOG_DELIVERY_CONFIG, "account_id": account_id, "config_name": "audit-logs",
+        "log_type": "AUDIT_LOGS", "output_format": "JSON",
+        "credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01",
+        "storage_configuration_id": "0f1e2d3c-4b5a-4968-8776-655443322110",
+        "status": "ENABLED", "creation_time": now, "update_time": now,
+        "log_delivery_status": {"status": "CREATED", "message": "Log delivery has not been attempted yet."},
+    }));
+    shared.lock_apps().push(json!({
+        "integration_id": APP_INTEGRATION, "client_id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c02", "name": "tableau-server",
+        "redirect_urls": ["https://tableau.example.com/auth/add_oauth_token"], "confidential": true,
+        "scopes": ["all-apis"], "user_authorized_scopes": [],
+        "token_access_policy": {"access_token_ttl_in_minutes": 60, "refresh_token_ttl_in_minutes": 10_080},
+        "create_time": "2023-11-14T22:13:20Z", "created_by": admin,
+    }));
+    {
+        let created = std::time::UNIX_EPOCH + std::time::Duration::from_millis(now as u64);
+        let expires = std::time::SystemTime::now() + std::time::Duration::from_secs(365 * 86_400);
+        let rfc = |t| humantime::format_rfc3339_seconds(t).to_string();
+        let shown = json!({
+            "id": SECRET, "status": "ACTIVE", "secret_hash": "a1b2c3d4",
+            "create_time": rfc(created), "update_time": rfc(created), "expire_time": rfc(expires),
+        });
+        let secret = crate::secrets::Secret { shown, secret: "dose-example-nightly-etl-secret".into(), expires };
+        shared.lock_secrets().entry(NIGHTLY_ETL.to_string()).or_default().push(secret);
+    }
+    {
+        let mut provisioning = shared.lock_provisioning();
+        provisioning.networks.push(json!({
+            "network_id": NETWORK, "network_name": "analytics-vpc", "account_id": account_id,
+            "vpc_id": "vpc-0a1b2c3d", "subnet_ids": ["subnet-0a1b", "subnet-2c3d"], "security_group_ids": ["sg-0a1b2c3d"],
+            "vpc_status": "UNATTACHED", "creation_time": now,
+        }));
+        provisioning.credentials.push(json!({
+            "credentials_id": UNUSED_CREDENTIAL, "credentials_name": "spare-cross-account", "account_id": account_id,
+            "aws_credentials": {"sts_role": {"role_arn": "arn:aws:iam::123456789012:role/databricks-spare"}},
+            "creation_time": now,
+        }));
+    }
+    shared.lock_permissions().entry(ANALYTICS_PROD).or_default().insert(ALAN, vec!["USER".to_string()]);
 }

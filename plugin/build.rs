@@ -1,0 +1,422 @@
+//! Generates the card list (`databricks:account/cards`) from the doc comments of `../wit`.
+//!
+//! Doc comments do not survive into the built component, so this script reads the WIT with
+//! `wit-parser` (the version wit-bindgen uses) and writes `$OUT_DIR/card_list.rs`: one entry per
+//! card (every function of an exported interface that takes a `conn` parameter) and the docs of
+//! every named type. The machine-readable parts of a card's doc comment are tag lines
+//! (`@scope`, `@clouds`, `@changes-state`, `@example`, optional `@label`); `wit/README.md`
+//! defines the convention. A card without them fails the build with a message naming it.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use wit_parser::{Docs, Resolve, Type, TypeDefKind, TypeOwner, WorldItem, WorldKey};
+
+const WORLD: &str = "connector";
+/// Parameter names that carry the connection: a function with one is a card.
+const CONNECTION_PARAMS: &[&str] = &["conn", "connection"];
+/// Interfaces that are never cards.
+const NOT_CARDS: &[&str] = &["types", "cards"];
+const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
+const TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label"];
+
+struct Card {
+    id: String,
+    label: String,
+    description: String,
+    category: String,
+    endpoints: Vec<String>,
+    scopes: Vec<String>,
+    clouds: Vec<String>,
+    changes_state: bool,
+    example: String,
+    input_type: Option<String>,
+    output_type: Option<String>,
+}
+
+struct Member {
+    name: String,
+    description: String,
+    type_ref: Option<String>,
+}
+
+struct TypeDoc {
+    name: String,
+    description: String,
+    members: Vec<Member>,
+    type_ref: Option<String>,
+}
+
+fn main() -> ExitCode {
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
+    let wit_dir = manifest_dir.join("..").join("wit");
+    println!("cargo:rerun-if-changed={}", wit_dir.display());
+
+    let mut resolve = Resolve::new();
+    let package = match resolve.push_path(&wit_dir) {
+        Ok((package, _)) => package,
+        Err(err) => return fail(&[format!("cannot parse {}: {err:#}", wit_dir.display())]),
+    };
+    let world = match resolve.select_world(&[package], Some(WORLD)) {
+        Ok(world) => world,
+        Err(err) => return fail(&[format!("no world `{WORLD}` in {}: {err:#}", wit_dir.display())]),
+    };
+    let clouds = cloud_names(&resolve);
+
+    let mut errors = Vec::new();
+    let mut cards = Vec::new();
+    for (key, item) in &resolve.worlds[world].exports {
+        let (WorldKey::Interface(id), WorldItem::Interface { .. }) = (key, item) else { continue };
+        let interface = &resolve.interfaces[*id];
+        let Some(category) = interface.name.clone() else { continue };
+        if NOT_CARDS.contains(&category.as_str()) {
+            continue;
+        }
+        for function in interface.functions.values() {
+            if !function.params.iter().any(|p| CONNECTION_PARAMS.contains(&p.name.as_str())) {
+                continue;
+            }
+            match card(&resolve, &category, function, &clouds) {
+                Ok(card) => cards.push(card),
+                Err(problems) => errors.extend(
+                    problems.into_iter().map(|p| format!("card `{}` ({category}.wit): {p}", function.name)),
+                ),
+            }
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for card in &cards {
+        if !seen.insert(card.id.clone()) {
+            errors.push(format!("card `{}`: two interfaces export a card of this name", card.id));
+        }
+    }
+    if cards.is_empty() {
+        errors.push("no cards found in the world's exports".into());
+    }
+    if !errors.is_empty() {
+        errors.push("see wit/README.md for the doc-comment convention of a card".into());
+        return fail(&errors);
+    }
+
+    let types = type_docs(&resolve);
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR")).join("card_list.rs");
+    if let Err(err) = std::fs::write(&out, render(&cards, &types)) {
+        return fail(&[format!("cannot write {}: {err}", out.display())]);
+    }
+    ExitCode::SUCCESS
+}
+
+/// The case names of `types.cloud`, the values `@clouds` accepts.
+fn cloud_names(resolve: &Resolve) -> Vec<String> {
+    for (_, ty) in resolve.types.iter() {
+        if ty.name.as_deref() == Some("cloud") {
+            if let TypeDefKind::Enum(e) = &ty.kind {
+                return e.cases.iter().map(|c| c.name.clone()).collect();
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn card(
+    resolve: &Resolve,
+    category: &str,
+    function: &wit_parser::Function,
+    clouds: &[String],
+) -> Result<Card, Vec<String>> {
+    let mut problems = Vec::new();
+    let docs = function.docs.contents.clone().unwrap_or_default();
+    let mut prose: Vec<&str> = Vec::new();
+    let mut tags: Vec<(String, String)> = Vec::new();
+    for line in docs.lines() {
+        let trimmed = line.trim();
+        if let Some(tag) = trimmed.strip_prefix('@') {
+            let (name, value) = tag.split_once(char::is_whitespace).unwrap_or((tag, ""));
+            if !TAGS.contains(&name) {
+                problems.push(format!("unknown tag `@{name}` (known: {})", TAGS.join(", ")));
+            } else if tags.iter().any(|(n, _)| n == name) {
+                problems.push(format!("tag `@{name}` given twice"));
+            }
+            tags.push((name.to_string(), value.trim().to_string()));
+        } else if !tags.is_empty() && !trimmed.is_empty() {
+            problems.push(format!("prose line after the tag lines: `{trimmed}` (tags come last)"));
+        } else {
+            prose.push(trimmed);
+        }
+    }
+    let tag = |name: &str| tags.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    let mut required = |name: &str| match tag(name) {
+        Some(v) if !v.is_empty() => Some(v.to_string()),
+        Some(_) => {
+            problems.push(format!("tag `@{name}` has no value"));
+            None
+        }
+        None => {
+            problems.push(format!("missing tag line `/// @{name} ...`"));
+            None
+        }
+    };
+    let scope = required("scope");
+    let cloud_tag = required("clouds");
+    let changes = required("changes-state");
+    let example = required("example");
+
+    let description = paragraphs(&prose);
+    if description.is_empty() {
+        problems.push("no description: the doc comment needs prose before the tag lines".into());
+    }
+    if description.contains("Scope `") {
+        problems.push("the prose names a scope (`Scope `...``): the scope belongs in the `@scope` tag only".into());
+    }
+
+    let scopes: Vec<String> = scope.iter().flat_map(|s| s.split_whitespace().map(str::to_string)).collect();
+    let mut card_clouds = Vec::new();
+    if let Some(value) = &cloud_tag {
+        if value == "all" {
+            card_clouds = clouds.to_vec();
+        } else {
+            for cloud in value.split([' ', ',']).filter(|c| !c.is_empty()) {
+                if clouds.iter().any(|c| c == cloud) {
+                    card_clouds.push(cloud.to_string());
+                } else {
+                    problems.push(format!("`@clouds`: unknown cloud `{cloud}` (use `all` or some of: {})", clouds.join(" ")));
+                }
+            }
+        }
+    }
+    let changes_state = match changes.as_deref() {
+        Some("true") => true,
+        Some("false") | None => false,
+        Some(other) => {
+            problems.push(format!("`@changes-state` must be `true` or `false`, not `{other}`"));
+            false
+        }
+    };
+
+    let input = function.params.iter().find(|p| p.name == "input").map(|p| p.ty);
+    let mut example_json = String::new();
+    if let Some(example) = &example {
+        match serde_json::from_str::<serde_json::Value>(example) {
+            Err(err) => problems.push(format!("`@example` is not valid JSON ({err}): {example}")),
+            Ok(value) => {
+                if let (Some(ty), serde_json::Value::Object(object)) = (input, &value) {
+                    if let Some(fields) = record_fields(resolve, ty) {
+                        for key in object.keys() {
+                            if !fields.iter().any(|f| f.replace('-', "_") == *key) {
+                                let known: Vec<String> = fields.iter().map(|f| f.replace('-', "_")).collect();
+                                problems.push(format!(
+                                    "`@example` key `{key}` is not a field of the input (fields: {})",
+                                    known.join(", ")
+                                ));
+                            }
+                        }
+                    }
+                }
+                let _ = value;
+                example_json = example.clone();
+            }
+        }
+    }
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let output = function.result.and_then(|ty| match ty {
+        Type::Id(id) => match &resolve.types[id].kind {
+            TypeDefKind::Result(r) if resolve.types[id].name.is_none() => r.ok,
+            _ => Some(ty),
+        },
+        _ => Some(ty),
+    });
+    Ok(Card {
+        id: function.name.clone(),
+        label: tag("label").map(str::to_string).unwrap_or_else(|| label_of(&function.name)),
+        endpoints: endpoints(&description),
+        description,
+        category: category.to_string(),
+        scopes,
+        clouds: card_clouds,
+        changes_state,
+        example: example_json,
+        input_type: input.and_then(|ty| type_ref(resolve, ty)),
+        output_type: output.and_then(|ty| type_ref(resolve, ty)),
+    })
+}
+
+/// Prose lines joined into paragraphs (a blank line separates paragraphs).
+fn paragraphs(lines: &[&str]) -> String {
+    let mut out = String::new();
+    let mut blank = false;
+    for line in lines {
+        if line.is_empty() {
+            blank = true;
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank { "\n\n" } else { " " });
+        }
+        blank = false;
+        out.push_str(line);
+    }
+    out
+}
+
+/// Backticked spans that start with an HTTP method and a path.
+fn endpoints(description: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, span) in description.split('`').enumerate() {
+        if i % 2 == 1
+            && METHODS.iter().any(|m| span.strip_prefix(m).is_some_and(|rest| rest.starts_with(" /")))
+            && !found.iter().any(|f| f == span)
+        {
+            found.push(span.to_string());
+        }
+    }
+    found
+}
+
+/// `list-ip-access-lists` → `List IP access lists`.
+fn label_of(id: &str) -> String {
+    let words: Vec<String> = id
+        .split('-')
+        .enumerate()
+        .map(|(i, word)| match word {
+            "ip" => "IP".to_string(),
+            "oauth" => "OAuth".to_string(),
+            "scim" => "SCIM".to_string(),
+            "id" => "ID".to_string(),
+            "api" => "API".to_string(),
+            _ if i == 0 => {
+                let mut chars = word.chars();
+                chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+            }
+            _ => word.to_string(),
+        })
+        .collect();
+    words.join(" ")
+}
+
+/// The field names of a record type, following aliases.
+fn record_fields(resolve: &Resolve, ty: Type) -> Option<Vec<String>> {
+    let Type::Id(id) = ty else { return None };
+    match &resolve.types[id].kind {
+        TypeDefKind::Record(record) => Some(record.fields.iter().map(|f| f.name.clone()).collect()),
+        TypeDefKind::Type(inner) => record_fields(resolve, *inner),
+        _ => None,
+    }
+}
+
+/// `interface/name` of a named type defined in an interface.
+fn qualified(resolve: &Resolve, id: wit_parser::TypeId) -> Option<String> {
+    let ty = &resolve.types[id];
+    let name = ty.name.as_ref()?;
+    match ty.owner {
+        TypeOwner::Interface(interface) => Some(format!("{}/{name}", resolve.interfaces[interface].name.as_ref()?)),
+        _ => None,
+    }
+}
+
+/// The named type `ty` holds: itself when named, else through `option`, `list` and `result` (ok).
+fn type_ref(resolve: &Resolve, ty: Type) -> Option<String> {
+    let Type::Id(id) = ty else { return None };
+    if let Some(name) = qualified(resolve, id) {
+        return Some(name);
+    }
+    match &resolve.types[id].kind {
+        TypeDefKind::Option(inner) | TypeDefKind::List(inner) | TypeDefKind::FixedLengthList(inner, _) => {
+            type_ref(resolve, *inner)
+        }
+        TypeDefKind::Result(r) => r.ok.and_then(|t| type_ref(resolve, t)),
+        TypeDefKind::Type(inner) => type_ref(resolve, *inner),
+        _ => None,
+    }
+}
+
+fn text(docs: &Docs) -> String {
+    let lines: Vec<&str> = docs.contents.as_deref().unwrap_or("").lines().map(str::trim).collect();
+    paragraphs(&lines)
+}
+
+/// The docs of every named type of every interface of the package, in declaration order.
+fn type_docs(resolve: &Resolve) -> Vec<TypeDoc> {
+    let mut docs = Vec::new();
+    for (_, interface) in resolve.interfaces.iter() {
+        for &id in interface.types.values() {
+            let Some(name) = qualified(resolve, id) else { continue };
+            let ty = &resolve.types[id];
+            let member = |name: &str, docs: &Docs, ty: Option<Type>| Member {
+                name: name.to_string(),
+                description: text(docs),
+                type_ref: ty.and_then(|t| type_ref(resolve, t)),
+            };
+            let (members, alias) = match &ty.kind {
+                TypeDefKind::Record(r) => (r.fields.iter().map(|f| member(&f.name, &f.docs, Some(f.ty))).collect(), None),
+                TypeDefKind::Variant(v) => (v.cases.iter().map(|c| member(&c.name, &c.docs, c.ty)).collect(), None),
+                TypeDefKind::Enum(e) => (e.cases.iter().map(|c| member(&c.name, &c.docs, None)).collect(), None),
+                TypeDefKind::Flags(f) => (f.flags.iter().map(|c| member(&c.name, &c.docs, None)).collect(), None),
+                TypeDefKind::Type(inner) | TypeDefKind::Option(inner) | TypeDefKind::List(inner) => {
+                    (Vec::new(), type_ref(resolve, *inner))
+                }
+                _ => (Vec::new(), None),
+            };
+            docs.push(TypeDoc { name, description: text(&ty.docs), members, type_ref: alias });
+        }
+    }
+    docs
+}
+
+fn render(cards: &[Card], types: &[TypeDoc]) -> String {
+    let opt = |v: &Option<String>| match v {
+        Some(s) => format!("Some({s:?})"),
+        None => "None".to_string(),
+    };
+    let strs = |v: &[String]| format!("&[{}]", v.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", "));
+    let mut out = String::from("// Generated by plugin/build.rs from ../wit. Do not edit.\n\n");
+    out.push_str("pub(crate) static CARDS: &[Card] = &[\n");
+    for c in cards {
+        let _ = writeln!(
+            out,
+            "    Card {{ id: {:?}, label: {:?}, description: {:?}, category: {:?}, endpoints: {}, scopes: {}, \
+             clouds: {}, changes_state: {}, example_input: {:?}, input_type: {}, output_type: {} }},",
+            c.id,
+            c.label,
+            c.description,
+            c.category,
+            strs(&c.endpoints),
+            strs(&c.scopes),
+            strs(&c.clouds),
+            c.changes_state,
+            c.example,
+            opt(&c.input_type),
+            opt(&c.output_type),
+        );
+    }
+    out.push_str("];\n\npub(crate) static TYPE_DOCS: &[TypeDoc] = &[\n");
+    for t in types {
+        let members: Vec<String> = t
+            .members
+            .iter()
+            .map(|m| format!("Member {{ name: {:?}, description: {:?}, type_ref: {} }}", m.name, m.description, opt(&m.type_ref)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "    TypeDoc {{ name: {:?}, description: {:?}, members: &[{}], type_ref: {} }},",
+            t.name,
+            t.description,
+            members.join(", "),
+            opt(&t.type_ref),
+        );
+    }
+    out.push_str("];\n");
+    out
+}
+
+fn fail(errors: &[String]) -> ExitCode {
+    for error in errors {
+        println!("cargo::error={error}");
+        eprintln!("error: {error}");
+    }
+    ExitCode::FAILURE
+}
