@@ -89,6 +89,14 @@ def main():
     except NotFound:
         check(True, "a deleted IP access list is gone (NotFound)")
 
+    # Account access control (preview): the roles assignable on the account and on a group.
+    roles = a.access_control.get_assignable_roles_for_resource(resource=f"accounts/{a.config.account_id}")
+    check([r.name for r in roles.roles] == ["roles/marketplace.admin", "roles/billing.admin"], "assignable roles of the account")
+    roles_group = a.groups.create(display_name="sdk-roles")
+    roles = a.access_control.get_assignable_roles_for_resource(resource=f"accounts/{a.config.account_id}/groups/{roles_group.id}")
+    check([r.name for r in roles.roles] == ["roles/group.manager"], "assignable roles of a group")
+    a.groups.delete(roles_group.id)
+
     # Service principal secrets (oauth2 family): the SDK's own paging follows next_page_token.
     sp = a.service_principals.create(display_name="sdk-secrets")
     secret = a.service_principal_secrets.create(service_principal_id=sp.id, lifetime="86400s")

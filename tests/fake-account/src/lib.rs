@@ -7,6 +7,7 @@
 // Handlers answer errors with axum's `Response`, as axum intends; its size does not matter here.
 #![allow(clippy::result_large_err)]
 
+mod access_control;
 mod apps;
 mod budgets;
 mod catalog;
@@ -30,6 +31,7 @@ mod usage;
 
 use serde_json::{Value, json};
 use server::Shared;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -47,6 +49,8 @@ pub struct FakeConfig {
     pub scim_token: String,
     /// How long access tokens live (Databricks: one hour).
     pub token_ttl: Duration,
+    /// How long the configured client secret lives from the fake's start (Databricks' default: 730 days).
+    pub secret_lifetime: Duration,
     /// What the account holds at start.
     pub seed: Seed,
 }
@@ -59,6 +63,7 @@ impl Default for FakeConfig {
             client_secret: "dose-fake-secret-0123456789".into(),
             scim_token: "dsapi-fake-scim-token-0123456789".into(),
             token_ttl: Duration::from_secs(3600),
+            secret_lifetime: Duration::from_secs(730 * 86_400),
             seed: Seed::Demo,
         }
     }
@@ -216,6 +221,7 @@ impl FakeAccount {
             }
             Seed::Empty => (Vec::new(), Vec::new(), Vec::new()),
         };
+        let connection_secret = secrets::connection_secret(&config.client_secret, config.secret_lifetime);
         let shared = Arc::new(Shared {
             config,
             base_url: format!("http://{local}"),
@@ -224,7 +230,7 @@ impl FakeAccount {
             journal: Mutex::default(),
             faults: Mutex::default(),
             ip_lists: Mutex::default(),
-            secrets: Mutex::default(),
+            secrets: Mutex::new(HashMap::from([(service_principal_id.clone(), vec![connection_secret])])),
             catalog: Mutex::default(),
             apps: Mutex::default(),
             budgets: Mutex::default(),
@@ -274,7 +280,7 @@ impl FakeAccount {
                 "client_secret": c.client_secret,
                 "scopes": null,
                 "service_principal_id": self.service_principal_id,
-                "secret_id": null,
+                "secret_id": secrets::CONNECTION_SECRET_ID,
             }},
             "host_override": self.base_url(),
         })
@@ -288,6 +294,16 @@ impl FakeAccount {
             "auth": {"scim_token": {"token": self.config().scim_token}},
             "host_override": self.base_url(),
         })
+    }
+
+    /// The ID of the configured client secret among the service principal's OAuth secrets.
+    pub fn connection_secret_id(&self) -> &'static str {
+        secrets::CONNECTION_SECRET_ID
+    }
+
+    /// Moves the expiry of a service principal's OAuth secret; false when there is no such secret.
+    pub fn set_secret_expiry(&self, service_principal_id: &str, secret_id: &str, expires: std::time::SystemTime) -> bool {
+        secrets::set_expiry(&self.shared, service_principal_id, secret_id, expires)
     }
 
     /// Every request received so far, in order.

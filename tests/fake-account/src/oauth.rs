@@ -62,9 +62,9 @@ pub async fn token(State(shared): State<Arc<Shared>>, Path(account_id): Path<Str
         return errors::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
     };
     // Credentials of another account are as unknown here as wrong ones.
-    let known = account_id == shared.config.account_id
-        && ((client_id == shared.config.client_id && client_secret == shared.config.client_secret)
-            || crate::secrets::signs_in(&shared, &client_id, &client_secret));
+    // The configured client secret is one of the service principal's secrets (seeded), so a
+    // deleted or expired secret stops signing in, as on Databricks.
+    let known = account_id == shared.config.account_id && crate::secrets::signs_in(&shared, &client_id, &client_secret);
     if !known {
         return errors::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
     }

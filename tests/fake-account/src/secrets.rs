@@ -109,6 +109,34 @@ pub async fn delete(
     Ok(Json(json!({})).into_response())
 }
 
+/// The ID of the secret the fake's configured client secret is (the connection's `secret-id`).
+pub const CONNECTION_SECRET_ID: &str = "0a1b2c3d4e5f40718293a4b5c6d7e8f9";
+
+/// The configured client secret as an OAuth secret of the connection's service principal,
+/// created now and living `lifetime`: it signs in like any other secret, and deleting it
+/// (a rotation) stops it from signing in, as on Databricks.
+pub fn connection_secret(secret: &str, lifetime: Duration) -> Secret {
+    let now = SystemTime::now();
+    let shown = json!({
+        "id": CONNECTION_SECRET_ID,
+        "status": "ACTIVE",
+        "secret_hash": &secret[secret.len().saturating_sub(8)..],
+        "create_time": rfc3339(now),
+        "update_time": rfc3339(now),
+        "expire_time": rfc3339(now + lifetime),
+    });
+    Secret { shown, secret: secret.to_string(), expires: now + lifetime }
+}
+
+/// Moves a secret's expiry (for tests of expiry warnings); false when there is no such secret.
+pub fn set_expiry(shared: &Shared, sp_id: &str, secret_id: &str, expires: SystemTime) -> bool {
+    let mut all = shared.lock_secrets();
+    let Some(secret) = all.get_mut(sp_id).into_iter().flatten().find(|s| s.shown["id"] == secret_id) else { return false };
+    secret.expires = expires;
+    secret.shown["expire_time"] = json!(rfc3339(expires));
+    true
+}
+
 /// Whether `secret` is an unexpired secret of the service principal whose application ID is `client_id`.
 pub fn signs_in(shared: &Shared, client_id: &str, secret: &str) -> bool {
     let principal = shared.lock_store().all(Kind::ServicePrincipals).into_iter().find(|sp| sp["applicationId"] == client_id);

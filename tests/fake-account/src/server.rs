@@ -108,6 +108,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             scim_item,
             get(crate::scim::get).put(crate::scim::replace).patch(crate::scim::patch).delete(crate::scim::delete),
         )
+        .route(
+            "/api/2.0/preview/accounts/{account_id}/access-control/assignable-roles",
+            get(crate::access_control::assignable_roles),
+        )
         .route("/api/2.0/accounts/{account_id}/ip-access-lists", get(crate::ip_lists::list).post(crate::ip_lists::create))
         .route("/api/2.0/accounts/{account_id}/ip-access-lists/{id}", get(crate::ip_lists::get).delete(crate::ip_lists::delete))
         .route(

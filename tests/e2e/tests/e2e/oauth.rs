@@ -15,7 +15,11 @@ async fn create_a_secret_that_signs_in_then_list_and_delete_it() {
     let request = env.single_api_request();
     assert_eq!((request.method.as_str(), request.path.as_str()), ("GET", secrets_path.as_str()));
     assert_eq!((request.query_value("page_size"), request.query_value("page_token")), (Some("100"), None));
-    assert_eq!(listed, json!({"secrets": [], "next_page_token": null}));
+    // The connection's own secret is there from the start; its value is never listed.
+    assert_eq!(listed["secrets"].as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed["secrets"][0]["id"], env.fake.connection_secret_id());
+    assert_eq!(listed["secrets"][0]["secret"], serde_json::Value::Null);
+    assert_eq!(listed["next_page_token"], serde_json::Value::Null);
 
     env.clear();
     let created = env.ok("create-service-principal-secret", json!({"service_principal_id": sp, "lifetime_days": 30})).await;
@@ -33,8 +37,8 @@ async fn create_a_secret_that_signs_in_then_list_and_delete_it() {
     env.run_with("list-users", &rotated, json!({})).await.expect("the new secret signs in");
 
     let listed = env.ok("list-service-principal-secrets", json!({"service_principal_id": sp})).await;
-    assert_eq!(listed["secrets"][0]["id"], created["id"]);
-    assert_eq!(listed["secrets"][0]["expire_time"], created["expire_time"]);
+    assert_eq!(listed["secrets"][1]["id"], created["id"]);
+    assert_eq!(listed["secrets"][1]["expire_time"], created["expire_time"]);
 
     env.clear();
     let id = created["id"].as_str().unwrap();
@@ -50,7 +54,8 @@ async fn create_a_secret_that_signs_in_then_list_and_delete_it() {
 async fn secrets_page_by_token_and_stop_at_five() {
     let env = Env::empty().await;
     let sp = env.fake.service_principal_id();
-    for _ in 0..5 {
+    // Four more beside the connection's own make five.
+    for _ in 0..4 {
         env.ok("create-service-principal-secret", json!({"service_principal_id": sp})).await;
     }
     let (case, error) = env.err("create-service-principal-secret", json!({"service_principal_id": sp})).await;
