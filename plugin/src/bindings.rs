@@ -45,5 +45,13 @@ wit_bindgen::generate!({
     additional_member_attributes: {
         "databricks:account/identity@0.1.0/email.type": [#[serde(rename = "type")]],
         "databricks:account/identity@0.1.0/principal-ref.ref": [#[serde(rename = "$ref")]],
+        // Derived after decoding (`ScimRecord::complete`), never read from Databricks' JSON.
+        "databricks:account/identity@0.1.0/principal-ref.kind": [#[serde(skip)]],
+        "databricks:account/identity@0.1.0/user.primary-email": [#[serde(skip)]],
+        "databricks:account/identity@0.1.0/user.is-account-admin": [#[serde(skip)]],
+        "databricks:account/identity@0.1.0/user.raw": [#[serde(skip)]],
+        "databricks:account/identity@0.1.0/group.is-account-admin": [#[serde(skip)]],
+        "databricks:account/identity@0.1.0/group.raw": [#[serde(skip)]],
+        "databricks:account/identity@0.1.0/service-principal.is-account-admin": [#[serde(skip)]],
     },
 });

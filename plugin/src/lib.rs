@@ -5,6 +5,7 @@ mod bindings;
 mod card_list;
 mod cards;
 mod client;
+mod time;
 mod validate;
 mod wit;
 
@@ -14,6 +15,8 @@ use bindings::exports::databricks::account::catalog as catalog_wit;
 use bindings::exports::databricks::account::identity as identity_wit;
 use bindings::exports::databricks::account::oauth as oauth_wit;
 use bindings::exports::databricks::account::provisioning as provisioning_wit;
+use bindings::exports::databricks::account::unified as unified_wit;
+use bindings::exports::databricks::account::utility as utility_wit;
 use bindings::exports::databricks::account::types::{CardError, Connection};
 
 /// The component's export implementation.
@@ -63,6 +66,13 @@ export_cards!(identity_wit::Guest {
     create_service_principal(CreateServicePrincipalInput) -> ServicePrincipal = id::create_service_principal;
     update_service_principal(UpdateServicePrincipalInput) -> ServicePrincipal = id::update_service_principal;
     delete_service_principal(DeleteServicePrincipalInput) -> Deleted = id::delete_service_principal;
+    search_users(SearchUsersInput) -> UserSearchResult = cards::search::search_users;
+    search_groups(SearchGroupsInput) -> GroupSearchResult = cards::search::search_groups;
+    read_user_by_email(ReadUserByEmailInput) -> User = cards::search::read_user_by_email;
+    activate_user(UserIdInput) -> User = cards::lifecycle::activate_user;
+    deactivate_user(UserIdInput) -> User = cards::lifecycle::deactivate_user;
+    make_account_admin(PrincipalInput) -> AccountAdminStatus = cards::lifecycle::make_account_admin;
+    revoke_account_admin(PrincipalInput) -> AccountAdminStatus = cards::lifecycle::revoke_account_admin;
 });
 
 use cards::access;
@@ -83,6 +93,7 @@ export_cards!(oauth_wit::Guest {
     list_service_principal_secrets(oauth_wit::ListServicePrincipalSecretsInput) -> oauth_wit::ServicePrincipalSecrets = oauth::list_service_principal_secrets;
     create_service_principal_secret(oauth_wit::CreateServicePrincipalSecretInput) -> oauth_wit::CreatedServicePrincipalSecret = oauth::create_service_principal_secret;
     delete_service_principal_secret(oauth_wit::DeleteServicePrincipalSecretInput) -> oauth_wit::Deleted = oauth::delete_service_principal_secret;
+    rotate_service_principal_secret(oauth_wit::RotateServicePrincipalSecretInput) -> oauth_wit::RotatedServicePrincipalSecret = cards::rotation::rotate_service_principal_secret;
     list_custom_app_integrations(oauth_wit::ListCustomAppIntegrationsInput) -> oauth_wit::CustomAppIntegrations = oauth::list_custom_app_integrations;
     get_custom_app_integration(oauth_wit::CustomAppIntegrationId) -> oauth_wit::CustomAppIntegration = oauth::get_custom_app_integration;
     create_custom_app_integration(oauth_wit::CreateCustomAppIntegrationInput) -> oauth_wit::CreatedCustomAppIntegration = oauth::create_custom_app_integration;
@@ -149,6 +160,26 @@ impl bindings::exports::databricks::account::cards::Guest for Connector {
         card_list::type_docs()
     }
 }
+
+export_cards!(utility_wit::Guest {
+    check_connection(utility_wit::CheckConnectionInput) -> utility_wit::ConnectionHealth = cards::health::check_connection;
+    custom_api_request(utility_wit::CustomApiRequestInput) -> utility_wit::CustomApiResponse = cards::raw_request::custom_api_request;
+});
+
+use cards::unified as un;
+use unified_wit as uw;
+
+export_cards!(unified_wit::Guest {
+    unified_get_me(uw::UnifiedGetMeInput) -> uw::UnifiedMe = un::unified_get_me;
+    unified_list_users(uw::ScimListInput) -> uw::UnifiedUsers = un::unified_list_users;
+    unified_get_user(uw::UnifiedIdInput) -> uw::UnifiedUser = un::unified_get_user;
+    unified_list_groups(uw::UnifiedListGroupsInput) -> uw::UnifiedGroups = un::unified_list_groups;
+    unified_get_group(uw::UnifiedIdInput) -> uw::UnifiedGroup = un::unified_get_group;
+    unified_list_organizations(uw::UnifiedListOrganizationsInput) -> uw::UnifiedOrganizations = un::unified_list_organizations;
+    unified_get_organization(uw::UnifiedIdInput) -> uw::UnifiedOrganization = un::unified_get_organization;
+    unified_list_roles(uw::UnifiedListRolesInput) -> uw::UnifiedRoles = un::unified_list_roles;
+    unified_get_role(uw::UnifiedIdInput) -> uw::UnifiedRole = un::unified_get_role;
+});
 
 // Only the component exports the card functions: a native build of this crate (its unit
 // tests, `cargo build --workspace`) would otherwise fail to link the WIT export names.

@@ -30,6 +30,15 @@ pub fn scim_id(field: &str, value: &str) -> Result<(), CardError> {
     Ok(())
 }
 
+/// The ID of a service principal's OAuth secret (letters, digits, `-`, `_`), which also
+/// keeps `/`, `?` and `..` out of the request path.
+pub fn secret_id(field: &str, value: &str) -> Result<(), CardError> {
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok { Ok(()) } else { Err(invalid(field, "must be a secret ID as the account console shows it")) }
+}
+
 /// An e-mail address, as Databricks requires for user names.
 pub fn email(field: &str, value: &str) -> Result<(), CardError> {
     let mut parts = value.splitn(2, '@');

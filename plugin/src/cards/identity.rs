@@ -1,5 +1,6 @@
 //! Identity cards: account SCIM users, groups and service principals. Each card checks
-//! its input, then is one call (or two) to the generic SCIM helper.
+//! its input, then is one call (or two) to the generic SCIM helper. Searches are in
+//! `search.rs`, lifecycle switches (active, account admin) in `lifecycle.rs`.
 
 use crate::client::Session;
 use crate::client::scim::{self, PatchOp, Resource, ScimRecord, account_admin_op, active_op};
@@ -19,16 +20,55 @@ fn non_empty(ops: Vec<PatchOp>) -> Result<Vec<PatchOp>, CardError> {
     Ok(ops)
 }
 
-/// `replace` operations for the fields that are set.
-fn replace_ops(fields: &[(&str, Option<&str>)]) -> Vec<PatchOp> {
-    fields
-        .iter()
-        .filter_map(|(path, value)| value.map(|v| PatchOp::replace(path, json!(v))))
-        .collect()
+/// One text field of an update: its input name, its SCIM path and the value given.
+struct TextField<'a> {
+    field: &'a str,
+    path: &'a str,
+    value: Option<&'a str>,
+}
+
+/// What an update does with one text field: nothing, set it, or clear it.
+enum TextChange<'a> {
+    Keep,
+    Set(&'a str),
+    Clear,
+}
+
+impl<'a> TextField<'a> {
+    /// Reads the field under Okta's "pass empty values" rule: an empty text clears the
+    /// value when `pass_empty` is set and is ignored otherwise; any other text is checked.
+    fn change(&self, pass_empty: bool) -> Result<TextChange<'a>, CardError> {
+        match self.value {
+            None => Ok(TextChange::Keep),
+            Some(v) if v.trim().is_empty() => Ok(if pass_empty { TextChange::Clear } else { TextChange::Keep }),
+            Some(v) => validate::name(self.field, v, MAX_NAME).map(|_| TextChange::Set(v)),
+        }
+    }
+}
+
+/// PATCH operations for the text fields: `replace` for values, `remove` for cleared ones.
+fn text_ops(fields: &[TextField], pass_empty: bool) -> Result<Vec<PatchOp>, CardError> {
+    let mut ops = Vec::new();
+    for field in fields {
+        match field.change(pass_empty)? {
+            TextChange::Keep => {}
+            TextChange::Set(v) => ops.push(PatchOp::replace(field.path, json!(v))),
+            TextChange::Clear => ops.push(PatchOp::remove(field.path.to_string())),
+        }
+    }
+    Ok(ops)
+}
+
+/// The SCIM IDs of members, checked.
+fn member_refs(field: &str, ids: &[String]) -> Result<Value, CardError> {
+    for id in ids {
+        validate::scim_id(field, id)?;
+    }
+    Ok(Value::Array(ids.iter().map(|id| json!({"value": id})).collect()))
 }
 
 fn roles(account_admin: Option<bool>) -> Value {
-    if account_admin == Some(true) { json!([{"value": "account_admin"}]) } else { Value::Null }
+    if account_admin == Some(true) { json!([{"value": ACCOUNT_ADMIN}]) } else { Value::Null }
 }
 
 /// The cards every SCIM resource has in the same shape: list, get and delete.
@@ -37,12 +77,6 @@ macro_rules! scim_resource_cards {
     ($resource:expr, $record:ty, $list:ident {
         list: $list_card:ident, get: $get_card:ident($get_input:ty), delete: $delete_card:ident($delete_input:ty) $(,)?
     }) => {
-        impl ScimRecord for $record {
-            fn scim_id(&self) -> &str {
-                &self.id
-            }
-        }
-
         pub fn $list_card(s: &Session, input: ScimListInput) -> Result<$list, CardError> {
             let page = scim::list(s, $resource, &input)?;
             Ok($list {
@@ -79,6 +113,73 @@ scim_resource_cards!(Resource::ServicePrincipals, ServicePrincipal, ServicePrinc
     delete: delete_service_principal(DeleteServicePrincipalInput),
 });
 
+// ---- derived fields ----
+
+/// Whether a role list holds `account_admin`.
+pub fn holds_account_admin(roles: &[Role]) -> bool {
+    roles.iter().any(|r| r.value == ACCOUNT_ADMIN)
+}
+
+/// The SCIM role that makes a principal an account admin.
+pub const ACCOUNT_ADMIN: &str = "account_admin";
+
+/// The kind of principal a SCIM `$ref` points at (`Users/1`, or a URL ending so).
+fn kind_of(reference: Option<&str>) -> Option<PrincipalKind> {
+    let mut segments = reference?.rsplit('/');
+    segments.next();
+    match segments.next()? {
+        "Users" => Some(PrincipalKind::User),
+        "Groups" => Some(PrincipalKind::Group),
+        "ServicePrincipals" => Some(PrincipalKind::ServicePrincipal),
+        _ => None,
+    }
+}
+
+fn complete_refs(refs: &mut [PrincipalRef]) {
+    for r in refs {
+        r.kind = kind_of(r.ref_.as_deref());
+    }
+}
+
+/// The primary e-mail address: the one marked primary, else the first.
+pub fn primary_email(emails: &[Email]) -> Option<String> {
+    emails.iter().find(|e| e.primary == Some(true)).or(emails.first()).map(|e| e.value.clone())
+}
+
+impl ScimRecord for User {
+    fn scim_id(&self) -> &str {
+        &self.id
+    }
+    fn complete(&mut self, raw: Option<&str>) {
+        self.primary_email = primary_email(&self.emails);
+        self.is_account_admin = holds_account_admin(&self.roles);
+        complete_refs(&mut self.groups);
+        self.raw = raw.map(str::to_string);
+    }
+}
+
+impl ScimRecord for Group {
+    fn scim_id(&self) -> &str {
+        &self.id
+    }
+    fn complete(&mut self, raw: Option<&str>) {
+        self.is_account_admin = holds_account_admin(&self.roles);
+        complete_refs(&mut self.members);
+        complete_refs(&mut self.groups);
+        self.raw = raw.map(str::to_string);
+    }
+}
+
+impl ScimRecord for ServicePrincipal {
+    fn scim_id(&self) -> &str {
+        &self.id
+    }
+    fn complete(&mut self, _raw: Option<&str>) {
+        self.is_account_admin = holds_account_admin(&self.roles);
+        complete_refs(&mut self.groups);
+    }
+}
+
 // ---- users ----
 
 pub fn create_user(s: &Session, input: CreateUserInput) -> Result<User, CardError> {
@@ -111,13 +212,15 @@ pub fn create_user(s: &Session, input: CreateUserInput) -> Result<User, CardErro
 
 pub fn update_user(s: &Session, input: UpdateUserInput) -> Result<User, CardError> {
     validate::scim_id("id", &input.id)?;
-    validate::optional_name("display-name", input.display_name.as_deref(), MAX_NAME)?;
-    let mut ops = replace_ops(&[
-        ("displayName", input.display_name.as_deref()),
-        ("name.givenName", input.given_name.as_deref()),
-        ("name.familyName", input.family_name.as_deref()),
-        ("externalId", input.external_id.as_deref()),
-    ]);
+    let mut ops = text_ops(
+        &[
+            TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() },
+            TextField { field: "given-name", path: "name.givenName", value: input.given_name.as_deref() },
+            TextField { field: "family-name", path: "name.familyName", value: input.family_name.as_deref() },
+            TextField { field: "external-id", path: "externalId", value: input.external_id.as_deref() },
+        ],
+        input.pass_empty_values.unwrap_or(false),
+    )?;
     ops.extend(input.active.map(active_op));
     ops.extend(input.account_admin.map(account_admin_op));
     scim::patch(s, Resource::Users, &input.id, non_empty(ops)?)
@@ -128,16 +231,13 @@ pub fn update_user(s: &Session, input: UpdateUserInput) -> Result<User, CardErro
 pub fn create_group(s: &Session, input: CreateGroupInput) -> Result<Group, CardError> {
     validate::name("display-name", &input.display_name, MAX_NAME)?;
     let member_ids = input.member_ids.unwrap_or_default();
-    for id in &member_ids {
-        validate::scim_id("member-ids", id)?;
-    }
-    let members: Vec<Value> = member_ids.iter().map(|id| json!({"value": id})).collect();
+    let members = member_refs("member-ids", &member_ids)?;
     scim::create(
         s,
         Resource::Groups,
         json!({
             "displayName": input.display_name,
-            "members": if members.is_empty() { Value::Null } else { json!(members) },
+            "members": if member_ids.is_empty() { Value::Null } else { members },
             "roles": roles(input.account_admin),
             "externalId": input.external_id,
         }),
@@ -146,13 +246,71 @@ pub fn create_group(s: &Session, input: CreateGroupInput) -> Result<Group, CardE
 
 pub fn update_group(s: &Session, input: UpdateGroupInput) -> Result<Group, CardError> {
     validate::scim_id("id", &input.id)?;
-    validate::optional_name("display-name", input.display_name.as_deref(), MAX_NAME)?;
-    let mut ops = replace_ops(&[
-        ("displayName", input.display_name.as_deref()),
-        ("externalId", input.external_id.as_deref()),
-    ]);
-    ops.extend(input.account_admin.map(account_admin_op));
-    scim::patch(s, Resource::Groups, &input.id, non_empty(ops)?)
+    let members = input.member_ids.as_deref().map(|ids| member_refs("member-ids", ids)).transpose()?;
+    let pass_empty = input.pass_empty_values.unwrap_or(false);
+    let display_name = TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() };
+    let external_id = TextField { field: "external-id", path: "externalId", value: input.external_id.as_deref() };
+    if matches!(display_name.change(pass_empty)?, TextChange::Clear) {
+        return Err(invalid("display-name", "a group must keep a name; leave it out to keep the current one"));
+    }
+    match input.update_type.unwrap_or(UpdateType::Partial) {
+        UpdateType::Partial => {
+            let mut ops = text_ops(&[display_name, external_id], pass_empty)?;
+            ops.extend(members.map(|m| PatchOp::replace("members", m)));
+            ops.extend(input.account_admin.map(account_admin_op));
+            scim::patch(s, Resource::Groups, &input.id, non_empty(ops)?)
+        }
+        UpdateType::Strict => {
+            let nothing_given = input.display_name.is_none()
+                && input.external_id.is_none()
+                && members.is_none()
+                && input.account_admin.is_none();
+            if nothing_given && !pass_empty {
+                return Err(invalid("id", "give at least one field to change besides id"));
+            }
+            // PUT replaces the whole group, so start from the group as it is: what the input
+            // leaves out is kept (or, with pass-empty-values, cleared), never dropped by accident.
+            let current: Value = scim::get(s, Resource::Groups, &input.id)?;
+            let mut body = match current {
+                Value::Object(map) => map,
+                _ => serde_json::Map::new(),
+            };
+            body.remove("meta");
+            if let TextChange::Set(name) = display_name.change(pass_empty)? {
+                body.insert("displayName".into(), json!(name));
+            }
+            match (external_id.change(pass_empty)?, input.external_id.is_none() && pass_empty) {
+                (TextChange::Set(v), _) => drop(body.insert("externalId".into(), json!(v))),
+                (TextChange::Clear, _) | (_, true) => drop(body.remove("externalId")),
+                _ => {}
+            }
+            match members {
+                Some(m) => drop(body.insert("members".into(), m)),
+                None if pass_empty => drop(body.insert("members".into(), json!([]))),
+                None => {}
+            }
+            let roles = body.get("roles").cloned().unwrap_or(json!([]));
+            let roles = match input.account_admin {
+                Some(grant) => with_account_admin(roles, grant),
+                None if pass_empty => json!([]),
+                None => roles,
+            };
+            body.insert("roles".into(), roles);
+            scim::replace(s, Resource::Groups, &input.id, Value::Object(body))
+        }
+    }
+}
+
+/// A SCIM `roles` list with `account_admin` granted or revoked, other roles kept.
+fn with_account_admin(roles: Value, grant: bool) -> Value {
+    let mut roles: Vec<Value> = match roles {
+        Value::Array(r) => r.into_iter().filter(|r| r["value"] != ACCOUNT_ADMIN).collect(),
+        _ => Vec::new(),
+    };
+    if grant {
+        roles.push(json!({"value": ACCOUNT_ADMIN}));
+    }
+    Value::Array(roles)
 }
 
 /// Membership changes are one PATCH each, never read-modify-write, so concurrent
@@ -207,13 +365,14 @@ pub fn create_service_principal(s: &Session, input: CreateServicePrincipalInput)
 
 pub fn update_service_principal(s: &Session, input: UpdateServicePrincipalInput) -> Result<ServicePrincipal, CardError> {
     validate::scim_id("id", &input.id)?;
-    validate::optional_name("display-name", input.display_name.as_deref(), MAX_NAME)?;
-    let mut ops = replace_ops(&[
-        ("displayName", input.display_name.as_deref()),
-        ("externalId", input.external_id.as_deref()),
-    ]);
+    let mut ops = text_ops(
+        &[
+            TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() },
+            TextField { field: "external-id", path: "externalId", value: input.external_id.as_deref() },
+        ],
+        false,
+    )?;
     ops.extend(input.active.map(active_op));
     ops.extend(input.account_admin.map(account_admin_op));
     scim::patch(s, Resource::ServicePrincipals, &input.id, non_empty(ops)?)
 }
-

@@ -3,6 +3,12 @@
 pub mod access;
 pub mod billing;
 pub mod catalog;
+pub mod health;
 pub mod identity;
+pub mod lifecycle;
 pub mod oauth;
 pub mod provisioning;
+pub mod rotation;
+pub mod raw_request;
+pub mod search;
+pub mod unified;

@@ -1,14 +1,14 @@
 //! OAuth cards: service principal secrets.
 
-use crate::client::pages;
+use crate::client::pages::{self, TokenPage};
 use crate::client::{ApiVersion, Method, Request, Session, rest};
 use crate::validate::{self, invalid};
 use crate::wit::oauth::*;
-use crate::wit::{CardError, Deleted};
+use crate::wit::{CardError, Deleted, TokenPaging};
 use serde_json::json;
 
 /// Databricks' longest (and default) secret lifetime.
-const MAX_LIFETIME_DAYS: u32 = 730;
+pub const MAX_LIFETIME_DAYS: u32 = 730;
 
 #[derive(serde::Deserialize)]
 struct SecretsPage {
@@ -22,14 +22,19 @@ fn secrets_path(service_principal_id: &str) -> String {
     format!("servicePrincipals/{service_principal_id}/credentials/secrets")
 }
 
-pub fn list_service_principal_secrets(s: &Session, input: ListServicePrincipalSecretsInput) -> Result<ServicePrincipalSecrets, CardError> {
-    validate::scim_id("service-principal-id", &input.service_principal_id)?;
-    let path = s.account_path(ApiVersion::V2_0, &secrets_path(&input.service_principal_id));
-    let page = pages::read(input.paging.as_ref(), |token, size| {
+/// Reads a service principal's secrets: one page, or every page as `paging` says.
+pub fn read_secrets(s: &Session, service_principal_id: &str, paging: Option<&TokenPaging>) -> Result<TokenPage<ServicePrincipalSecret>, CardError> {
+    let path = s.account_path(ApiVersion::V2_0, &secrets_path(service_principal_id));
+    pages::read(paging, |token, size| {
         let request = Request::new(Method::Get, path.clone()).query("page_size", Some(size)).query("page_token", token);
         let page: SecretsPage = s.send(request)?.json()?;
         Ok((page.secrets, page.next_page_token))
-    })?;
+    })
+}
+
+pub fn list_service_principal_secrets(s: &Session, input: ListServicePrincipalSecretsInput) -> Result<ServicePrincipalSecrets, CardError> {
+    validate::scim_id("service-principal-id", &input.service_principal_id)?;
+    let page = read_secrets(s, &input.service_principal_id, input.paging.as_ref())?;
     Ok(ServicePrincipalSecrets { secrets: page.items, next_page_token: page.next_page_token })
 }
 
@@ -46,10 +51,7 @@ pub fn create_service_principal_secret(s: &Session, input: CreateServicePrincipa
 
 pub fn delete_service_principal_secret(s: &Session, input: DeleteServicePrincipalSecretInput) -> Result<Deleted, CardError> {
     validate::scim_id("service-principal-id", &input.service_principal_id)?;
-    validate::name("secret-id", &input.secret_id, 64)?;
-    if !input.secret_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        return Err(invalid("secret-id", "must be a secret ID as the account console shows it"));
-    }
+    validate::secret_id("secret-id", &input.secret_id)?;
     let path = format!("{}/{}", secrets_path(&input.service_principal_id), input.secret_id);
     rest::delete(s, ApiVersion::V2_0, &path)?;
     Ok(Deleted { id: input.secret_id })

@@ -181,6 +181,22 @@ impl Credentials {
     }
 }
 
+/// Mints a token with other client credentials and drops it: proves they sign in.
+pub fn confirm_client_credentials(
+    origin: &str,
+    account_id: &str,
+    client_id: &str,
+    client_secret: &str,
+    policy: &Policy,
+) -> Result<(), CardError> {
+    let credentials = Credentials::OAuthM2m {
+        client_id: client_id.to_string(),
+        client_secret: client_secret.to_string(),
+        scopes: DEFAULT_SCOPES.to_string(),
+    };
+    credentials.mint_token(origin, account_id, client_id, client_secret, DEFAULT_SCOPES, policy).map(drop)
+}
+
 /// Sends the token request, retrying the endpoint's throttling like any other request.
 /// Minting a token twice is harmless, so the request counts as idempotent.
 fn send_token_request(origin: &str, request: &Request, authorization: &str, policy: &Policy) -> Result<Response, CardError> {

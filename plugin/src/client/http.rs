@@ -34,6 +34,8 @@ pub struct Request {
     pub body: Option<Body>,
     /// The media type asked for; JSON unless an endpoint answers otherwise (usage CSV).
     pub accept: &'static str,
+    /// Further headers a caller chose (`custom-api-request`); never credentials.
+    pub extra_headers: Vec<(String, String)>,
 }
 
 /// A request body.
@@ -46,7 +48,7 @@ pub enum Body {
 
 impl Request {
     pub fn new(method: Method, path: String) -> Self {
-        Request { method, path, query: Vec::new(), body: None, accept: "application/json" }
+        Request { method, path, query: Vec::new(), body: None, accept: "application/json", extra_headers: Vec::new() }
     }
 
     /// Adds a query parameter when it has a value.
@@ -161,6 +163,7 @@ pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Time
     if let Some(content_type) = content_type {
         headers.push(("content-type", content_type.as_bytes()));
     }
+    headers.extend(request.extra_headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes())));
     let fields = wasi::Fields::new();
     for (name, value) in headers {
         fields.append(&name.to_string(), &value.to_vec()).map_err(|e| local_failure(format!("bad header {name}: {e:?}")))?;

@@ -15,13 +15,31 @@ pub mod scim;
 mod decoder_properties;
 
 use crate::validate;
-use crate::wit::{CardError, Cloud, Connection};
+use crate::wit::{Auth, CardError, Cloud, Connection};
 
 pub use http::{Method, Request, Response};
 
 use auth::Credentials;
 use policy::Policy;
 use retry::{Decision, Outcome};
+
+impl ConfiguredIdentity {
+    /// Reads (and checks the shape of) the IDs an M2M connection names.
+    fn of(auth: &Auth) -> Result<ConfiguredIdentity, CardError> {
+        let Auth::OauthM2m(m2m) = auth else { return Ok(ConfiguredIdentity::default()) };
+        const F: &str = "connection.auth.oauth-m2m";
+        let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let service_principal_id = present(&m2m.service_principal_id);
+        if let Some(id) = &service_principal_id {
+            validate::scim_id(&format!("{F}.service-principal-id"), id)?;
+        }
+        let secret_id = present(&m2m.secret_id);
+        if let Some(id) = &secret_id {
+            validate::secret_id(&format!("{F}.secret-id"), id)?;
+        }
+        Ok(ConfiguredIdentity { client_id: present(&Some(m2m.client_id.clone())), service_principal_id, secret_id })
+    }
+}
 
 /// The account API generation of a path: SCIM answers on both, with different auth rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +57,19 @@ pub struct Session {
     account_id: String,
     credentials: Credentials,
     policy: Policy,
+    identity: ConfiguredIdentity,
+}
+
+/// Who the connection says it is: the service principal and secret an OAuth M2M
+/// connection names (for health checks and rotation; never needed to sign in).
+#[derive(Clone, Debug, Default)]
+pub struct ConfiguredIdentity {
+    /// The OAuth client ID (the service principal's application ID).
+    pub client_id: Option<String>,
+    /// The service principal's SCIM ID.
+    pub service_principal_id: Option<String>,
+    /// The ID of the OAuth secret in use.
+    pub secret_id: Option<String>,
 }
 
 impl Session {
@@ -46,9 +77,44 @@ impl Session {
     pub fn open(conn: Connection) -> Result<Session, CardError> {
         validate::uuid("connection.account-id", &conn.account_id)?;
         let origin = origin::resolve(conn.cloud, conn.host_override.as_deref())?;
+        let identity = ConfiguredIdentity::of(&conn.auth)?;
         let credentials = Credentials::from_auth(conn.auth)?;
         let policy = Policy::from_wit(conn.policy)?;
-        Ok(Session { cloud: conn.cloud, origin, account_id: conn.account_id, credentials, policy })
+        Ok(Session { cloud: conn.cloud, origin, account_id: conn.account_id, credentials, policy, identity })
+    }
+
+    /// The account ID.
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// The service principal and secret the connection names.
+    pub fn identity(&self) -> &ConfiguredIdentity {
+        &self.identity
+    }
+
+    /// Whether the connection signs in with a SCIM token (account SCIM only).
+    pub fn uses_scim_token(&self) -> bool {
+        self.credentials.is_scim_token()
+    }
+
+    /// Signs in (an OAuth token from the cache or the token endpoint). A SCIM token has
+    /// nothing to mint: it is checked by the first call that uses it.
+    pub fn sign_in(&self) -> Result<(), CardError> {
+        if self.credentials.is_scim_token() {
+            return Ok(());
+        }
+        self.credentials
+            .bearer_token(&self.origin, &self.account_id, &self.policy)
+            .map(drop)
+            .map_err(|error| self.credentials.redact_error(error))
+    }
+
+    /// Proves that other client credentials (e.g. a secret just created) sign in to this
+    /// account, by minting a token with them that is then dropped.
+    pub fn confirm_client_credentials(&self, client_id: &str, client_secret: &str) -> Result<(), CardError> {
+        auth::confirm_client_credentials(&self.origin, &self.account_id, client_id, client_secret, &self.policy)
+            .map_err(|error| self.credentials.redact_error(error))
     }
 
     /// The cloud the account is on, for cards that exist only on some clouds.

@@ -39,6 +39,30 @@ impl Resource {
 /// A SCIM resource record: anything with an `id`, used to de-duplicate pages.
 pub trait ScimRecord: DeserializeOwned {
     fn scim_id(&self) -> &str;
+
+    /// Fills the fields derived from others (primary e-mail, account admin, member kinds)
+    /// and, when kept, the record's JSON as Databricks sent it.
+    fn complete(&mut self, _raw: Option<&str>) {}
+}
+
+/// A record as Databricks sent it, for read-modify-write (SCIM PUT keeps what it does not name).
+impl ScimRecord for Value {
+    fn scim_id(&self) -> &str {
+        self.get("id").and_then(Value::as_str).unwrap_or("")
+    }
+}
+
+/// Decodes one record from its JSON text and completes it.
+fn decode_record<T: ScimRecord>(text: &str, keep_raw: bool) -> Result<T, serde_json::Error> {
+    let mut record: T = serde_json::from_str(text)?;
+    record.complete(keep_raw.then_some(text));
+    Ok(record)
+}
+
+/// Decodes a response holding one record, keeping its text as the record's raw JSON.
+fn decode_one<T: ScimRecord>(response: &super::Response) -> Result<T, CardError> {
+    let text = String::from_utf8_lossy(&response.body);
+    decode_record(&text, true).map_err(|e| super::errors::unreadable(response, &e))
 }
 
 /// Largest page Databricks serves (`count` ≤ 100 in the account SCIM docs).
@@ -96,19 +120,36 @@ fn validate_list(input: &ScimListInput) -> Result<(), CardError> {
     }
 }
 
+/// A list input for the first `count` records matching `filter`, in Databricks' order.
+pub fn first(filter: Option<String>, count: u32) -> ScimListInput {
+    ScimListInput {
+        filter,
+        sort_by: None,
+        sort_order: None,
+        attributes: None,
+        excluded_attributes: None,
+        pages: Some(PageSelection::Page(crate::wit::PageRequest { start_index: Some(1), count: Some(count) })),
+    }
+}
+
 /// Lists a resource: one page, or every page up to a limit (de-duplicated by ID,
-/// since records added meanwhile can shift offsets).
+/// since records added meanwhile can shift offsets). Records come without their raw JSON.
 pub fn list<T: ScimRecord>(session: &Session, resource: Resource, input: &ScimListInput) -> Result<Page<T>, CardError> {
+    list_records(session, resource, input, false)
+}
+
+/// [`list`], keeping each record's JSON as Databricks sent it (for search cards).
+pub fn list_with_raw<T: ScimRecord>(session: &Session, resource: Resource, input: &ScimListInput) -> Result<Page<T>, CardError> {
+    list_records(session, resource, input, true)
+}
+
+fn list_records<T: ScimRecord>(session: &Session, resource: Resource, input: &ScimListInput, keep_raw: bool) -> Result<Page<T>, CardError> {
     validate_list(input)?;
+    let read = Reader { session, resource, input, keep_raw };
     match &input.pages {
-        None => list_page(session, resource, input, 1, MAX_PAGE),
-        Some(PageSelection::Page(p)) => {
-            list_page(session, resource, input, p.start_index.unwrap_or(1), p.count.unwrap_or(MAX_PAGE))
-        }
-        Some(PageSelection::All(a)) => list_all(
-            session,
-            resource,
-            input,
+        None => read.page(1, MAX_PAGE),
+        Some(PageSelection::Page(p)) => read.page(p.start_index.unwrap_or(1), p.count.unwrap_or(MAX_PAGE)),
+        Some(PageSelection::All(a)) => read.all(
             a.limit.unwrap_or(DEFAULT_LIMIT),
             a.page_size.unwrap_or(MAX_PAGE),
             a.partial_results.unwrap_or(false),
@@ -116,124 +157,137 @@ pub fn list<T: ScimRecord>(session: &Session, resource: Resource, input: &ScimLi
     }
 }
 
-fn list_page<T: ScimRecord>(
-    session: &Session,
+/// What every page request of one listing shares.
+struct Reader<'a> {
+    session: &'a Session,
     resource: Resource,
-    input: &ScimListInput,
-    start_index: u32,
-    count: u32,
-) -> Result<Page<T>, CardError> {
-    let page: ListResponse<T> = fetch_page(session, resource, input, start_index, count)?;
-    let returned = page.resources.len() as u32;
-    let total_results = page.total_results.unwrap_or(returned);
-    let next = start_index.saturating_add(returned);
-    Ok(Page {
-        total_results,
-        start_index,
-        next_start_index: (returned > 0 && next <= total_results).then_some(next),
-        resources: page.resources,
-        stopped_by: None,
-    })
+    input: &'a ScimListInput,
+    keep_raw: bool,
 }
 
-fn list_all<T: ScimRecord>(
-    session: &Session,
-    resource: Resource,
-    input: &ScimListInput,
-    limit: u32,
-    page_size: u32,
-    partial_results: bool,
-) -> Result<Page<T>, CardError> {
-    let mut seen = HashSet::new();
-    let mut resources: Vec<T> = Vec::new();
-    let mut start_index = 1u32;
-    let mut total: Option<u32> = None;
-    let mut pages_read = 0u32;
-    loop {
-        let wanted = limit.saturating_sub(resources.len() as u32);
-        let page: ListResponse<T> = match fetch_page(session, resource, input, start_index, page_size.min(wanted)) {
-            Ok(page) => page,
-            // A failure after some pages is never a silently short list: either the caller
-            // asked for what was read so far, or the error says how far the walk got.
-            Err(error) if pages_read > 0 && partial_results => {
-                let total_results = total.unwrap_or(resources.len() as u32);
-                return Ok(Page { total_results, start_index: 1, resources, next_start_index: Some(start_index), stopped_by: Some(error) });
-            }
-            Err(error) if pages_read > 0 => {
-                let progress = format!(
-                    "listing stopped after {} records in {pages_read} pages (resume at start-index {start_index}): ",
-                    resources.len()
-                );
-                return Err(super::errors::with_prefix(error, &progress));
-            }
-            Err(error) => return Err(error),
-        };
-        pages_read = pages_read.saturating_add(1);
-        total = page.total_results.or(total);
+impl Reader<'_> {
+    fn page<T: ScimRecord>(&self, start_index: u32, count: u32) -> Result<Page<T>, CardError> {
+        let page: ListResponse<T> = self.fetch(start_index, count)?;
         let returned = page.resources.len() as u32;
-        let mut new_records = 0;
-        for (position, record) in page.resources.into_iter().enumerate() {
-            if resources.len() as u32 >= limit {
-                // The limit cut this page: the list resumes at the first record not returned.
-                let next = start_index.saturating_add(position as u32);
-                return Ok(Page { total_results: total.unwrap_or(next), start_index: 1, resources, next_start_index: Some(next), stopped_by: None });
+        let total_results = page.total_results.unwrap_or(returned);
+        let next = start_index.saturating_add(returned);
+        Ok(Page {
+            total_results,
+            start_index,
+            next_start_index: (returned > 0 && next <= total_results).then_some(next),
+            resources: page.resources,
+            stopped_by: None,
+        })
+    }
+
+    fn all<T: ScimRecord>(&self, limit: u32, page_size: u32, partial_results: bool) -> Result<Page<T>, CardError> {
+        let mut seen = HashSet::new();
+        let mut resources: Vec<T> = Vec::new();
+        let mut start_index = 1u32;
+        let mut total: Option<u32> = None;
+        let mut pages_read = 0u32;
+        loop {
+            let wanted = limit.saturating_sub(resources.len() as u32);
+            let page: ListResponse<T> = match self.fetch(start_index, page_size.min(wanted)) {
+                Ok(page) => page,
+                // A failure after some pages is never a silently short list: either the caller
+                // asked for what was read so far, or the error says how far the walk got.
+                Err(error) if pages_read > 0 && partial_results => {
+                    let total_results = total.unwrap_or(resources.len() as u32);
+                    return Ok(Page { total_results, start_index: 1, resources, next_start_index: Some(start_index), stopped_by: Some(error) });
+                }
+                Err(error) if pages_read > 0 => {
+                    let progress = format!(
+                        "listing stopped after {} records in {pages_read} pages (resume at start-index {start_index}): ",
+                        resources.len()
+                    );
+                    return Err(super::errors::with_prefix(error, &progress));
+                }
+                Err(error) => return Err(error),
+            };
+            pages_read = pages_read.saturating_add(1);
+            total = page.total_results.or(total);
+            let returned = page.resources.len() as u32;
+            let mut new_records = 0;
+            for (position, record) in page.resources.into_iter().enumerate() {
+                if resources.len() as u32 >= limit {
+                    // The limit cut this page: the list resumes at the first record not returned.
+                    let next = start_index.saturating_add(position as u32);
+                    return Ok(Page { total_results: total.unwrap_or(next), start_index: 1, resources, next_start_index: Some(next), stopped_by: None });
+                }
+                if seen.insert(record.scim_id().to_string()) {
+                    resources.push(record);
+                    new_records += 1;
+                }
             }
-            if seen.insert(record.scim_id().to_string()) {
-                resources.push(record);
-                new_records += 1;
+            start_index = start_index.saturating_add(returned);
+            // The end: an empty page (the SDKs' rule), an offset past the total, or a page
+            // of records already seen (a server repeating itself must not loop forever).
+            let at_end = returned == 0 || new_records == 0 || total.is_some_and(|t| start_index > t);
+            let collected = resources.len() as u32;
+            if at_end || collected >= limit {
+                return Ok(Page {
+                    total_results: total.unwrap_or(collected),
+                    start_index: 1,
+                    resources,
+                    next_start_index: (!at_end).then_some(start_index),
+                    stopped_by: None,
+                });
             }
         }
-        start_index = start_index.saturating_add(returned);
-        // The end: an empty page (the SDKs' rule), an offset past the total, or a page
-        // of records already seen (a server repeating itself must not loop forever).
-        let at_end = returned == 0 || new_records == 0 || total.is_some_and(|t| start_index > t);
-        let collected = resources.len() as u32;
-        if at_end || collected >= limit {
-            return Ok(Page {
-                total_results: total.unwrap_or(collected),
-                start_index: 1,
-                resources,
-                next_start_index: (!at_end).then_some(start_index),
-                stopped_by: None,
-            });
-        }
+    }
+
+    /// Reads one page and decodes its records one by one (each record's own JSON text is
+    /// kept apart by `RawValue`, so a search can return it without re-serializing).
+    fn fetch<T: ScimRecord>(&self, start_index: u32, count: u32) -> Result<ListResponse<T>, CardError> {
+        let (session, resource, input) = (self.session, self.resource, self.input);
+        let sort_order = input.sort_order.map(|o| match o {
+            SortOrder::Ascending => "ascending",
+            SortOrder::Descending => "descending",
+        });
+        let request = Request::new(Method::Get, path(session, resource, None))
+            .query("filter", input.filter.as_deref())
+            .query("sortBy", input.sort_by.as_deref())
+            .query("sortOrder", sort_order)
+            .query("attributes", input.attributes.as_ref().map(|a| a.join(",")))
+            .query("excludedAttributes", input.excluded_attributes.as_ref().map(|a| a.join(",")))
+            .query("startIndex", Some(start_index))
+            .query("count", Some(count));
+        let response = session.send(request)?;
+        let page: ListResponse<Box<serde_json::value::RawValue>> = response.json()?;
+        let resources = page
+            .resources
+            .iter()
+            .map(|raw| decode_record(raw.get(), self.keep_raw))
+            .collect::<Result<Vec<T>, _>>()
+            .map_err(|e| super::errors::unreadable(&response, &e))?;
+        Ok(ListResponse { total_results: page.total_results, resources })
     }
 }
 
-fn fetch_page<T: DeserializeOwned>(
-    session: &Session,
-    resource: Resource,
-    input: &ScimListInput,
-    start_index: u32,
-    count: u32,
-) -> Result<ListResponse<T>, CardError> {
-    let sort_order = input.sort_order.map(|o| match o {
-        SortOrder::Ascending => "ascending",
-        SortOrder::Descending => "descending",
-    });
-    let request = Request::new(Method::Get, path(session, resource, None))
-        .query("filter", input.filter.as_deref())
-        .query("sortBy", input.sort_by.as_deref())
-        .query("sortOrder", sort_order)
-        .query("attributes", input.attributes.as_ref().map(|a| a.join(",")))
-        .query("excludedAttributes", input.excluded_attributes.as_ref().map(|a| a.join(",")))
-        .query("startIndex", Some(start_index))
-        .query("count", Some(count));
-    session.send(request)?.json()
-}
-
 /// Reads one resource.
-pub fn get<T: DeserializeOwned>(session: &Session, resource: Resource, id: &str) -> Result<T, CardError> {
-    session.send(Request::new(Method::Get, path(session, resource, Some(id))))?.json()
+pub fn get<T: ScimRecord>(session: &Session, resource: Resource, id: &str) -> Result<T, CardError> {
+    decode_one(&session.send(Request::new(Method::Get, path(session, resource, Some(id))))?)
 }
 
-/// Creates a resource from a SCIM body (the `schemas` member is added here).
-pub fn create<T: DeserializeOwned>(session: &Session, resource: Resource, mut body: Value) -> Result<T, CardError> {
+/// Adds the `schemas` member and drops null members of a create or replace body.
+fn scim_body(resource: Resource, mut body: Value) -> Value {
     if let Value::Object(map) = &mut body {
         map.insert("schemas".into(), json!([resource.schema()]));
         map.retain(|_, v| !v.is_null());
     }
-    session.send(Request::new(Method::Post, path(session, resource, None)).json(body))?.json()
+    body
+}
+
+/// Creates a resource from a SCIM body.
+pub fn create<T: ScimRecord>(session: &Session, resource: Resource, body: Value) -> Result<T, CardError> {
+    decode_one(&session.send(Request::new(Method::Post, path(session, resource, None)).json(scim_body(resource, body)))?)
+}
+
+/// Replaces a resource with a whole SCIM body (PUT). Members absent from the body are removed.
+pub fn replace<T: ScimRecord>(session: &Session, resource: Resource, id: &str, body: Value) -> Result<T, CardError> {
+    let response = session.send(Request::new(Method::Put, path(session, resource, Some(id))).json(scim_body(resource, body)))?;
+    if response.has_content() { decode_one(&response) } else { get(session, resource, id) }
 }
 
 /// One SCIM PATCH operation.
@@ -257,8 +311,9 @@ impl PatchOp {
 
 /// Applies PATCH operations in one request. Databricks answers 204 (or `{}`); when it
 /// returns the resource instead, that is used, else the resource is read back.
-pub fn patch<T: DeserializeOwned>(session: &Session, resource: Resource, id: &str, ops: Vec<PatchOp>) -> Result<T, CardError> {
-    patch_only(session, resource, id, ops)?.map_or_else(|| get(session, resource, id), Ok)
+pub fn patch<T: ScimRecord>(session: &Session, resource: Resource, id: &str, ops: Vec<PatchOp>) -> Result<T, CardError> {
+    let response = send_patch(session, resource, id, ops)?;
+    if response.has_content() { decode_one(&response) } else { get(session, resource, id) }
 }
 
 /// Applies PATCH operations; returns the resource only when Databricks sent it.
@@ -268,6 +323,11 @@ pub fn patch_only<T: DeserializeOwned>(
     id: &str,
     ops: Vec<PatchOp>,
 ) -> Result<Option<T>, CardError> {
+    let response = send_patch(session, resource, id, ops)?;
+    if response.has_content() { response.json().map(Some) } else { Ok(None) }
+}
+
+fn send_patch(session: &Session, resource: Resource, id: &str, ops: Vec<PatchOp>) -> Result<super::Response, CardError> {
     let operations: Vec<Value> = ops
         .into_iter()
         .map(|op| {
@@ -282,8 +342,7 @@ pub fn patch_only<T: DeserializeOwned>(
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": operations,
     });
-    let response = session.send(Request::new(Method::Patch, path(session, resource, Some(id))).json(body))?;
-    if response.has_content() { response.json().map(Some) } else { Ok(None) }
+    session.send(Request::new(Method::Patch, path(session, resource, Some(id))).json(body))
 }
 
 /// Deletes a resource.

@@ -52,6 +52,18 @@ fn example(card: &str) -> Value {
         "get-credential" | "delete-credential" => json!({"credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01"}),
         "create-credential" => json!({"credentials_name": "corner", "role_arn": "arn:aws:iam::123456789012:role/corner"}),
         "create-ip-access-list" => json!({"label": "corner", "list_type": "allow", "ip_addresses": ["10.0.0.1"]}),
+        "search-users" => json!({"value": "ada@example.com"}),
+        "search-groups" => json!({"display_name": "corner"}),
+        "read-user-by-email" => json!({"email": "ada@example.com"}),
+        "activate-user" | "deactivate-user" => json!({"id": "1234567890"}),
+        "make-account-admin" | "revoke-account-admin" => json!({"kind": "group", "id": "1234567890"}),
+        "rotate-service-principal-secret" => json!({"service_principal_id": "1234567890"}),
+        "check-connection" | "unified-get-me" => json!({}),
+        "custom-api-request" => json!({"method": "get", "path": "/api/2.0/accounts/{account_id}/workspaces"}),
+        "unified-list-users" | "unified-list-groups" | "unified-list-organizations" | "unified-list-roles" => json!({}),
+        "unified-get-user" | "unified-get-group" => json!({"id": "1234567890"}),
+        "unified-get-organization" => json!({"id": "1234567890"}),
+        "unified-get-role" => json!({"id": "roles/corner"}),
         other => panic!("card {other} has no corner-case example: add one here"),
     }
 }
@@ -110,7 +122,14 @@ async fn every_card_turns_every_error_answer_into_a_typed_error() {
             env.fake.clear_faults();
             env.fake.push_fault(Fault::new("/api/2.", action).times(2));
             let context = format!("{card} / {}", case.name);
-            let error = env.run(card, example(card)).await.expect_err(&context);
+            let error = if card == "check-connection" {
+                // It reports each check rather than failing: the principal check holds the error.
+                let health = env.run(card, example(card)).await.expect(&context);
+                assert_eq!((health["healthy"].as_bool(), health["service_principal"]["status"].as_str()), (Some(false), Some("failed")), "{context}");
+                health["service_principal"]["error"].clone()
+            } else {
+                env.run(card, example(card)).await.expect_err(&context)
+            };
             let (variant, payload) = e2e::error_case(&error);
             let api_error = if variant == "rate_limited" { payload["error"].clone() } else { payload.clone() };
             let (want_case, want_code, want_text) = case.expect;
@@ -140,6 +159,13 @@ async fn an_unreadable_success_is_an_error_for_cards_that_read_it() {
         if card.starts_with("delete-") {
             // A delete does not read the body: the 200 is the whole answer.
             assert!(result.is_ok(), "{card}: {result:?}");
+        } else if card == "custom-api-request" {
+            // The raw card hands the body over as text: reading it is the flow's business.
+            assert_eq!(result.expect(&card)["body"], "{\"id\": \"12");
+        } else if card == "check-connection" {
+            let health = result.expect(&card);
+            let error = &health["service_principal"]["error"]["upstream"];
+            assert!(error["message"].as_str().unwrap().contains("cannot read"), "{card}: {health}");
         } else if card == "download-billable-usage" {
             // Usage is CSV text, not JSON: this body is a (one-line) CSV with no rows.
             assert_eq!(result.expect(&card)["rows"], serde_json::json!([]));

@@ -14,6 +14,10 @@ const SCENARIOS: &[&str] = &[
     include_str!("provisioning.rs"),
     include_str!("catalog.rs"),
     include_str!("billing.rs"),
+    include_str!("lifecycle.rs"),
+    include_str!("health.rs"),
+    include_str!("custom_request.rs"),
+    include_str!("unified.rs"),
 ];
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,0 +1,206 @@
+//! Okta-style searches over account SCIM: one attribute compared with a value, a custom
+//! filter, or both, turned into a SCIM `filter`; the result mode becomes the paging.
+
+use crate::client::Session;
+use crate::client::scim::{self, Page, Resource, ScimRecord};
+use crate::validate::{self, invalid};
+use crate::wit::identity::*;
+use crate::wit::{ApiError, CardError, PageSelection, ScimListInput, SortOrder};
+use crate::wit::{AllPages, PageRequest};
+
+/// Records a search returns when the input names no result mode.
+const DEFAULT_FIRST: u32 = 100;
+/// Most records an all-matches search returns: the account's user limit.
+const MAX_ALL: u32 = 10_000;
+
+/// A SCIM string literal: quoted, with `\` and `"` escaped, so a value can never end the
+/// literal early and change the filter.
+fn literal(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn operator(op: Option<MatchOperator>) -> &'static str {
+    match op.unwrap_or(MatchOperator::Equals) {
+        MatchOperator::Equals => "eq",
+        MatchOperator::NotEquals => "ne",
+        MatchOperator::Contains => "co",
+        MatchOperator::StartsWith => "sw",
+    }
+}
+
+/// The SCIM filter of a search: `attribute op "value"`, a custom filter, or both. A custom
+/// filter starting with `or ` matches either; otherwise (or after `and `) both must hold.
+pub fn filter(
+    (value_field, attribute): (&str, &str),
+    value: Option<&str>,
+    op: Option<MatchOperator>,
+    custom: Option<&str>,
+) -> Result<String, CardError> {
+    if value.is_some_and(|v| v.trim().is_empty()) {
+        return Err(invalid(value_field, "must not be blank; leave it out to search by the custom filter only"));
+    }
+    if value.is_some_and(|v| v.chars().any(char::is_control)) {
+        return Err(invalid(value_field, "must not contain control characters"));
+    }
+    let condition = value.map(|v| format!("{attribute} {} {}", operator(op), literal(v)));
+    let custom = match custom.map(str::trim) {
+        Some("") => return Err(invalid("custom-filter", "must not be blank; leave it out to search by value only")),
+        other => other,
+    };
+    let joined = |prefix: &str, rest: &str| rest.len() > prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix);
+    match (condition, custom) {
+        (None, None) => Err(invalid(value_field, "give a value to search for, a custom-filter, or both")),
+        (Some(c), None) => Ok(c),
+        (None, Some(f)) if joined("or ", f) || joined("and ", f) => {
+            Err(invalid("custom-filter", "starts with and/or but there is no value to join it to"))
+        }
+        (None, Some(f)) => Ok(f.to_string()),
+        (Some(c), Some(f)) if joined("or ", f) => Ok(format!("({c}) or ({})", f[3..].trim())),
+        (Some(c), Some(f)) if joined("and ", f) => Ok(format!("({c}) and ({})", f[4..].trim())),
+        (Some(c), Some(f)) => Ok(format!("({c}) and ({f})")),
+    }
+}
+
+/// The paging of a result mode: one record, the first N, or every match up to a limit.
+fn pages(mode: Option<SearchResultMode>) -> Result<PageSelection, CardError> {
+    let first = |count| PageSelection::Page(PageRequest { start_index: Some(1), count: Some(count) });
+    Ok(match mode {
+        None => first(DEFAULT_FIRST),
+        Some(SearchResultMode::FirstMatch) => first(1),
+        Some(SearchResultMode::First(n)) => {
+            validate::range("result-mode.first", Some(n), 1, scim::MAX_PAGE)?;
+            first(n)
+        }
+        Some(SearchResultMode::All(limit)) => {
+            validate::range("result-mode.all", Some(limit), 1, MAX_ALL)?;
+            PageSelection::All(AllPages { limit: Some(limit), page_size: Some(scim::MAX_PAGE), partial_results: Some(false) })
+        }
+    })
+}
+
+/// Runs a search and reports whether the mode or limit left matches out.
+fn search<T: ScimRecord>(
+    s: &Session,
+    resource: Resource,
+    filter: String,
+    sort_by: Option<&str>,
+    sort_order: Option<SortOrder>,
+    mode: Option<SearchResultMode>,
+) -> Result<(Vec<T>, u32, bool), CardError> {
+    let input = ScimListInput {
+        filter: Some(filter),
+        sort_by: sort_by.map(str::to_string),
+        sort_order,
+        attributes: None,
+        excluded_attributes: None,
+        pages: Some(pages(mode)?),
+    };
+    let page: Page<T> = scim::list_with_raw(s, resource, &input)?;
+    let truncated = page.next_start_index.is_some() || page.total_results as usize > page.resources.len();
+    Ok((page.resources, page.total_results, truncated))
+}
+
+pub fn search_users(s: &Session, input: SearchUsersInput) -> Result<UserSearchResult, CardError> {
+    let attribute = match input.search_by.unwrap_or(UserSearchField::UserName) {
+        UserSearchField::UserName => "userName",
+        UserSearchField::Email => "emails.value",
+        UserSearchField::DisplayName => "displayName",
+        UserSearchField::ExternalId => "externalId",
+    };
+    let filter = filter(("value", attribute), input.value.as_deref(), input.operator, input.custom_filter.as_deref())?;
+    let sort_by = input.sort_by.map(|f| match f {
+        UserSortField::UserName => "userName",
+        UserSortField::DisplayName => "displayName",
+        UserSortField::Id => "id",
+    });
+    let (users, total_results, truncated) = search(s, Resource::Users, filter, sort_by, input.sort_order, input.result_mode)?;
+    Ok(UserSearchResult { users, total_results, truncated })
+}
+
+pub fn search_groups(s: &Session, input: SearchGroupsInput) -> Result<GroupSearchResult, CardError> {
+    let filter = filter(
+        ("display-name", "displayName"),
+        input.display_name.as_deref(),
+        input.operator,
+        input.custom_filter.as_deref(),
+    )?;
+    let sort_by = input.sort_by.map(|f| match f {
+        GroupSortField::DisplayName => "displayName",
+        GroupSortField::Id => "id",
+    });
+    let (mut groups, total_results, truncated) =
+        search::<Group>(s, Resource::Groups, filter, sort_by, input.sort_order, input.result_mode)?;
+    if input.include_members == Some(true) {
+        // Databricks' group list leaves members out: read each group for them.
+        for group in &mut groups {
+            *group = scim::get(s, Resource::Groups, &group.id)?;
+        }
+    }
+    Ok(GroupSearchResult { groups, total_results, truncated })
+}
+
+pub fn read_user_by_email(s: &Session, input: ReadUserByEmailInput) -> Result<User, CardError> {
+    validate::email("email", &input.email)?;
+    // The user name is the sign-in address and unique; other addresses are a fallback.
+    for attribute in ["userName", "emails.value"] {
+        let filter = format!("{attribute} eq {}", literal(&input.email));
+        let (users, _, _) = search::<User>(s, Resource::Users, filter, None, None, Some(SearchResultMode::FirstMatch))?;
+        if let Some(user) = users.into_iter().next() {
+            return Ok(user);
+        }
+    }
+    Err(CardError::NotFound(ApiError {
+        status: 404,
+        error_code: None,
+        message: format!("no user of the account has the e-mail address {}", input.email),
+        request_id: None,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(value: Option<&str>, op: Option<MatchOperator>, custom: Option<&str>) -> Result<String, CardError> {
+        filter(("value", "userName"), value, op, custom)
+    }
+
+    #[test]
+    fn a_value_becomes_one_escaped_comparison() {
+        assert_eq!(f(Some("ada@example.com"), None, None).unwrap(), r#"userName eq "ada@example.com""#);
+        assert_eq!(f(Some("ad"), Some(MatchOperator::StartsWith), None).unwrap(), r#"userName sw "ad""#);
+        assert_eq!(f(Some("x"), Some(MatchOperator::NotEquals), None).unwrap(), r#"userName ne "x""#);
+        assert_eq!(f(Some("x"), Some(MatchOperator::Contains), None).unwrap(), r#"userName co "x""#);
+        // A quote in the value cannot close the literal and inject `or true`.
+        assert_eq!(f(Some(r#"a" or userName pr or "\"#), None, None).unwrap(), r#"userName eq "a\" or userName pr or \"\\""#);
+    }
+
+    #[test]
+    fn a_custom_filter_joins_with_and_unless_it_says_or() {
+        assert_eq!(f(None, None, Some("active eq false")).unwrap(), "active eq false");
+        assert_eq!(f(Some("a"), None, Some("active eq false")).unwrap(), r#"(userName eq "a") and (active eq false)"#);
+        assert_eq!(f(Some("a"), None, Some("and active eq false")).unwrap(), r#"(userName eq "a") and (active eq false)"#);
+        assert_eq!(f(Some("a"), None, Some("OR displayName co \"b\"")).unwrap(), r#"(userName eq "a") or (displayName co "b")"#);
+    }
+
+    #[test]
+    fn nothing_to_search_for_or_a_dangling_join_is_refused() {
+        let field = |r: Result<String, CardError>| match r {
+            Err(CardError::InvalidInput(e)) => e.field,
+            other => panic!("expected invalid input, got {other:?}"),
+        };
+        assert_eq!(field(f(None, None, None)), "value");
+        assert_eq!(field(f(Some("  "), None, None)), "value");
+        assert_eq!(field(f(None, None, Some(" "))), "custom-filter");
+        assert_eq!(field(f(None, None, Some("or active eq true"))), "custom-filter");
+    }
+
+    #[test]
+    fn result_modes_become_paging() {
+        assert!(matches!(pages(None).unwrap(), PageSelection::Page(PageRequest { count: Some(100), .. })));
+        assert!(matches!(pages(Some(SearchResultMode::FirstMatch)).unwrap(), PageSelection::Page(PageRequest { count: Some(1), .. })));
+        assert!(matches!(pages(Some(SearchResultMode::All(250))).unwrap(), PageSelection::All(AllPages { limit: Some(250), .. })));
+        assert!(pages(Some(SearchResultMode::First(101))).is_err());
+        assert!(pages(Some(SearchResultMode::All(0))).is_err());
+    }
+}
