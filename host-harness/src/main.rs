@@ -59,7 +59,7 @@ enum Command {
     },
     /// Run one card and print its output.
     Run(RunArgs),
-    /// Start the fake Databricks account and print a connection for it.
+    /// Start the fake Databricks account (every card's example input runs against it) and print a connection for it.
     Fake {
         /// Port on 127.0.0.1 (default: any free port).
         #[arg(long, default_value_t = 0)]
@@ -258,7 +258,9 @@ fn read_input(arg: &str) -> anyhow::Result<Value> {
 
 async fn serve_fake(port: u16) -> anyhow::Result<ExitCode> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let fake = fake_account::FakeAccount::start_on(addr, fake_account::FakeConfig::default())
+    // The Demo account plus the objects the card list's example inputs name.
+    let config = fake_account::FakeConfig { seed: fake_account::Seed::Examples, ..fake_account::FakeConfig::default() };
+    let fake = fake_account::FakeAccount::start_on(addr, config)
         .await
         .context("cannot start the fake account")?;
     // The fake's own made-up credentials: printing them is the point of this command.
