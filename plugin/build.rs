@@ -14,13 +14,15 @@ use std::process::ExitCode;
 
 use wit_parser::{Docs, Resolve, Type, TypeDefKind, TypeOwner, WorldItem, WorldKey};
 
+/// The doc-comment convention of a card (shared with the crate's unit tests).
+#[path = "src/card_docs.rs"]
+mod card_docs;
+
 const WORLD: &str = "connector";
 /// Parameter names that carry the connection: a function with one is a card.
 const CONNECTION_PARAMS: &[&str] = &["conn", "connection"];
 /// Interfaces that are never cards.
 const NOT_CARDS: &[&str] = &["types", "cards"];
-const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
-const TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label"];
 
 struct Card {
     id: String,
@@ -126,103 +128,10 @@ fn card(
     function: &wit_parser::Function,
     clouds: &[String],
 ) -> Result<Card, Vec<String>> {
-    let mut problems = Vec::new();
     let docs = function.docs.contents.clone().unwrap_or_default();
-    let mut prose: Vec<&str> = Vec::new();
-    let mut tags: Vec<(String, String)> = Vec::new();
-    for line in docs.lines() {
-        let trimmed = line.trim();
-        if let Some(tag) = trimmed.strip_prefix('@') {
-            let (name, value) = tag.split_once(char::is_whitespace).unwrap_or((tag, ""));
-            if !TAGS.contains(&name) {
-                problems.push(format!("unknown tag `@{name}` (known: {})", TAGS.join(", ")));
-            } else if tags.iter().any(|(n, _)| n == name) {
-                problems.push(format!("tag `@{name}` given twice"));
-            }
-            tags.push((name.to_string(), value.trim().to_string()));
-        } else if !tags.is_empty() && !trimmed.is_empty() {
-            problems.push(format!("prose line after the tag lines: `{trimmed}` (tags come last)"));
-        } else {
-            prose.push(trimmed);
-        }
-    }
-    let tag = |name: &str| tags.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
-    let mut required = |name: &str| match tag(name) {
-        Some(v) if !v.is_empty() => Some(v.to_string()),
-        Some(_) => {
-            problems.push(format!("tag `@{name}` has no value"));
-            None
-        }
-        None => {
-            problems.push(format!("missing tag line `/// @{name} ...`"));
-            None
-        }
-    };
-    let scope = required("scope");
-    let cloud_tag = required("clouds");
-    let changes = required("changes-state");
-    let example = required("example");
-
-    let description = paragraphs(&prose);
-    if description.is_empty() {
-        problems.push("no description: the doc comment needs prose before the tag lines".into());
-    }
-    if description.contains("Scope `") {
-        problems.push("the prose names a scope (`Scope `...``): the scope belongs in the `@scope` tag only".into());
-    }
-
-    let scopes: Vec<String> = scope.iter().flat_map(|s| s.split_whitespace().map(str::to_string)).collect();
-    let mut card_clouds = Vec::new();
-    if let Some(value) = &cloud_tag {
-        if value == "all" {
-            card_clouds = clouds.to_vec();
-        } else {
-            for cloud in value.split([' ', ',']).filter(|c| !c.is_empty()) {
-                if clouds.iter().any(|c| c == cloud) {
-                    card_clouds.push(cloud.to_string());
-                } else {
-                    problems.push(format!("`@clouds`: unknown cloud `{cloud}` (use `all` or some of: {})", clouds.join(" ")));
-                }
-            }
-        }
-    }
-    let changes_state = match changes.as_deref() {
-        Some("true") => true,
-        Some("false") | None => false,
-        Some(other) => {
-            problems.push(format!("`@changes-state` must be `true` or `false`, not `{other}`"));
-            false
-        }
-    };
-
     let input = function.params.iter().find(|p| p.name == "input").map(|p| p.ty);
-    let mut example_json = String::new();
-    if let Some(example) = &example {
-        match serde_json::from_str::<serde_json::Value>(example) {
-            Err(err) => problems.push(format!("`@example` is not valid JSON ({err}): {example}")),
-            Ok(value) => {
-                if let (Some(ty), serde_json::Value::Object(object)) = (input, &value) {
-                    if let Some(fields) = record_fields(resolve, ty) {
-                        for key in object.keys() {
-                            if !fields.iter().any(|f| f.replace('-', "_") == *key) {
-                                let known: Vec<String> = fields.iter().map(|f| f.replace('-', "_")).collect();
-                                problems.push(format!(
-                                    "`@example` key `{key}` is not a field of the input (fields: {})",
-                                    known.join(", ")
-                                ));
-                            }
-                        }
-                    }
-                }
-                let _ = value;
-                example_json = example.clone();
-            }
-        }
-    }
-
-    if !problems.is_empty() {
-        return Err(problems);
-    }
+    let fields = input.and_then(|ty| record_fields(resolve, ty));
+    let doc = card_docs::parse(&function.name, &docs, clouds, fields.as_deref())?;
     let output = function.result.and_then(|ty| match ty {
         Type::Id(id) => match &resolve.types[id].kind {
             TypeDefKind::Result(r) if resolve.types[id].name.is_none() => r.ok,
@@ -232,70 +141,17 @@ fn card(
     });
     Ok(Card {
         id: function.name.clone(),
-        label: tag("label").map(str::to_string).unwrap_or_else(|| label_of(&function.name)),
-        endpoints: endpoints(&description),
-        description,
+        label: doc.label,
+        endpoints: doc.endpoints,
+        description: doc.description,
         category: category.to_string(),
-        scopes,
-        clouds: card_clouds,
-        changes_state,
-        example: example_json,
+        scopes: doc.scopes,
+        clouds: doc.clouds,
+        changes_state: doc.changes_state,
+        example: doc.example,
         input_type: input.and_then(|ty| type_ref(resolve, ty)),
         output_type: output.and_then(|ty| type_ref(resolve, ty)),
     })
-}
-
-/// Prose lines joined into paragraphs (a blank line separates paragraphs).
-fn paragraphs(lines: &[&str]) -> String {
-    let mut out = String::new();
-    let mut blank = false;
-    for line in lines {
-        if line.is_empty() {
-            blank = true;
-            continue;
-        }
-        if !out.is_empty() {
-            out.push_str(if blank { "\n\n" } else { " " });
-        }
-        blank = false;
-        out.push_str(line);
-    }
-    out
-}
-
-/// Backticked spans that start with an HTTP method and a path.
-fn endpoints(description: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for (i, span) in description.split('`').enumerate() {
-        if i % 2 == 1
-            && METHODS.iter().any(|m| span.strip_prefix(m).is_some_and(|rest| rest.starts_with(" /")))
-            && !found.iter().any(|f| f == span)
-        {
-            found.push(span.to_string());
-        }
-    }
-    found
-}
-
-/// `list-ip-access-lists` → `List IP access lists`.
-fn label_of(id: &str) -> String {
-    let words: Vec<String> = id
-        .split('-')
-        .enumerate()
-        .map(|(i, word)| match word {
-            "ip" => "IP".to_string(),
-            "oauth" => "OAuth".to_string(),
-            "scim" => "SCIM".to_string(),
-            "id" => "ID".to_string(),
-            "api" => "API".to_string(),
-            _ if i == 0 => {
-                let mut chars = word.chars();
-                chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-            }
-            _ => word.to_string(),
-        })
-        .collect();
-    words.join(" ")
 }
 
 /// The field names of a record type, following aliases.
@@ -336,7 +192,7 @@ fn type_ref(resolve: &Resolve, ty: Type) -> Option<String> {
 
 fn text(docs: &Docs) -> String {
     let lines: Vec<&str> = docs.contents.as_deref().unwrap_or("").lines().map(str::trim).collect();
-    paragraphs(&lines)
+    card_docs::paragraphs(&lines)
 }
 
 /// The docs of every named type of every interface of the package, in declaration order.
