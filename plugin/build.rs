@@ -34,6 +34,7 @@ struct Card {
     clouds: Vec<String>,
     changes_state: bool,
     example: String,
+    auth: Vec<String>,
     input_type: Option<String>,
     output_type: Option<String>,
 }
@@ -65,7 +66,8 @@ fn main() -> ExitCode {
         Ok(world) => world,
         Err(err) => return fail(&[format!("no world `{WORLD}` in {}: {err:#}", wit_dir.display())]),
     };
-    let clouds = cloud_names(&resolve);
+    let clouds = case_names(&resolve, "cloud");
+    let auths = case_names(&resolve, "auth");
 
     let mut errors = Vec::new();
     let mut cards = Vec::new();
@@ -80,7 +82,7 @@ fn main() -> ExitCode {
             if !function.params.iter().any(|p| CONNECTION_PARAMS.contains(&p.name.as_str())) {
                 continue;
             }
-            match card(&resolve, &category, function, &clouds) {
+            match card(&resolve, &category, function, &clouds, &auths) {
                 Ok(card) => cards.push(card),
                 Err(problems) => errors.extend(
                     problems.into_iter().map(|p| format!("card `{}` ({category}.wit): {p}", function.name)),
@@ -110,12 +112,14 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// The case names of `types.cloud`, the values `@clouds` accepts.
-fn cloud_names(resolve: &Resolve) -> Vec<String> {
+/// The case names of the enum or variant `name` in `types` (`cloud` for `@clouds`, `auth` for `@auth`).
+fn case_names(resolve: &Resolve, name: &str) -> Vec<String> {
     for (_, ty) in resolve.types.iter() {
-        if ty.name.as_deref() == Some("cloud") {
-            if let TypeDefKind::Enum(e) = &ty.kind {
-                return e.cases.iter().map(|c| c.name.clone()).collect();
+        if ty.name.as_deref() == Some(name) && matches!(ty.owner, TypeOwner::Interface(_)) {
+            match &ty.kind {
+                TypeDefKind::Enum(e) => return e.cases.iter().map(|c| c.name.clone()).collect(),
+                TypeDefKind::Variant(v) => return v.cases.iter().map(|c| c.name.clone()).collect(),
+                _ => {}
             }
         }
     }
@@ -127,11 +131,12 @@ fn card(
     category: &str,
     function: &wit_parser::Function,
     clouds: &[String],
+    auths: &[String],
 ) -> Result<Card, Vec<String>> {
     let docs = function.docs.contents.clone().unwrap_or_default();
     let input = function.params.iter().find(|p| p.name == "input").map(|p| p.ty);
     let fields = input.and_then(|ty| record_fields(resolve, ty));
-    let doc = card_docs::parse(&function.name, &docs, clouds, fields.as_deref())?;
+    let doc = card_docs::parse(&function.name, &docs, clouds, auths, fields.as_deref())?;
     let output = function.result.and_then(|ty| match ty {
         Type::Id(id) => match &resolve.types[id].kind {
             TypeDefKind::Result(r) if resolve.types[id].name.is_none() => r.ok,
@@ -149,6 +154,7 @@ fn card(
         clouds: doc.clouds,
         changes_state: doc.changes_state,
         example: doc.example,
+        auth: doc.auth,
         input_type: input.and_then(|ty| type_ref(resolve, ty)),
         output_type: output.and_then(|ty| type_ref(resolve, ty)),
     })
@@ -235,7 +241,7 @@ fn render(cards: &[Card], types: &[TypeDoc]) -> String {
         let _ = writeln!(
             out,
             "    Card {{ id: {:?}, label: {:?}, description: {:?}, category: {:?}, endpoints: {}, scopes: {}, \
-             clouds: {}, changes_state: {}, example_input: {:?}, input_type: {}, output_type: {} }},",
+             clouds: {}, changes_state: {}, example_input: {:?}, auth: {}, input_type: {}, output_type: {} }},",
             c.id,
             c.label,
             c.description,
@@ -245,6 +251,7 @@ fn render(cards: &[Card], types: &[TypeDoc]) -> String {
             strs(&c.clouds),
             c.changes_state,
             c.example,
+            strs(&c.auth),
             opt(&c.input_type),
             opt(&c.output_type),
         );

@@ -194,8 +194,10 @@ pub struct CardInfo {
     pub clouds: Vec<String>,
     /// Whether it creates, changes or deletes something.
     pub changes_state: bool,
-    /// An input that runs against the fake account's Demo seed.
+    /// An input that runs against the fake account (its Examples seed).
     pub example_input: Value,
+    /// The `auth` cases of the connection the card works with (`oauth_u2m`, ...); empty: any.
+    pub auth: Vec<String>,
     /// The input type (`identity/list-users-input`).
     pub input_type: Option<String>,
     /// The output type (`identity/user-list`).
@@ -221,6 +223,7 @@ impl CardInfo {
             clouds: list("clouds"),
             changes_state: v["changes_state"].as_bool().unwrap_or(false),
             example_input,
+            auth: list("auth"),
             input_type: v["input_type"].as_str().map(str::to_string),
             output_type: v["output_type"].as_str().map(str::to_string),
         })
@@ -238,6 +241,7 @@ impl CardInfo {
             "clouds": self.clouds,
             "changes_state": self.changes_state,
             "example_input": self.example_input,
+            "auth": self.auth,
             "input_type": self.input_type,
             "output_type": self.output_type,
         })
@@ -340,6 +344,9 @@ impl CardCatalog {
                 md.push_str(&format!("- Scope: {}\n", card.scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")));
                 md.push_str(&format!("- Clouds: {}\n", clouds_text(&card.clouds)));
                 md.push_str(&format!("- Changes state: {}\n", if card.changes_state { "yes" } else { "no" }));
+                if !card.auth.is_empty() {
+                    md.push_str(&format!("- Connection: {}\n", card.auth.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")));
+                }
                 let signature = signatures.iter().find(|s| s.id == card.id);
                 let input = signature.and_then(|s| s.input_type().cloned());
                 let output = signature.and_then(|s| s.output_type());

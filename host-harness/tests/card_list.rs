@@ -68,7 +68,10 @@ async fn every_card_example_runs_against_the_fake_account() {
     for card in &catalog.cards {
         let config = FakeConfig { seed: Seed::Examples, ..FakeConfig::default() };
         let fake = FakeAccount::start(config).await.expect("the fake account starts");
-        let outcome = harness.run(&card.id, &fake.m2m_connection(), &card.example_input, &RunOptions::default()).await;
+        // The card's first `@auth` case (JSON names: `oauth_u2m`), else M2M.
+        let auth = card.auth.first().map(|a| a.replace('_', "-"));
+        let connection = fake_account::example_ids::connection(&fake, auth.as_deref());
+        let outcome = harness.run(&card.id, &connection, &card.example_input, &RunOptions::default()).await;
         match outcome {
             Ok(CardOutcome::Ok(_)) => {}
             Ok(CardOutcome::Err(error)) => failures.push(format!("{}: {} → card error {error}", card.id, card.example_input)),

@@ -3,7 +3,7 @@
 //! every card's doc comment with this module; the crate's unit tests check its messages.
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
-const TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label"];
+const TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label", "auth"];
 
 /// The machine-readable parts of one card's doc comment.
 #[derive(Debug, PartialEq)]
@@ -16,12 +16,21 @@ pub struct CardDoc {
     pub changes_state: bool,
     /// The `@example` JSON as written.
     pub example: String,
+    /// The `auth` cases the card works with (`@auth`); empty: any.
+    pub auth: Vec<String>,
 }
 
-/// Parses the doc comment of card `id`. `clouds` are the case names `@clouds` accepts;
+/// Parses the doc comment of card `id`. `clouds` are the case names `@clouds` accepts, `auths`
+/// those `@auth` accepts;
 /// `input_fields`, when the input is a record, the WIT names its example's keys must match.
 /// Errors are messages for the author, without the card's name (the caller adds it).
-pub fn parse(id: &str, docs: &str, clouds: &[String], input_fields: Option<&[String]>) -> Result<CardDoc, Vec<String>> {
+pub fn parse(
+    id: &str,
+    docs: &str,
+    clouds: &[String],
+    auths: &[String],
+    input_fields: Option<&[String]>,
+) -> Result<CardDoc, Vec<String>> {
     let mut problems = Vec::new();
     let mut prose: Vec<&str> = Vec::new();
     let mut tags: Vec<(String, String)> = Vec::new();
@@ -90,6 +99,15 @@ pub fn parse(id: &str, docs: &str, clouds: &[String], input_fields: Option<&[Str
         }
     };
 
+    let mut auth = Vec::new();
+    for kind in tag("auth").iter().flat_map(|v| v.split([' ', ',']).filter(|k| !k.is_empty()).map(str::to_string).collect::<Vec<_>>()) {
+        if auths.contains(&kind) {
+            auth.push(kind);
+        } else {
+            problems.push(format!("`@auth`: unknown auth `{kind}` (some of: {})", auths.join(" ")));
+        }
+    }
+
     if let Some(example) = &example {
         match serde_json::from_str::<serde_json::Value>(example) {
             Err(err) => problems.push(format!("`@example` is not valid JSON ({err}): {example}")),
@@ -122,6 +140,7 @@ pub fn parse(id: &str, docs: &str, clouds: &[String], input_fields: Option<&[Str
         clouds: card_clouds,
         changes_state,
         example: example.unwrap_or_default(),
+        auth,
     })
 }
 
@@ -186,31 +205,40 @@ mod tests {
         ["aws", "azure", "gcp", "aws-gov", "aws-gov-dod"].map(String::from).to_vec()
     }
 
+    fn auths() -> Vec<String> {
+        ["oauth-m2m", "oauth-u2m", "scim-token"].map(String::from).to_vec()
+    }
+
     #[test]
     fn a_complete_doc_comment_parses() {
         let docs = "Delete a user.\n`DELETE /accounts/{account_id}/scim/v2/Users/{id}`.\n@scope scim\n@clouds aws gcp\n@changes-state true\n@example {\"id\": \"42\"}";
-        let doc = parse("delete-ip-user", docs, &clouds(), Some(&["id".to_string()])).unwrap();
+        let doc = parse("delete-ip-user", docs, &clouds(), &auths(), Some(&["id".to_string()])).unwrap();
         assert_eq!(doc.label, "Delete IP user");
         assert_eq!(doc.description, "Delete a user. `DELETE /accounts/{account_id}/scim/v2/Users/{id}`.");
         assert_eq!(doc.endpoints, ["DELETE /accounts/{account_id}/scim/v2/Users/{id}"]);
         assert_eq!((doc.scopes, doc.clouds, doc.changes_state), (vec!["scim".to_string()], vec!["aws".into(), "gcp".into()], true));
         assert_eq!(doc.example, "{\"id\": \"42\"}");
-        let all = parse("x", "Do.\n@scope a b\n@clouds all\n@changes-state false\n@example {}\n@label Do it", &clouds(), None).unwrap();
+        let all = parse("x", "Do.\n@scope a b\n@clouds all\n@changes-state false\n@example {}\n@label Do it", &clouds(), &auths(), None).unwrap();
         assert_eq!((all.clouds.len(), all.scopes.len(), all.label.as_str()), (5, 2, "Do it"));
+        assert!(all.auth.is_empty());
+        let u2m = parse("x", "Do.\n@scope a\n@clouds all\n@changes-state false\n@example {}\n@auth oauth-u2m", &clouds(), &auths(), None);
+        assert_eq!(u2m.unwrap().auth, ["oauth-u2m"]);
+        let bad = parse("x", "Do.\n@scope a\n@clouds all\n@changes-state false\n@example {}\n@auth kerberos", &clouds(), &auths(), None);
+        assert!(bad.unwrap_err()[0].contains("unknown auth `kerberos`"));
     }
 
     #[test]
     fn missing_or_wrong_metadata_is_reported_clearly() {
-        let problems = parse("x", "List things. Scope `scim`. All clouds.", &clouds(), None).unwrap_err();
+        let problems = parse("x", "List things. Scope `scim`. All clouds.", &clouds(), &auths(), None).unwrap_err();
         for needle in ["missing tag line `/// @scope", "`/// @clouds", "`/// @changes-state", "`/// @example", "belongs in the `@scope` tag"] {
             assert!(problems.iter().any(|p| p.contains(needle)), "{needle}: {problems:?}");
         }
         let docs = "Do.\n@scope s\n@clouds mars\n@changes-state maybe\n@example {\"nope\": 1}\n@owner me\nmore prose";
-        let problems = parse("x", docs, &clouds(), Some(&["user-name".to_string()])).unwrap_err();
+        let problems = parse("x", docs, &clouds(), &auths(), Some(&["user-name".to_string()])).unwrap_err();
         for needle in ["unknown cloud `mars`", "not `maybe`", "key `nope` is not a field of the input (fields: user_name)", "unknown tag `@owner`", "prose line after the tag lines"] {
             assert!(problems.iter().any(|p| p.contains(needle)), "{needle}: {problems:?}");
         }
-        let problems = parse("x", "Do.\n@scope s\n@clouds all\n@changes-state true\n@example {oops}", &clouds(), None).unwrap_err();
+        let problems = parse("x", "Do.\n@scope s\n@clouds all\n@changes-state true\n@example {oops}", &clouds(), &auths(), None).unwrap_err();
         assert!(problems[0].contains("`@example` is not valid JSON"), "{problems:?}");
     }
 }

@@ -14,6 +14,7 @@ pub(crate) struct Card {
     pub clouds: &'static [&'static str],
     pub changes_state: bool,
     pub example_input: &'static str,
+    pub auth: &'static [&'static str],
     pub input_type: Option<&'static str>,
     pub output_type: Option<&'static str>,
 }
@@ -70,6 +71,7 @@ pub(crate) fn list_cards() -> Vec<wit::CardInfo> {
             clouds: c.clouds.iter().filter_map(|name| cloud(name)).collect(),
             changes_state: c.changes_state,
             example_input: c.example_input.into(),
+            auth: strings(c.auth),
             input_type: c.input_type.map(Into::into),
             output_type: c.output_type.map(Into::into),
         })

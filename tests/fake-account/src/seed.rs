@@ -65,6 +65,28 @@ pub mod example_ids {
     pub const ALAN: i64 = 4_211_000_000_023_757;
     pub const ANALYTICS_PROD: i64 = 1_234_567_890_123_456;
     pub const SANDBOX: i64 = 2_345_678_901_234_567;
+    /// The OAuth client ID of the `tableau-server` app integration ([`APP_INTEGRATION`]), for
+    /// U2M connections.
+    pub const APP_CLIENT_ID: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c02";
+    /// Its client secret.
+    pub const APP_CLIENT_SECRET: &str = "dose-example-tableau-secret";
+    /// A U2M refresh token of that app the Examples seed honours.
+    pub const U2M_REFRESH_TOKEN: &str = "dor-example-refresh-token";
+
+    /// The connection a card example runs with, by the card's first `@auth` case (`oauth-m2m`
+    /// when it names none): M2M with the account's service principal, the SCIM token, or U2M
+    /// with the example app and [`U2M_REFRESH_TOKEN`].
+    pub fn connection(fake: &crate::FakeAccount, auth: Option<&str>) -> serde_json::Value {
+        match auth {
+            Some("scim-token") => fake.scim_token_connection(),
+            Some("oauth-u2m") => {
+                let mut connection = fake.u2m_connection(APP_CLIENT_ID, Some(APP_CLIENT_SECRET));
+                connection["auth"]["oauth_u2m"]["refresh_token"] = serde_json::json!(U2M_REFRESH_TOKEN);
+                connection
+            }
+            _ => fake.m2m_connection(),
+        }
+    }
 }
 
 /// [`Seed::Examples`](crate::Seed::Examples): one object of each kind the non-SCIM cards read,
