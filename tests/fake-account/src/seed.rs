@@ -80,8 +80,15 @@ pub mod example_ids {
         match auth {
             Some("scim-token") => fake.scim_token_connection(),
             Some("oauth-u2m") => {
-                let mut connection = fake.u2m_connection(APP_CLIENT_ID, Some(APP_CLIENT_SECRET));
-                connection["auth"]["oauth_u2m"]["refresh_token"] = serde_json::json!(U2M_REFRESH_TOKEN);
+                let mut connection = fake.m2m_connection();
+                connection["auth"] = serde_json::json!({"oauth_u2m": {
+                    "client_id": APP_CLIENT_ID,
+                    "client_secret": APP_CLIENT_SECRET,
+                    "refresh_token": U2M_REFRESH_TOKEN,
+                    "access_token": null,
+                    "access_token_expires_at": null,
+                    "scopes": null,
+                }});
                 connection
             }
             _ => fake.m2m_connection(),
