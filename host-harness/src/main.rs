@@ -10,6 +10,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod login;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use host_harness::{CardCatalog, CardOutcome, Harness, HarnessError, RunOptions};
@@ -65,6 +67,9 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
+    /// Sign in with OAuth U2M through a custom app connection (authorization code with PKCE,
+    /// loopback redirect) and write a connection file (mode 0600) holding the tokens.
+    Login(login::LoginArgs),
     /// Run a user and group flow against the built-in fake account.
     Demo,
 }
@@ -144,6 +149,11 @@ impl Cli {
                 run_card(&harness, args).await
             }
             Command::Fake { port } => serve_fake(port).await,
+            Command::Login(args) => {
+                let harness = harness(self.component.as_ref())?;
+                println!("{}", pretty(&login::login(&harness, args).await?));
+                Ok(ExitCode::SUCCESS)
+            }
             Command::Demo => {
                 let harness = harness(self.component.as_ref())?;
                 demo(&harness).await
@@ -218,6 +228,9 @@ fn clouds_short(clouds: &[String]) -> String {
 async fn run_card(harness: &Harness, args: RunArgs) -> anyhow::Result<ExitCode> {
     // The connection holds secrets: it is parsed, never logged or echoed.
     let connection = read_connection(&args.connection)?;
+    // A U2M connection file is refreshed (and saved) first when its access token is stale.
+    let file = (!args.connection.trim_start().starts_with('{')).then(|| std::path::Path::new(&args.connection));
+    let connection = login::fresh_u2m(harness, file, connection).await?;
     let input = read_input(&args.input)?;
     let mut options = RunOptions {
         time_limit: Duration::from_secs(args.time_limit),

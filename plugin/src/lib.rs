@@ -13,6 +13,7 @@ use bindings::exports::databricks::account::access as access_wit;
 use bindings::exports::databricks::account::billing as billing_wit;
 use bindings::exports::databricks::account::catalog as catalog_wit;
 use bindings::exports::databricks::account::identity as identity_wit;
+use bindings::exports::databricks::account::login as login_wit;
 use bindings::exports::databricks::account::oauth as oauth_wit;
 use bindings::exports::databricks::account::provisioning as provisioning_wit;
 use bindings::exports::databricks::account::unified as unified_wit;
@@ -179,6 +180,12 @@ export_cards!(unified_wit::Guest {
     unified_get_organization(uw::UnifiedIdInput) -> uw::UnifiedOrganization = un::unified_get_organization;
     unified_list_roles(uw::UnifiedListRolesInput) -> uw::UnifiedRoles = un::unified_list_roles;
     unified_get_role(uw::UnifiedIdInput) -> uw::UnifiedRole = un::unified_get_role;
+});
+
+export_cards!(login_wit::Guest {
+    start_oauth_login(login_wit::StartOauthLoginInput) -> login_wit::OauthLoginStart = cards::login::start_oauth_login;
+    complete_oauth_login(login_wit::CompleteOauthLoginInput) -> login_wit::OauthTokenSet = cards::login::complete_oauth_login;
+    refresh_oauth_tokens(login_wit::RefreshOauthTokensInput) -> login_wit::OauthTokenSet = cards::login::refresh_oauth_tokens;
 });
 
 // Only the component exports the card functions: a native build of this crate (its unit

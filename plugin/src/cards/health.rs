@@ -41,13 +41,15 @@ fn not_found(message: String) -> CardError {
 
 /// Signs in: mints (or reuses) an OAuth token, or makes the smallest SCIM call with a SCIM token.
 fn check_token(s: &Session) -> TokenCheck {
-    let result = if s.uses_scim_token() {
+    // A static or host-refreshed token is only proven by a call that uses it.
+    let result = if s.uses_scim_token() || s.uses_u2m() {
         scim::list::<serde_json::Value>(s, Resource::Users, &scim::first(None, 1)).map(drop)
     } else {
         s.sign_in()
     };
     match result {
         Ok(()) if s.uses_scim_token() => token_check(CheckStatus::Passed, "the SCIM token is accepted".into(), None),
+        Ok(()) if s.uses_u2m() => token_check(CheckStatus::Passed, "the OAuth access token is accepted".into(), None),
         Ok(()) => token_check(CheckStatus::Passed, "an OAuth token was minted for the client ID".into(), None),
         Err(error) => token_check(CheckStatus::Failed, "the connection cannot sign in".into(), Some(error)),
     }
@@ -70,8 +72,8 @@ pub fn own_principal(s: &Session) -> Result<ServicePrincipal, CardError> {
 }
 
 fn check_principal(s: &Session) -> (PrincipalCheck, Option<String>) {
-    if s.uses_scim_token() {
-        return (principal_check(CheckStatus::Skipped, "a SCIM token connection has no service principal", None), None);
+    if s.uses_scim_token() || s.uses_u2m() {
+        return (principal_check(CheckStatus::Skipped, "this connection signs in without a service principal", None), None);
     }
     match own_principal(s) {
         Err(error) => (principal_check(CheckStatus::Failed, "the connection's service principal cannot be read", Some(error)), None),
@@ -129,8 +131,8 @@ pub fn assess_secret(secret: &ServicePrincipalSecret, now: i64, warn_days: u32) 
 
 /// The configured secret, found among the principal's secrets.
 pub fn check_secret(s: &Session, service_principal_id: Option<&str>, warn_days: u32) -> SecretCheck {
-    if s.uses_scim_token() {
-        return secret_check(CheckStatus::Skipped, "a SCIM token connection has no OAuth secret", None);
+    if s.uses_scim_token() || s.uses_u2m() {
+        return secret_check(CheckStatus::Skipped, "this connection signs in without a service principal secret", None);
     }
     let Some(secret_id) = s.identity().secret_id.clone() else {
         return secret_check(CheckStatus::Skipped, "the connection names no secret-id; set it to track the secret's expiry", None);

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod health;
 pub mod identity;
 pub mod lifecycle;
+pub mod login;
 pub mod oauth;
 pub mod provisioning;
 pub mod rotation;

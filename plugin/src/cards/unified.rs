@@ -211,9 +211,10 @@ pub fn unified_get_role(s: &Session, input: UnifiedIdInput) -> Result<UnifiedRol
 
 pub fn unified_get_me(s: &Session, input: UnifiedGetMeInput) -> Result<UnifiedMe, CardError> {
     let warn_days = input.warn_days.unwrap_or(health::DEFAULT_WARN_DAYS);
-    if s.uses_scim_token() {
+    if s.uses_scim_token() || s.uses_u2m() {
+        // No service principal behind these, and the account API has no `/Me` for a person.
         return Ok(UnifiedMe {
-            auth_method: "scim-token".into(),
+            auth_method: if s.uses_u2m() { "oauth-u2m" } else { "scim-token" }.into(),
             id: None,
             application_id: None,
             display_name: None,

@@ -1,5 +1,6 @@
-//! Signing in: OAuth M2M tokens (minted, cached, refreshed ahead of expiry) or a
-//! static SCIM token, what each may call, and keeping every secret out of errors.
+//! Signing in: OAuth M2M tokens (minted, cached, refreshed ahead of expiry), a U2M access
+//! token the host keeps fresh (see `u2m.rs`), or a static SCIM token; what each may call, and
+//! keeping every secret out of errors.
 
 use super::errors;
 use super::http::{self, Method, Request, Response};
@@ -15,11 +16,41 @@ use std::time::{Duration, Instant};
 /// The credentials of a session.
 pub enum Credentials {
     OAuthM2m { client_id: String, client_secret: String, scopes: String },
+    OAuthU2m(U2m),
     ScimToken(String),
+}
+
+/// A person's OAuth tokens through a custom app connection.
+pub struct U2m {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub refresh_token: Option<String>,
+    pub access_token: Option<String>,
+    /// Seconds since the Unix epoch.
+    pub expires_at: Option<u64>,
+    pub scopes: String,
 }
 
 /// Scopes an M2M token asks for when the connection names none (as the SDKs do).
 const DEFAULT_SCOPES: &str = "all-apis";
+/// Scopes a U2M login asks for by default: `offline_access` makes Databricks issue a refresh token.
+pub const DEFAULT_U2M_SCOPES: &str = "all-apis offline_access";
+/// An access token this close to its expiry is treated as expired (seconds).
+pub const ACCESS_TOKEN_MARGIN: u64 = 60;
+
+/// Checks a scope list: each scope one word; joined with spaces, or `default` when empty.
+fn scope_list(field: &str, scopes: Option<Vec<String>>, default: &str) -> Result<String, CardError> {
+    let scopes = scopes.unwrap_or_default();
+    if scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
+        return Err(invalid(field, "each scope must be one word, such as all-apis"));
+    }
+    Ok(if scopes.is_empty() { default.to_string() } else { scopes.join(" ") })
+}
+
+/// An optional secret: absent or empty is absent.
+fn present(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
 
 /// How long before expiry a cached token is replaced, so that a token never expires
 /// mid-request; shortened for tokens that live less than twice as long.
@@ -66,16 +97,26 @@ impl Credentials {
                 if m2m.client_secret.is_empty() {
                     return Err(invalid(&format!("{F}.client-secret"), "is required"));
                 }
-                let scopes = m2m.scopes.unwrap_or_default();
-                if scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
-                    return Err(invalid(&format!("{F}.scopes"), "each scope must be one word, such as all-apis"));
-                }
-                let scopes = if scopes.is_empty() { DEFAULT_SCOPES.to_string() } else { scopes.join(" ") };
+                let scopes = scope_list(&format!("{F}.scopes"), m2m.scopes, DEFAULT_SCOPES)?;
                 Ok(Credentials::OAuthM2m {
                     client_id: m2m.client_id.trim().to_string(),
                     client_secret: m2m.client_secret,
                     scopes,
                 })
+            }
+            Auth::OauthU2m(u2m) => {
+                const F: &str = "connection.auth.oauth-u2m";
+                if u2m.client_id.trim().is_empty() {
+                    return Err(invalid(&format!("{F}.client-id"), "is required"));
+                }
+                Ok(Credentials::OAuthU2m(U2m {
+                    client_id: u2m.client_id.trim().to_string(),
+                    client_secret: present(u2m.client_secret),
+                    refresh_token: present(u2m.refresh_token),
+                    access_token: present(u2m.access_token),
+                    expires_at: u2m.access_token_expires_at,
+                    scopes: scope_list(&format!("{F}.scopes"), u2m.scopes, DEFAULT_U2M_SCOPES)?,
+                }))
             }
             Auth::ScimToken(scim) => {
                 if scim.token.trim().is_empty() {
@@ -90,7 +131,8 @@ impl Credentials {
         matches!(self, Credentials::ScimToken(_))
     }
 
-    /// Whether a rejected token can be replaced by a new one (a SCIM token cannot).
+    /// Whether a rejected token can be replaced by a new one (only M2M: a SCIM token is
+    /// static, and a U2M token is refreshed by the host, see `oauth-u2m` in the WIT).
     pub fn can_refresh(&self) -> bool {
         matches!(self, Credentials::OAuthM2m { .. })
     }
@@ -115,10 +157,26 @@ impl Credentials {
         }
     }
 
-    /// The bearer token for a request: the SCIM token, or a cached or new OAuth token.
+    /// The U2M credentials, when the connection uses OAuth U2M.
+    pub fn u2m(&self) -> Option<&U2m> {
+        match self {
+            Credentials::OAuthU2m(u2m) => Some(u2m),
+            _ => None,
+        }
+    }
+
+    /// The bearer token for a request: the SCIM token, the U2M access token the host keeps
+    /// fresh, or a cached or new M2M token.
     pub fn bearer_token(&self, origin: &str, account_id: &str, policy: &Policy) -> Result<String, CardError> {
         match self {
             Credentials::ScimToken(token) => Ok(token.clone()),
+            Credentials::OAuthU2m(u2m) => u2m.usable_access_token(super::u2m::now()).cloned().ok_or_else(|| {
+                invalid(
+                    "connection.auth.oauth-u2m.access-token",
+                    "is missing or expired: call refresh-oauth-tokens with this connection and store the token \
+                     set it returns (Databricks may rotate the refresh token)",
+                )
+            }),
             Credentials::OAuthM2m { client_id, client_secret, scopes } => {
                 let key = TokenKey {
                     origin: origin.to_string(),
@@ -166,13 +224,17 @@ impl Credentials {
     /// Removes every secret of these credentials from an error's text. Databricks does
     /// not echo secrets, but a proxy or a misconfigured host might: never pass one on.
     pub fn redact_error(&self, mut error: CardError) -> CardError {
-        let secret = match self {
-            Credentials::OAuthM2m { client_secret, .. } => client_secret.as_str(),
-            Credentials::ScimToken(token) => token.as_str(),
+        let own: Vec<&str> = match self {
+            Credentials::OAuthM2m { client_secret, .. } => vec![client_secret.as_str()],
+            Credentials::OAuthU2m(u2m) => [&u2m.client_secret, &u2m.refresh_token, &u2m.access_token]
+                .into_iter()
+                .filter_map(|s| s.as_deref())
+                .collect(),
+            Credentials::ScimToken(token) => vec![token.as_str()],
         };
         let cached: Vec<String> = TOKENS.with_borrow(|t| t.values().map(|c| c.token.clone()).collect());
         let text = errors::message_mut(&mut error);
-        for secret in std::iter::once(secret).chain(cached.iter().map(String::as_str)) {
+        for secret in own.into_iter().chain(cached.iter().map(String::as_str)) {
             if secret.len() >= 4 && text.contains(secret) {
                 *text = text.replace(secret, "[redacted]");
             }
@@ -197,9 +259,17 @@ pub fn confirm_client_credentials(
     credentials.mint_token(origin, account_id, client_id, client_secret, DEFAULT_SCOPES, policy).map(drop)
 }
 
+impl U2m {
+    /// The access token, unless it is absent or expires within [`ACCESS_TOKEN_MARGIN`].
+    pub fn usable_access_token(&self, now: u64) -> Option<&String> {
+        let fresh = self.expires_at.is_none_or(|at| now.saturating_add(ACCESS_TOKEN_MARGIN) < at);
+        self.access_token.as_ref().filter(|_| fresh)
+    }
+}
+
 /// Sends the token request, retrying the endpoint's throttling like any other request.
 /// Minting a token twice is harmless, so the request counts as idempotent.
-fn send_token_request(origin: &str, request: &Request, authorization: &str, policy: &Policy) -> Result<Response, CardError> {
+pub fn send_token_request(origin: &str, request: &Request, authorization: &str, policy: &Policy) -> Result<Response, CardError> {
     retry::run(policy.retry_budget, || {
         let sent = http::send(origin, request, authorization, policy.timeouts);
         retry::assess(true, sent, |response| token_error(errors::decode(response)))
@@ -228,11 +298,16 @@ fn usable_for(lifetime: Duration) -> Duration {
     lifetime - REFRESH_MARGIN.min(lifetime / 2)
 }
 
-/// The token endpoint refuses bad credentials with 400 or 401 `invalid_client`; both
-/// mean "unauthenticated" to a flow, with a message that says which step failed.
+/// The token endpoint refuses bad credentials with 400 or 401 `invalid_client`, and spent or
+/// revoked grants with `invalid_grant`; all mean "unauthenticated" to a flow, with a message
+/// that says which step failed.
 fn token_error(error: CardError) -> CardError {
     let explain = |mut e: ApiError| {
-        e.message = format!("the OAuth token endpoint refused the client credentials: {}", e.message);
+        let what = match e.error_code.as_deref() {
+            Some("invalid_grant") => "the refresh token or login code (revoked, expired or already used; sign in again)",
+            _ => "the client credentials",
+        };
+        e.message = format!("the OAuth token endpoint refused {what}: {}", e.message);
         e
     };
     match error {

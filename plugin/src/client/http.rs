@@ -143,7 +143,7 @@ impl Transport {
 
 const USER_AGENT: &str = concat!("databricks-account-connector/", env!("CARGO_PKG_VERSION"));
 
-/// Sends one request to `origin` with an `Authorization` header value and reads the whole response.
+/// Sends one request to `origin` with an `Authorization` header value (none when empty) and reads the whole response.
 pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Timeouts) -> Result<Response, Transport> {
     let (scheme, authority) = origin.split_once("://").unwrap_or(("https", origin));
     let (content_type, body) = match &request.body {
@@ -155,11 +155,11 @@ pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Time
         }
         None => (None, Vec::new()),
     };
-    let mut headers: Vec<(&str, &[u8])> = vec![
-        ("accept", request.accept.as_bytes()),
-        ("user-agent", USER_AGENT.as_bytes()),
-        ("authorization", authorization.as_bytes()),
-    ];
+    let mut headers: Vec<(&str, &[u8])> = vec![("accept", request.accept.as_bytes()), ("user-agent", USER_AGENT.as_bytes())];
+    // A public OAuth client authenticates in the form body, with no Authorization header.
+    if !authorization.is_empty() {
+        headers.push(("authorization", authorization.as_bytes()));
+    }
     if let Some(content_type) = content_type {
         headers.push(("content-type", content_type.as_bytes()));
     }
@@ -192,6 +192,15 @@ pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Time
     let _ = options.set_between_bytes_timeout(Some(nanos(timeouts.response)));
 
     let outgoing_body = outgoing.body().map_err(|()| local_failure("the request body is unavailable".into()))?;
+    // A refusal by the host names what was refused (origin and path, never the query), so a
+    // flow builder sees which host the connection pointed at.
+    let transport_error = |code: wasi::ErrorCode| {
+        let mut failure = transport_error(code);
+        if failure.denied {
+            failure.message = format!("{} ({origin}{})", failure.message, request.path);
+        }
+        failure
+    };
     let future = outgoing_handler::handle(outgoing, Some(options)).map_err(transport_error)?;
     write_body(&outgoing_body, &body)?;
     wasi::OutgoingBody::finish(outgoing_body, None).map_err(transport_error)?;

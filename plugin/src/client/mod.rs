@@ -10,6 +10,7 @@ mod policy;
 pub mod rest;
 mod retry;
 pub mod scim;
+pub mod u2m;
 
 #[cfg(test)]
 mod decoder_properties;
@@ -26,7 +27,13 @@ use retry::{Decision, Outcome};
 impl ConfiguredIdentity {
     /// Reads (and checks the shape of) the IDs an M2M connection names.
     fn of(auth: &Auth) -> Result<ConfiguredIdentity, CardError> {
-        let Auth::OauthM2m(m2m) = auth else { return Ok(ConfiguredIdentity::default()) };
+        let m2m = match auth {
+            Auth::OauthM2m(m2m) => m2m,
+            Auth::OauthU2m(u2m) => {
+                return Ok(ConfiguredIdentity { client_id: Some(u2m.client_id.trim().to_string()), ..Default::default() });
+            }
+            Auth::ScimToken(_) => return Ok(ConfiguredIdentity::default()),
+        };
         const F: &str = "connection.auth.oauth-m2m";
         let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
         let service_principal_id = present(&m2m.service_principal_id);
@@ -93,6 +100,11 @@ impl Session {
         &self.identity
     }
 
+    /// Whether the connection signs in as a person (OAuth U2M).
+    pub fn uses_u2m(&self) -> bool {
+        self.credentials.u2m().is_some()
+    }
+
     /// Whether the connection signs in with a SCIM token (account SCIM only).
     pub fn uses_scim_token(&self) -> bool {
         self.credentials.is_scim_token()
@@ -107,7 +119,7 @@ impl Session {
         self.credentials
             .bearer_token(&self.origin, &self.account_id, &self.policy)
             .map(drop)
-            .map_err(|error| self.credentials.redact_error(error))
+            .map_err(|error| self.explain(self.credentials.redact_error(error)))
     }
 
     /// Proves that other client credentials (e.g. a secret just created) sign in to this
@@ -183,7 +195,39 @@ impl Session {
             }
             outcome
         })
-        .map_err(|error| self.credentials.redact_error(error))
+        .map_err(|error| self.explain(self.credentials.redact_error(error)))
+    }
+
+    /// Adds what a flow builder needs to fix a refused sign-in that has a known cause.
+    fn explain(&self, mut error: CardError) -> CardError {
+        if let CardError::Unauthenticated(api) = &mut error
+            && self.cloud == Cloud::Azure
+            && api.error_code.as_deref() == Some("invalid_client")
+            && matches!(self.credentials, Credentials::OAuthM2m { .. })
+        {
+            api.message.push_str(
+                " (on Azure, the client secret must be a Databricks OAuth secret of the service principal: \
+                 secrets of Microsoft Entra ID service principals are not accepted by Databricks OAuth. \
+                 Create one under account console → Service principals → Secrets)",
+            );
+        }
+        // A static SCIM token or a host-refreshed U2M token that Databricks reports expired is
+        // not replaced here: say so with one code a flow can branch on.
+        // (An M2M token is replaced and the request replayed, so its 401 keeps Databricks' code.)
+        let remedy = match &self.credentials {
+            Credentials::ScimToken(_) => Some("the SCIM token has expired; generate a new one in the account console"),
+            Credentials::OAuthU2m(_) => Some("the access token has expired; call refresh-oauth-tokens and store the new token set"),
+            Credentials::OAuthM2m { .. } => None,
+        };
+        if let CardError::Unauthenticated(api) = &mut error
+            && let Some(remedy) = remedy
+            && api.status == 401
+            && api.message.to_ascii_lowercase().contains("expired")
+        {
+            api.error_code = Some("expired_token".into());
+            api.message = format!("{remedy} ({})", api.message);
+        }
+        error
     }
 
     /// The only path prefix a SCIM token may call.

@@ -132,6 +132,24 @@ impl Env {
     }
 }
 
+/// A GET as a browser sends it (no redirect following): the status and the `Location` header.
+pub async fn browser_get(url: &str) -> (u16, Option<String>) {
+    use http_body_util::Empty;
+    use hyper_util::client::legacy::Client;
+    let client: Client<_, Empty<hyper::body::Bytes>> = Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let response = client.get(url.parse().expect("a URL")).await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+    (response.status().as_u16(), location)
+}
+
+/// A PKCE pair: a verifier and its S256 challenge.
+pub fn pkce(verifier: &str) -> (String, String) {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let challenge = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+    (verifier.to_string(), challenge)
+}
+
 /// The component is compiled (or loaded from its cache) once per test process.
 fn harness() -> Arc<Harness> {
     static HARNESS: std::sync::OnceLock<Arc<Harness>> = std::sync::OnceLock::new();

@@ -57,7 +57,9 @@ pub async fn create(
     shared.lock_apps().push(app);
     let mut answer = json!({"integration_id": id, "client_id": client_id});
     if confidential {
-        answer["client_secret"] = json!(format!("dose{}", crate::ids::token().trim_start_matches("dapi-fake-")));
+        let secret = format!("dose{}", crate::ids::token().trim_start_matches("dapi-fake-"));
+        shared.lock_app_secrets().insert(client_id.clone(), secret.clone());
+        answer["client_secret"] = json!(secret);
     }
     Ok(Json(answer).into_response())
 }

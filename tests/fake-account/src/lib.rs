@@ -27,6 +27,7 @@ mod seed;
 pub use seed::example_ids;
 mod server;
 mod store;
+mod u2m;
 mod usage;
 
 use serde_json::{Value, json};
@@ -53,6 +54,8 @@ pub struct FakeConfig {
     pub secret_lifetime: Duration,
     /// What the account holds at start.
     pub seed: Seed,
+    /// The person the authorize endpoint signs in (auto-approved: tests need no browser).
+    pub login_user: String,
 }
 
 impl Default for FakeConfig {
@@ -65,6 +68,7 @@ impl Default for FakeConfig {
             token_ttl: Duration::from_secs(3600),
             secret_lifetime: Duration::from_secs(730 * 86_400),
             seed: Seed::Demo,
+            login_user: "ada.lovelace@example.com".into(),
         }
     }
 }
@@ -231,6 +235,9 @@ impl FakeAccount {
             faults: Mutex::default(),
             ip_lists: Mutex::default(),
             secrets: Mutex::new(HashMap::from([(service_principal_id.clone(), vec![connection_secret])])),
+            app_secrets: Mutex::default(),
+            u2m: Mutex::default(),
+            scim_token_expired: Default::default(),
             catalog: Mutex::default(),
             apps: Mutex::default(),
             budgets: Mutex::default(),
@@ -304,6 +311,33 @@ impl FakeAccount {
     /// Moves the expiry of a service principal's OAuth secret; false when there is no such secret.
     pub fn set_secret_expiry(&self, service_principal_id: &str, secret_id: &str, expires: std::time::SystemTime) -> bool {
         secrets::set_expiry(&self.shared, service_principal_id, secret_id, expires)
+    }
+
+    /// Every U2M refresh token issued so far stops working (as when a user's tokens are revoked).
+    pub fn revoke_refresh_tokens(&self) {
+        self.shared.lock_u2m().refresh_tokens.clear();
+    }
+
+    /// The static SCIM token expires from now on (401 `Token is expired`).
+    pub fn expire_scim_token(&self) {
+        self.shared.scim_token_expired.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// A U2M connection (no tokens yet) for a custom app's client ID and, when confidential, secret.
+    pub fn u2m_connection(&self, client_id: &str, client_secret: Option<&str>) -> Value {
+        json!({
+            "cloud": "aws",
+            "account_id": self.config().account_id,
+            "auth": {"oauth_u2m": {
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "refresh_token": null,
+                "access_token": null,
+                "access_token_expires_at": null,
+                "scopes": null,
+            }},
+            "host_override": self.base_url(),
+        })
     }
 
     /// Every request received so far, in order.

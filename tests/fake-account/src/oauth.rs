@@ -1,5 +1,6 @@
-//! The account's OAuth endpoints: host metadata, OIDC discovery, and the token
-//! endpoint (client credentials with HTTP Basic or form client authentication).
+//! The account's OAuth endpoints: host metadata, OIDC discovery, and the token endpoint
+//! (client credentials with HTTP Basic or form client authentication; the U2M grants are in
+//! `u2m.rs`).
 
 use crate::errors;
 use crate::server::Shared;
@@ -58,20 +59,24 @@ fn client_credentials(headers: &HeaderMap, form: &[(String, String)]) -> Option<
 pub async fn token(State(shared): State<Arc<Shared>>, Path(account_id): Path<String>, headers: HeaderMap, body: String) -> Response {
     let form: Vec<(String, String)> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    if account_id != shared.config.account_id {
+        return errors::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
+    }
+    let by_name: HashMap<String, String> = form.iter().cloned().collect();
+    match field("grant_type") {
+        Some("client_credentials") => {}
+        Some("authorization_code") => return crate::u2m::authorization_code(&shared, &headers, &by_name),
+        Some("refresh_token") => return crate::u2m::refresh_token(&shared, &headers, &by_name),
+        Some(_) => return errors::oauth(StatusCode::BAD_REQUEST, "unsupported_grant_type", "Grant type not supported"),
+        None => return errors::oauth(StatusCode::BAD_REQUEST, "invalid_request", "Missing grant_type"),
+    }
     let Some((client_id, client_secret)) = client_credentials(&headers, &form) else {
         return errors::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
     };
-    // Credentials of another account are as unknown here as wrong ones.
     // The configured client secret is one of the service principal's secrets (seeded), so a
     // deleted or expired secret stops signing in, as on Databricks.
-    let known = account_id == shared.config.account_id && crate::secrets::signs_in(&shared, &client_id, &client_secret);
-    if !known {
+    if !crate::secrets::signs_in(&shared, &client_id, &client_secret) {
         return errors::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
-    }
-    match field("grant_type") {
-        Some("client_credentials") => {}
-        Some(_) => return errors::oauth(StatusCode::BAD_REQUEST, "unsupported_grant_type", "Grant type not supported"),
-        None => return errors::oauth(StatusCode::BAD_REQUEST, "invalid_request", "Missing grant_type"),
     }
     let scope = field("scope").filter(|s| !s.trim().is_empty()).unwrap_or("all-apis").to_string();
     let access_token = crate::ids::token();
@@ -94,6 +99,9 @@ pub fn authorize(shared: &Shared, headers: &HeaderMap, path: &str) -> Result<(),
         return Err(unauthenticated("Unable to load OAuth Config: no bearer token in the request."));
     };
     if token == shared.config.scim_token {
+        if shared.scim_token_expired.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(unauthenticated("Token is expired"));
+        }
         let scim_prefix = format!("/api/2.1/accounts/{}/scim/v2/", shared.config.account_id);
         if path.starts_with(&scim_prefix) {
             return Ok(());

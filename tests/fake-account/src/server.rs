@@ -37,6 +37,12 @@ pub struct Shared {
     pub catalog: Mutex<crate::catalog::Catalog>,
     /// Workspaces and credential configurations.
     pub provisioning: Mutex<Provisioning>,
+    /// Client secrets of confidential custom apps, by client ID (never listed).
+    pub app_secrets: Mutex<HashMap<String, String>>,
+    /// U2M login codes and refresh tokens.
+    pub u2m: Mutex<crate::u2m::U2mState>,
+    /// Whether the static SCIM token has expired.
+    pub scim_token_expired: std::sync::atomic::AtomicBool,
     /// OAuth secrets by service principal SCIM ID.
     pub secrets: Mutex<HashMap<String, Vec<crate::secrets::Secret>>>,
     pub faults_played: std::sync::atomic::AtomicU64,
@@ -57,6 +63,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    pub fn lock_app_secrets(&self) -> MutexGuard<'_, HashMap<String, String>> {
+        lock(&self.app_secrets)
+    }
+
+    pub fn lock_u2m(&self) -> MutexGuard<'_, crate::u2m::U2mState> {
+        lock(&self.u2m)
+    }
+
     pub fn lock_store(&self) -> MutexGuard<'_, Store> {
         lock(&self.store)
     }
@@ -103,6 +117,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/oidc/accounts/{account_id}/.well-known/oauth-authorization-server", get(crate::oauth::discovery))
         .route("/oidc/accounts/{account_id}/.well-known/openid-configuration", get(crate::oauth::discovery))
         .route("/oidc/accounts/{account_id}/v1/token", post(crate::oauth::token))
+        .route("/oidc/accounts/{account_id}/v1/authorize", get(crate::u2m::authorize))
         .route(scim_collection, get(crate::scim::list).post(crate::scim::create))
         .route(
             scim_item,

@@ -97,6 +97,14 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// The U2M login cards talk to the token endpoint, with a U2M connection: covered by
+/// `login_cards_turn_every_token_endpoint_error_into_a_typed_error` below.
+const LOGIN_CARDS: &[&str] = &["start-oauth-login", "complete-oauth-login", "refresh-oauth-tokens"];
+
+fn card_ids(env: &Env) -> Vec<String> {
+    env.harness.cards().iter().map(|c| c.id.clone()).filter(|id| !LOGIN_CARDS.contains(&id.as_str())).collect()
+}
+
 /// Decoding is under test here, not retrying: the connection turns retries off.
 async fn env_without_retries() -> Env {
     let mut env = Env::empty().await;
@@ -107,7 +115,7 @@ async fn env_without_retries() -> Env {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_card_turns_every_error_answer_into_a_typed_error() {
     let env = env_without_retries().await;
-    let cards: Vec<String> = env.harness.cards().iter().map(|c| c.id.clone()).collect();
+    let cards = card_ids(&env);
     assert!(cards.len() >= 21, "{cards:?}");
     let mut checked = 0;
     for card in &cards {
@@ -153,7 +161,7 @@ const PATCH_THEN_READ_BACK: &[&str] = &["update-custom-app-integration", "update
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreadable_success_is_an_error_for_cards_that_read_it() {
     let env = env_without_retries().await;
-    for card in env.harness.cards().iter().map(|c| c.id.clone()) {
+    for card in card_ids(&env) {
         env.fake.push_fault(Fault::new("/api/2.", FaultAction::raw(200, "application/json", "{\"id\": \"12")));
         let result = env.run(&card, example(&card)).await;
         if card.starts_with("delete-") {
@@ -177,6 +185,32 @@ async fn an_unreadable_success_is_an_error_for_cards_that_read_it() {
             let (variant, payload) = e2e::error_case(&result.expect_err(&card));
             assert_eq!(variant, "upstream", "{card}");
             assert!(payload["message"].as_str().unwrap().contains("cannot read"), "{card}: {payload}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_cards_turn_every_token_endpoint_error_into_a_typed_error() {
+    let env = env_without_retries().await;
+    let mut connection = env.fake.u2m_connection("a1b2c3", Some(SENTINEL_SECRET));
+    connection["auth"]["oauth_u2m"]["refresh_token"] = json!("doau-SENTINEL-refresh");
+    connection["policy"] = json!({"retry_budget_ms": 0});
+    let inputs = [
+        ("refresh-oauth-tokens", json!({"force": true})),
+        ("complete-oauth-login", json!({"code": "c", "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "redirect_uri": "http://localhost:8020/callback"})),
+    ];
+    for (card, input) in inputs {
+        for case in cases() {
+            let action = FaultAction::Respond { status: case.status, content_type: case.content_type.into(), body: case.body.clone(), headers: case.headers.clone() };
+            env.fake.clear_faults();
+            env.fake.push_fault(Fault::new("/v1/token", action));
+            let context = format!("{card} / {}", case.name);
+            let error = env.run_with(card, &connection, input.clone()).await.expect_err(&context);
+            let (variant, payload) = e2e::error_case(&error);
+            let api_error = if variant == "rate_limited" { payload["error"].clone() } else { payload.clone() };
+            assert_eq!(variant, case.expect.0, "{context}: {error}");
+            assert_eq!(api_error["status"], case.status, "{context}");
+            assert!(!error.to_string().contains("SENTINEL"), "{context}: {error}");
         }
     }
 }

@@ -18,6 +18,7 @@ const SCENARIOS: &[&str] = &[
     include_str!("health.rs"),
     include_str!("custom_request.rs"),
     include_str!("unified.rs"),
+    include_str!("u2m.rs"),
 ];
 
 #[tokio::test(flavor = "multi_thread")]

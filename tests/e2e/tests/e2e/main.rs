@@ -15,5 +15,6 @@ mod lifecycle;
 mod oauth;
 mod provisioning;
 mod service_principals;
+mod u2m;
 mod unified;
 mod users;
