@@ -95,7 +95,8 @@ pub(crate) fn discover(engine: &Engine, component: &Component) -> anyhow::Result
     let mut cards: Vec<CardSignature> = Vec::new();
     let component_type = component.component_type();
     for (interface, item) in component_type.exports(engine) {
-        if !interface.starts_with(CARD_PACKAGE_PREFIX) {
+        // The card list (`cards#list-cards`, `cards#type-docs`) describes the cards; it is not one.
+        if !interface.starts_with(CARD_PACKAGE_PREFIX) || interface.starts_with(&format!("{CARD_LIST_INTERFACE}@")) {
             continue;
         }
         let ComponentItem::ComponentInstance(instance) = &item.ty else {
@@ -111,10 +112,6 @@ pub(crate) fn discover(engine: &Engine, component: &Component) -> anyhow::Result
             let Some(params) = classify_params(interface, name, func) else {
                 continue;
             };
-            // A card takes a connection; `cards#list-cards` and other helpers do not.
-            if !params.iter().any(|(_, _, role)| *role == ParamRole::Connection) {
-                continue;
-            }
             if let Some(existing) = cards.iter().find(|card| card.id == name) {
                 tracing::warn!(
                     card = name,
