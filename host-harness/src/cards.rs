@@ -374,12 +374,21 @@ impl CardCatalog {
         let required: Vec<&str> = schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
         md.push_str("| field | type | required | description |\n|---|---|---|---|\n");
         let Type::Record(record) = ty else { return };
+        let members = self.types.resolve(name).map(|doc| doc.members).unwrap_or_default();
         for field in record.fields() {
             let key = crate::values::json_name(field.name);
             let description = properties[&key]["description"].as_str().unwrap_or("");
+            // A named record or variant shows its WIT name (`option<page-selection>`).
+            let mut rendered = describe_type(&field.ty, 0);
+            let type_ref = members.iter().find(|(n, _, _)| n == field.name).and_then(|(_, _, r)| r.as_deref());
+            if let Some(short) = type_ref.and_then(|r| r.rsplit('/').next()) {
+                for anonymous in ["record { … }", "variant { … }"] {
+                    rendered = rendered.replacen(anonymous, short, 1);
+                }
+            }
             md.push_str(&format!(
                 "| `{key}` | `{}` | {} | {} |\n",
-                describe_type(&field.ty, 0).replace('|', "\\|"),
+                rendered.replace('|', "\\|"),
                 if required.contains(&key.as_str()) { "yes" } else { "no" },
                 description.replace('|', "\\|").replace('\n', " "),
             ));

@@ -212,11 +212,18 @@ fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
             json!({"not": {}, "description": format!("{} values cannot be written as JSON", kind_of(ty))})
         }
     };
-    // A named record, variant, enum or flags type carries its own doc comment.
+    // A named record, variant, enum or flags type carries its own doc comment; an enum's or
+    // flags' cases, which JSON Schema cannot describe one by one, are listed in it.
     if matches!(ty, Type::Record(_) | Type::Variant(_) | Type::Enum(_) | Type::Flags(_)) {
-        if let Some(doc) = here.filter(|doc| !doc.description.is_empty()) {
-            if let Value::Object(object) = &mut schema {
-                object.entry("description").or_insert_with(|| Value::String(doc.description.clone()));
+        if let Some(doc) = here {
+            let mut text = doc.description.clone();
+            if matches!(ty, Type::Enum(_) | Type::Flags(_)) {
+                for (name, description, _) in doc.members.iter().filter(|(_, d, _)| !d.is_empty()) {
+                    text.push_str(&format!("\n- `{}`: {description}", json_name(name)));
+                }
+            }
+            if let (false, Value::Object(object)) = (text.trim().is_empty(), &mut schema) {
+                object.entry("description").or_insert_with(|| Value::String(text.trim().to_string()));
             }
         }
     }
@@ -344,6 +351,42 @@ mod tests {
         assert_eq!(input["properties"]["unit"]["oneOf"][0]["properties"]["ok"], json!({"type": "null"}));
         assert_eq!(input["properties"]["pair"]["prefixItems"][1], json!({"type": "string", "minLength": 1, "maxLength": 1}));
         assert_eq!(input["properties"]["nested"]["anyOf"][0]["required"], json!(["some"]));
+    }
+
+    #[test]
+    fn docs_become_descriptions_through_fields_options_variants_and_aliases() {
+        let docs = TypeDocs::from_json(&json!([
+            {"name": "t/input", "description": "", "members": [], "type_ref": "u/input"},
+            {"name": "u/input", "description": "The input.", "members": [
+                {"name": "user-name", "description": "Who.", "type_ref": null},
+                {"name": "cloud", "description": "Where.", "type_ref": "u/cloud"},
+                {"name": "pages", "description": "How many.", "type_ref": "u/sel"},
+            ], "type_ref": null},
+            {"name": "u/cloud", "description": "A cloud.", "members": [
+                {"name": "aws-gov", "description": "GovCloud.", "type_ref": null},
+            ], "type_ref": null},
+            {"name": "u/sel", "description": "A selection.", "members": [
+                {"name": "page", "description": "One page.", "type_ref": "u/page"},
+            ], "type_ref": null},
+            {"name": "u/page", "description": "A page.", "members": [
+                {"name": "count", "description": "Its size.", "type_ref": null},
+            ], "type_ref": null},
+        ]));
+        let schema = schema_with_docs(&ty("input"), Some("t/input"), &docs);
+        assert_eq!(schema["description"], "The input.", "an alias takes its target's docs");
+        assert_eq!(schema["properties"]["user_name"]["description"], "Who.");
+        assert_eq!(schema["properties"]["cloud"]["description"], "Where.");
+        assert!(schema["properties"]["display_name"].get("description").is_none());
+        let pages = &schema["properties"]["pages"];
+        assert_eq!(pages["description"], "How many.");
+        let selection = &pages["anyOf"][0];
+        assert_eq!(selection["description"], "A selection.");
+        assert_eq!(selection["oneOf"][0]["description"], "One page.");
+        assert_eq!(selection["oneOf"][0]["properties"]["page"]["properties"]["count"]["description"], "Its size.");
+        let cloud = schema_with_docs(&ty("cloud"), Some("u/cloud"), &docs);
+        assert_eq!(cloud["description"], "A cloud.\n- `aws_gov`: GovCloud.");
+        // Without docs, the schema is exactly `schema_of`'s.
+        assert_eq!(schema_with_docs(&ty("input"), None, &TypeDocs::default()), schema_of(&ty("input")));
     }
 
     #[test]
