@@ -72,6 +72,12 @@ pub mod example_ids {
     pub const APP_CLIENT_SECRET: &str = "dose-example-tableau-secret";
     /// A U2M refresh token of that app the Examples seed honours.
     pub const U2M_REFRESH_TOKEN: &str = "dor-example-refresh-token";
+    /// A pending U2M login code of that app, issued for [`LOGIN_REDIRECT_URI`] with the PKCE
+    /// challenge of [`LOGIN_CODE_VERIFIER`] (the example pair of RFC 7636).
+    pub const LOGIN_CODE: &str = "fake-login-code";
+    pub const LOGIN_REDIRECT_URI: &str = "http://localhost:8020/callback";
+    pub const LOGIN_CODE_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    pub const LOGIN_CODE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
     /// The connection a card example runs with, by the card's first `@auth` case (`oauth-m2m`
     /// when it names none): M2M with the account's service principal, the SCIM token, or U2M
@@ -141,8 +147,8 @@ pub fn examples(shared: &crate::server::Shared) {
         "log_delivery_status": {"status": "CREATED", "message": "Log delivery has not been attempted yet."},
     }));
     shared.lock_apps().push(json!({
-        "integration_id": APP_INTEGRATION, "client_id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c02", "name": "tableau-server",
-        "redirect_urls": ["https://tableau.example.com/auth/add_oauth_token"], "confidential": true,
+        "integration_id": APP_INTEGRATION, "client_id": APP_CLIENT_ID, "name": "tableau-server",
+        "redirect_urls": ["https://tableau.example.com/auth/add_oauth_token", LOGIN_REDIRECT_URI], "confidential": true,
         "scopes": ["all-apis"], "user_authorized_scopes": [],
         "token_access_policy": {"access_token_ttl_in_minutes": 60, "refresh_token_ttl_in_minutes": 10_080},
         "create_time": "2023-11-14T22:13:20Z", "created_by": admin,
@@ -172,4 +178,6 @@ pub fn examples(shared: &crate::server::Shared) {
         }));
     }
     shared.lock_permissions().entry(ANALYTICS_PROD).or_default().insert(ALAN, vec!["USER".to_string()]);
+    shared.lock_app_secrets().insert(APP_CLIENT_ID.to_string(), APP_CLIENT_SECRET.to_string());
+    crate::u2m::seed_example(shared, APP_CLIENT_ID, LOGIN_CODE, LOGIN_REDIRECT_URI, LOGIN_CODE_CHALLENGE, U2M_REFRESH_TOKEN);
 }

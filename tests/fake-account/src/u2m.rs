@@ -205,3 +205,20 @@ pub fn refresh_token(shared: &Shared, headers: &HeaderMap, form: &HashMap<String
         issue(shared, &app, &scope, Some(token))
     }
 }
+
+/// A pending login code and a live refresh token with fixed values, for the Examples seed (the
+/// card list's `complete-oauth-login` and `refresh-oauth-tokens` examples name them).
+pub fn seed_example(shared: &Shared, client_id: &str, code: &str, redirect_uri: &str, code_challenge: &str, refresh_token: &str) {
+    let scope = "all-apis offline_access";
+    let mut state = shared.lock_u2m();
+    let pending = PendingCode {
+        client_id: client_id.into(),
+        redirect_uri: redirect_uri.into(),
+        code_challenge: code_challenge.into(),
+        scope: scope.into(),
+        issued: Instant::now(),
+    };
+    state.codes.insert(code.into(), pending);
+    let grant = RefreshGrant { client_id: client_id.into(), scope: scope.into(), expires: SystemTime::now() + Duration::from_secs(90 * 86_400) };
+    state.refresh_tokens.insert(refresh_token.into(), grant);
+}
