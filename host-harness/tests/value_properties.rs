@@ -79,6 +79,10 @@ fn well_typed(ty: &Type) -> BoxedStrategy<Value> {
                 .collect();
             fields.prop_map(|pairs| Value::Object(pairs.into_iter().collect::<Map<_, _>>())).boxed()
         }
+        Type::Tuple(tuple) => {
+            let items: Vec<BoxedStrategy<Value>> = tuple.types().map(|ty| well_typed(&ty)).collect();
+            items.prop_map(Value::Array).boxed()
+        }
         other => panic!("no generator for {other:?}: extend well_typed"),
     }
 }
