@@ -47,7 +47,8 @@ pub fn filter(
         Some("") => return Err(invalid("custom-filter", "must not be blank; leave it out to search by value only")),
         other => other,
     };
-    let joined = |prefix: &str, rest: &str| rest.len() > prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix);
+    // `get` rather than slicing: a filter may start with non-ASCII text.
+    let joined = |prefix: &str, rest: &str| rest.len() > prefix.len() && rest.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
     match (condition, custom) {
         (None, None) => Err(invalid(value_field, "give a value to search for, a custom-filter, or both")),
         (Some(c), None) => Ok(c),
@@ -202,5 +203,11 @@ mod tests {
         assert!(matches!(pages(Some(SearchResultMode::All(250))).unwrap(), PageSelection::All(AllPages { limit: Some(250), .. })));
         assert!(pages(Some(SearchResultMode::First(101))).is_err());
         assert!(pages(Some(SearchResultMode::All(0))).is_err());
+    }
+
+    #[test]
+    fn a_non_ascii_custom_filter_is_text_not_a_panic() {
+        assert_eq!(f(Some("a"), None, Some("é displayName pr")).unwrap(), r#"(userName eq "a") and (é displayName pr)"#);
+        assert_eq!(f(None, None, Some("oré")).unwrap(), "oré");
     }
 }
