@@ -1,17 +1,21 @@
 //! [`Harness`]: one engine, one compiled component, one `InstancePre`; a new `Store` per run.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use wasmtime::component::types::Type;
-use wasmtime::component::{Component, InstancePre, Val};
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, Instance, InstancePre, Val};
 use wasmtime::{Engine, Store, Trap};
 
 use crate::cache::{ArtifactCache, LoadReport};
 use crate::cards::{CardSignature, ParamRole, discover};
 use crate::error::HarnessError;
+use crate::outbound::{self, ConnectionPool, PoolStats};
 use crate::policy::OutboundPolicy;
 use crate::runtime::{self, wt};
 use crate::state::RunState;
@@ -30,6 +34,15 @@ pub struct HarnessConfig {
     pub use_cache: bool,
     /// The cache directory; default `DATABRICKS_ACCOUNT_CACHE_DIR`, else a per-user temp folder.
     pub cache_dir: Option<PathBuf>,
+    /// Keep-alive connections shared by the runs of this harness, pooled by origin (after the
+    /// policy check). Off: a new TCP (and TLS) connection per request. Default: on.
+    pub pool_connections: bool,
+    /// How many idle warm instances to keep (0 turns warm reuse off). A warm instance is the
+    /// store and instance of an earlier successful run, reused only by a run whose connection
+    /// (secret included), allowed origins and memory limit hash to the same key, so that its
+    /// cached OAuth token serves the next run of the same connection and never another one.
+    /// Default: 0 (off): every run mints its own token. See docs/performance.md.
+    pub warm_instances: usize,
 }
 
 impl Default for HarnessConfig {
@@ -38,6 +51,8 @@ impl Default for HarnessConfig {
             pooling: false,
             use_cache: true,
             cache_dir: None,
+            pool_connections: true,
+            warm_instances: 0,
         }
     }
 }
@@ -136,6 +151,8 @@ struct Inner {
     pre: InstancePre<RunState>,
     cards: Vec<CardSignature>,
     load: LoadReport,
+    connections: Option<Arc<ConnectionPool>>,
+    warm: WarmPool,
 }
 
 impl std::fmt::Debug for Harness {
@@ -202,6 +219,8 @@ impl Harness {
                 pre,
                 cards,
                 load,
+                connections: config.pool_connections.then(|| Arc::new(ConnectionPool::new())),
+                warm: WarmPool::new(config.warm_instances),
             }),
         })
     }
@@ -237,7 +256,35 @@ impl Harness {
         &self.inner.component
     }
 
-    /// Runs a card in a new store: maps the JSON to the card's WIT types, calls it, maps its
+    /// Counters of the connection pool (zero when pooling is off).
+    pub fn connection_stats(&self) -> PoolStats {
+        self.inner.connections.as_ref().map(|pool| pool.stats()).unwrap_or_default()
+    }
+
+    /// Counters of warm-instance reuse (zero when it is off).
+    pub fn warm_stats(&self) -> WarmStats {
+        self.inner.warm.stats()
+    }
+
+    /// Drops every idle warm instance (and the tokens cached in them).
+    pub fn clear_warm_instances(&self) {
+        self.inner.warm.clear();
+    }
+
+    /// Time to create a new store and instantiate the component from the `InstancePre`: what a
+    /// run without a warm instance pays before the card's code starts.
+    pub async fn time_instantiation(&self) -> anyhow::Result<Duration> {
+        let policy = Arc::new(OutboundPolicy::with_origins::<&str>("instantiate", &[]).map_err(anyhow::Error::msg)?);
+        let started = Instant::now();
+        let mut store = Store::new(&self.inner.engine, RunState::new(policy, RunOptions::default().memory_limit));
+        store.limiter(|state| &mut state.limiter);
+        store.set_epoch_deadline(runtime::ticks(Duration::from_secs(10)));
+        store.epoch_deadline_trap();
+        self.inner.pre.instantiate_async(&mut store).await.map_err(wt)?;
+        Ok(started.elapsed())
+    }
+
+    /// Runs a card in a new store (or a warm one, see [`HarnessConfig::warm_instances`]): maps the JSON to the card's WIT types, calls it, maps its
     /// `result` back. A trap, timeout or memory exhaustion ends only this run.
     pub async fn run(
         &self,
@@ -271,20 +318,35 @@ impl Harness {
             None => OutboundPolicy::for_connection(card_id, connection),
         };
 
-        let mut store = Store::new(&self.inner.engine, RunState::new(Arc::new(policy), options.memory_limit));
-        store.limiter(|state| &mut state.limiter);
+        let warm_key = self.inner.warm.enabled().then(|| warm_key(connection, options));
+        let (mut store, instance) = match warm_key.as_ref().and_then(|key| self.inner.warm.take(key)) {
+            Some(warm) => {
+                let mut store = warm.store;
+                store.data_mut().set_policy(Arc::new(policy));
+                (store, Some(warm.instance))
+            }
+            None => {
+                let mut store = Store::new(&self.inner.engine, RunState::new(Arc::new(policy), options.memory_limit));
+                store.limiter(|state| &mut state.limiter);
+                store.epoch_deadline_trap();
+                (store, None)
+            }
+        };
         store.set_epoch_deadline(runtime::ticks(options.time_limit));
-        store.epoch_deadline_trap();
 
         let started = Instant::now();
-        let called = tokio::time::timeout(options.time_limit, call(&self.inner.pre, &mut store, card, &args)).await;
+        let running = call(&self.inner.pre, &mut store, instance, card, &args);
+        let called =
+            tokio::time::timeout(options.time_limit, outbound::with_pool(self.inner.connections.clone(), running)).await;
         let elapsed = started.elapsed();
         let stderr = store.data().stderr();
         if !stderr.is_empty() {
             tracing::debug!(card = card_id, "guest stderr: {stderr}");
         }
 
-        let result = match called {
+        // Every way out of this match but a returned result drops the store: a trap, a timeout
+        // or a memory overrun never leaves a warm instance behind.
+        let (result, instance) = match called {
             Err(_elapsed) => return Err(HarnessError::TimeLimit(options.time_limit)),
             Ok(Err(CallError::Instantiate(err))) => {
                 return Err(HarnessError::Internal(format!("cannot instantiate the component: {err:#}")));
@@ -292,14 +354,14 @@ impl Harness {
             Ok(Err(CallError::Call(err))) => {
                 return Err(classify(err, &store, options, &stderr));
             }
-            Ok(Ok(result)) => result,
+            Ok(Ok(done)) => done,
         };
         tracing::debug!(card = card_id, ?elapsed, "card run finished");
 
         let to_json = |val: &Val, ty: &Type, root: &str| {
             val_to_json(val, ty, root).map_err(|e| HarnessError::Internal(e.to_string()))
         };
-        Ok(match (result, &card.result) {
+        let outcome = match (result, &card.result) {
             (Some(Val::Result(result)), Some(Type::Result(ty))) => match result {
                 Ok(value) => CardOutcome::Ok(match (value, ty.ok()) {
                     (Some(value), Some(ty)) => to_json(&value, &ty, "output")?,
@@ -312,8 +374,149 @@ impl Harness {
             },
             (Some(value), Some(ty)) => CardOutcome::Ok(to_json(&value, ty, "output")?),
             _ => CardOutcome::Ok(Value::Null),
-        })
+        };
+        if let Some(key) = warm_key {
+            // Only a clean success is kept: a card error (a rejected token, a throttled account)
+            // or anything on stderr (a panic message) retires the instance.
+            let state = store.data();
+            let clean = outcome.is_ok()
+                && !state.wrote_stderr()
+                && !state.limiter.memory_exceeded
+                && state.limiter.memory_high_water <= WARM_MAX_MEMORY;
+            if clean {
+                self.inner.warm.put(key, WarmInstance { store, instance, idle_since: Instant::now() });
+            } else {
+                self.inner.warm.discarded.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Ok(outcome)
     }
+}
+
+/// A warm instance whose linear memory grew beyond this is not kept (a 10k-user listing).
+const WARM_MAX_MEMORY: usize = 16 << 20;
+/// A warm instance idle for longer is dropped when next looked at.
+const WARM_IDLE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Counters of warm-instance reuse.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WarmStats {
+    /// Runs that got a warm instance (and with it the tokens it had cached).
+    pub reused: u64,
+    /// Instances kept after a run.
+    pub kept: u64,
+    /// Instances not kept: a card error, stderr output, too much memory.
+    pub discarded: u64,
+    /// Idle instances dropped to stay within the limit or after their idle timeout.
+    pub evicted: u64,
+}
+
+struct WarmInstance {
+    store: Store<RunState>,
+    instance: Instance,
+    idle_since: Instant,
+}
+
+/// Idle warm instances by key. The key is a SHA-256 digest, so the secret it covers is not kept
+/// in the map (it lives on in the instance's memory, as it would for the length of one run).
+struct WarmPool {
+    max_idle: usize,
+    idle: Mutex<HashMap<[u8; 32], Vec<WarmInstance>>>,
+    reused: AtomicU64,
+    kept: AtomicU64,
+    discarded: AtomicU64,
+    evicted: AtomicU64,
+}
+
+impl WarmPool {
+    fn new(max_idle: usize) -> WarmPool {
+        WarmPool {
+            max_idle,
+            idle: Mutex::new(HashMap::new()),
+            reused: AtomicU64::new(0),
+            kept: AtomicU64::new(0),
+            discarded: AtomicU64::new(0),
+            evicted: AtomicU64::new(0),
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        self.max_idle > 0
+    }
+
+    fn stats(&self) -> WarmStats {
+        WarmStats {
+            reused: self.reused.load(Ordering::Relaxed),
+            kept: self.kept.load(Ordering::Relaxed),
+            discarded: self.discarded.load(Ordering::Relaxed),
+            evicted: self.evicted.load(Ordering::Relaxed),
+        }
+    }
+
+    fn clear(&self) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let n: usize = idle.values().map(Vec::len).sum();
+        idle.clear();
+        self.evicted.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    fn take(&self, key: &[u8; 32]) -> Option<WarmInstance> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let list = idle.get_mut(key)?;
+        let mut found = None;
+        while let Some(warm) = list.pop() {
+            if warm.idle_since.elapsed() < WARM_IDLE_TIMEOUT {
+                found = Some(warm);
+                break;
+            }
+            self.evicted.fetch_add(1, Ordering::Relaxed);
+        }
+        if list.is_empty() {
+            idle.remove(key);
+        }
+        if found.is_some() {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+        }
+        found
+    }
+
+    fn put(&self, key: [u8; 32], warm: WarmInstance) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let mut total: usize = idle.values().map(Vec::len).sum();
+        while total >= self.max_idle {
+            // Evict the instance idle the longest.
+            let oldest = idle
+                .iter()
+                .filter_map(|(key, list)| list.first().map(|w| (*key, w.idle_since)))
+                .min_by_key(|(_, since)| *since)
+                .map(|(key, _)| key);
+            let Some(oldest) = oldest else { break };
+            if let Some(list) = idle.get_mut(&oldest) {
+                list.remove(0);
+                if list.is_empty() {
+                    idle.remove(&oldest);
+                }
+            }
+            total -= 1;
+            self.evicted.fetch_add(1, Ordering::Relaxed);
+        }
+        idle.entry(key).or_default().push(warm);
+        self.kept.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The key of the warm instances a run may use: everything that shapes the instance's state
+/// and policy — the whole connection (cloud, account, host override, client ID, secret, scopes),
+/// the allowed origins and the memory limit.
+fn warm_key(connection: &Value, options: &RunOptions) -> [u8; 32] {
+    let mut hash = Sha256::new();
+    hash.update(b"databricks-account warm instance v1\0");
+    hash.update(serde_json::to_vec(connection).unwrap_or_default());
+    hash.update(b"\0");
+    hash.update(serde_json::to_vec(&options.allowed_origins).unwrap_or_default());
+    hash.update(b"\0");
+    hash.update((options.memory_limit as u64).to_le_bytes());
+    hash.finalize().into()
 }
 
 enum CallError {
@@ -324,10 +527,14 @@ enum CallError {
 async fn call(
     pre: &InstancePre<RunState>,
     store: &mut Store<RunState>,
+    warm: Option<Instance>,
     card: &CardSignature,
     args: &[Val],
-) -> Result<Option<Val>, CallError> {
-    let instance = pre.instantiate_async(&mut *store).await.map_err(CallError::Instantiate)?;
+) -> Result<(Option<Val>, Instance), CallError> {
+    let instance = match warm {
+        Some(instance) => instance,
+        None => pre.instantiate_async(&mut *store).await.map_err(CallError::Instantiate)?,
+    };
     let func = instance.get_func(&mut *store, card.export).ok_or_else(|| {
         CallError::Instantiate(wasmtime::format_err!("the instance lacks the export of `{}`", card.id))
     })?;
@@ -335,7 +542,7 @@ async fn call(
     func.call_async(&mut *store, args, &mut results)
         .await
         .map_err(CallError::Call)?;
-    Ok(results.pop())
+    Ok((results.pop(), instance))
 }
 
 /// Turns a failed call into the harness error that explains it best.

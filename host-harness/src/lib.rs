@@ -46,6 +46,6 @@ pub mod values;
 pub use cache::{CACHE_DIR_ENV, LoadReport, LoadSource};
 pub use cards::{CARD_LIST_INTERFACE, CARD_PACKAGE_PREFIX, CardCatalog, CardInfo, CardSignature};
 pub use error::HarnessError;
-pub use harness::{CardOutcome, EMBEDDED_COMPONENT, Harness, HarnessConfig, RunOptions};
-pub use outbound::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT};
+pub use harness::{CardOutcome, EMBEDDED_COMPONENT, Harness, HarnessConfig, RunOptions, WarmStats};
+pub use outbound::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, PoolStats};
 pub use runtime::POOLING_MAX_MEMORY;

@@ -12,6 +12,8 @@ use std::time::Duration;
 
 mod login;
 
+mod bench;
+
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use host_harness::{CardCatalog, CardOutcome, Harness, HarnessError, RunOptions};
@@ -72,6 +74,9 @@ enum Command {
     Login(login::LoginArgs),
     /// Run a user and group flow against the built-in fake account.
     Demo,
+    /// Measure card runs against the in-process fake account and a native client (see
+    /// docs/performance.md).
+    Bench(bench::BenchArgs),
 }
 
 #[derive(clap::Args)]
@@ -152,6 +157,15 @@ impl Cli {
             Command::Login(args) => {
                 let harness = harness(self.component.as_ref())?;
                 println!("{}", pretty(&login::login(&harness, args).await?));
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Bench(args) => {
+                let report = bench::bench(self.component.as_ref(), &args).await?;
+                if args.json {
+                    println!("{}", pretty(&report));
+                } else {
+                    print!("{}", bench::table(&report));
+                }
                 Ok(ExitCode::SUCCESS)
             }
             Command::Demo => {

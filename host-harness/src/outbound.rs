@@ -1,33 +1,342 @@
 //! Sending an allowed request: the one place where the harness talks to the network.
 //!
-//! Today this is wasmtime-wasi-http's default sender (a new TCP and TLS connection per request,
-//! bundled Mozilla roots) with tighter default timeouts than its 600 s. Connection pooling belongs
-//! here: [`send`] is the seam the policy hook calls.
+//! [`send`] is the seam the policy hook calls (after the policy allowed the request). With a
+//! [`ConnectionPool`] it reuses keep-alive HTTP/1.1 connections (TCP and, for `https`, TLS with
+//! bundled Mozilla roots) per origin across requests and across runs; without one it falls back
+//! to wasmtime-wasi-http's default sender (a new connection per request).
+//!
+//! Either way the guest's `wasi:http` request options are respected: the connect timeout bounds
+//! a new connection (TCP connect, TLS handshake, HTTP handshake), the first-byte timeout bounds
+//! the wait for the response head, the between-bytes timeout bounds each wait for a body chunk.
+//! Where the guest sets none, [`DEFAULT_CONNECT_TIMEOUT`] and [`DEFAULT_READ_TIMEOUT`] apply
+//! instead of wasmtime's 600 s.
+//!
+//! The pool is keyed by origin (scheme, host, port) only: a connection carries no credentials
+//! (every request brings its own `Authorization` header), and the policy hook has already
+//! checked that the run may reach the origin before a pooled connection is looked up.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, ready};
+use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use http_body_util::BodyExt;
-use wasmtime_wasi_http::{RequestOptions, WasiBody};
+use hyper::client::conn::http1;
+use wasmtime_wasi_http::io::TokioIo;
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
 /// Connect timeout when the guest sets none.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time to the first response byte, and between body chunks, when the guest sets none.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Sends `request` and returns the response with the future that drives its connection.
-pub(crate) async fn send(
-    request: http::Request<WasiBody>,
-    options: Option<RequestOptions>,
-) -> wasmtime_wasi_http::Result<(
+/// How long an idle pooled connection is kept: below the usual 60 s server keep-alive, so the
+/// pool rarely hands out a connection the server is about to close.
+pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Idle connections kept per origin.
+pub const POOL_MAX_IDLE_PER_ORIGIN: usize = 32;
+
+type SendResult = wasmtime_wasi_http::Result<(
     http::Response<WasiBody>,
     Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-)> {
+)>;
+
+/// The guest's options with our defaults filled in.
+fn effective(options: Option<RequestOptions>) -> RequestOptions {
     let options = options.unwrap_or_default();
-    let options = RequestOptions {
+    RequestOptions {
         connect_timeout: options.connect_timeout.or(Some(DEFAULT_CONNECT_TIMEOUT)),
         first_byte_timeout: options.first_byte_timeout.or(Some(DEFAULT_READ_TIMEOUT)),
         between_bytes_timeout: options.between_bytes_timeout.or(Some(DEFAULT_READ_TIMEOUT)),
-    };
-    let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
-    Ok((response.map(BodyExt::boxed_unsync), Box::new(io)))
+    }
+}
+
+tokio::task_local! {
+    /// The pool of the harness whose run is being polled (`None`: a new connection per request).
+    static POOL: Option<Arc<ConnectionPool>>;
+}
+
+/// Runs `future` (a card run) with `pool` as the sender of its allowed requests.
+pub(crate) async fn with_pool<F: Future>(pool: Option<Arc<ConnectionPool>>, future: F) -> F::Output {
+    POOL.scope(pool, future).await
+}
+
+/// The pool of requests sent outside [`with_pool`] (hooks used without a harness run).
+fn default_pool() -> Arc<ConnectionPool> {
+    static DEFAULT: std::sync::LazyLock<Arc<ConnectionPool>> = std::sync::LazyLock::new(|| Arc::new(ConnectionPool::new()));
+    Arc::clone(&DEFAULT)
+}
+
+/// Sends `request` (already allowed by the policy) and returns the response with the future that
+/// drives its connection: through the run's pool when it has one, else on a new connection.
+///
+/// Not an `async fn`: the pool is picked now, while the guest's call is being polled inside
+/// [`with_pool`]; wasmtime polls the returned future on a task of its own.
+pub(crate) fn send(
+    request: http::Request<WasiBody>,
+    options: Option<RequestOptions>,
+) -> impl Future<Output = SendResult> + Send + 'static {
+    let pool = POOL.try_with(Clone::clone).unwrap_or_else(|_| Some(default_pool()));
+    let options = effective(options);
+    async move {
+        match pool {
+            Some(pool) => pool.send(request, options).await,
+            None => {
+                let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
+                Ok((response.map(BodyExt::boxed_unsync), Box::new(io) as Box<dyn Future<Output = _> + Send>))
+            }
+        }
+    }
+}
+
+/// Counters of a [`ConnectionPool`], for tests and the benchmark.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    /// New connections opened (TCP connect, TLS and HTTP handshakes).
+    pub opened: u64,
+    /// Requests sent on a connection that an earlier request had used.
+    pub reused: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct PoolKey {
+    https: bool,
+    /// `host:port`, lowercase host.
+    authority: String,
+}
+
+struct IdleConnection {
+    sender: http1::SendRequest<WasiBody>,
+    since: Instant,
+}
+
+/// Keep-alive HTTP/1.1 connections by origin, shared by every run of a [`crate::Harness`].
+pub(crate) struct ConnectionPool {
+    idle: Mutex<HashMap<PoolKey, Vec<IdleConnection>>>,
+    tls: Mutex<Option<tokio_rustls::TlsConnector>>,
+    opened: AtomicU64,
+    reused: AtomicU64,
+}
+
+impl std::fmt::Debug for ConnectionPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionPool").field("stats", &self.stats()).finish()
+    }
+}
+
+impl ConnectionPool {
+    pub(crate) fn new() -> ConnectionPool {
+        ConnectionPool {
+            idle: Mutex::new(HashMap::new()),
+            tls: Mutex::new(None),
+            opened: AtomicU64::new(0),
+            reused: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn stats(&self) -> PoolStats {
+        PoolStats {
+            opened: self.opened.load(Ordering::Relaxed),
+            reused: self.reused.load(Ordering::Relaxed),
+        }
+    }
+
+    /// An idle connection to `key` that can take a request now, if any.
+    fn take_idle(&self, key: &PoolKey) -> Option<http1::SendRequest<WasiBody>> {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let list = idle.get_mut(key)?;
+        // Most recently used first: the connection most likely still open.
+        while let Some(conn) = list.pop() {
+            if conn.since.elapsed() < POOL_IDLE_TIMEOUT && conn.sender.is_ready() {
+                return Some(conn.sender);
+            }
+        }
+        None
+    }
+
+    fn put_idle(&self, key: PoolKey, sender: http1::SendRequest<WasiBody>) {
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        let list = idle.entry(key).or_default();
+        list.retain(|conn| conn.since.elapsed() < POOL_IDLE_TIMEOUT && !conn.sender.is_closed());
+        if list.len() < POOL_MAX_IDLE_PER_ORIGIN {
+            list.push(IdleConnection {
+                sender,
+                since: Instant::now(),
+            });
+        }
+    }
+
+    fn tls_connector(&self) -> tokio_rustls::TlsConnector {
+        let mut tls = self.tls.lock().unwrap_or_else(|p| p.into_inner());
+        tls.get_or_insert_with(|| {
+            let roots = rustls::RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.into(),
+            };
+            let config = rustls::ClientConfig::builder()
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            tokio_rustls::TlsConnector::from(Arc::new(config))
+        })
+        .clone()
+    }
+
+    /// Opens a connection to `key` within `timeout` and spawns the task that drives it.
+    async fn connect(&self, key: &PoolKey, timeout: Duration) -> wasmtime_wasi_http::Result<http1::SendRequest<WasiBody>> {
+        let connecting = async {
+            let stream = tokio::net::TcpStream::connect(&key.authority)
+                .await
+                .map_err(Error::Connect)?;
+            let _ = stream.set_nodelay(true);
+            if key.https {
+                let domain = server_name(&key.authority)?;
+                let stream = self.tls_connector().connect(domain, stream).await.map_err(Error::Tls)?;
+                handshake(stream).await
+            } else {
+                handshake(stream).await
+            }
+        };
+        let sender = tokio::time::timeout(timeout, connecting)
+            .await
+            .map_err(|_| Error::ConnectionTimeout)??;
+        self.opened.fetch_add(1, Ordering::Relaxed);
+        Ok(sender)
+    }
+
+    async fn send(self: Arc<Self>, mut request: http::Request<WasiBody>, options: RequestOptions) -> SendResult {
+        let uri = request.uri();
+        let https = uri.scheme() == Some(&http::uri::Scheme::HTTPS);
+        let authority = uri.authority().ok_or(Error::HttpRequestUriInvalid)?;
+        let port = authority.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let key = PoolKey {
+            https,
+            authority: format!("{}:{port}", authority.host().to_ascii_lowercase()),
+        };
+        // The request line carries the path only (the connection is to the origin, not a proxy).
+        let path = uri.path_and_query().map_or("/", |p| p.as_str());
+        *request.uri_mut() = http::Uri::builder()
+            .path_and_query(path)
+            .build()
+            .map_err(|_| Error::HttpRequestUriInvalid)?;
+        // wasmtime's wasi:http sets the Host header from the request's authority.
+
+        let connect_timeout = options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
+        let first_byte_timeout = options.first_byte_timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
+        let between_bytes_timeout = options.between_bytes_timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
+
+        // A pooled connection the server closed just now gives the request back unsent; it then
+        // goes out on the next idle connection or a new one. A new connection is tried once.
+        loop {
+            let (mut candidate, pooled) = match self.take_idle(&key) {
+                Some(sender) => (sender, true),
+                None => (self.connect(&key, connect_timeout).await?, false),
+            };
+            let sent = tokio::time::timeout(first_byte_timeout, candidate.try_send_request(request)).await;
+            match sent {
+                Err(_elapsed) => return Err(Error::ConnectionReadTimeout),
+                Ok(Ok(response)) => {
+                    if pooled {
+                        self.reused.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let mut sender = candidate;
+                    let response = response.map(|incoming| {
+                        TimedBody {
+                            incoming,
+                            between_bytes: between_bytes_timeout.max(Duration::from_nanos(1)),
+                            deadline: None,
+                        }
+                        .boxed_unsync()
+                    });
+                    // Back to the pool once the response body has been read to its end (hyper
+                    // closes the connection instead when the body is dropped early).
+                    let pool = Arc::clone(&self);
+                    tokio::spawn(async move {
+                        if sender.ready().await.is_ok() {
+                            pool.put_idle(key, sender);
+                        }
+                    });
+                    return Ok((response, Box::new(async { Ok(()) })));
+                }
+                Ok(Err(mut err)) => match err.take_message() {
+                    Some(unsent) if pooled => request = unsent,
+                    _ => return Err(response_error(err.into_error())),
+                },
+            }
+        }
+    }
+}
+
+async fn handshake<S>(stream: S) -> wasmtime_wasi_http::Result<http1::SendRequest<WasiBody>>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    let (sender, connection) = http1::Builder::new().handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(async move {
+        if let Err(err) = connection.await {
+            tracing::debug!("pooled connection ended: {err}");
+        }
+    });
+    Ok(sender)
+}
+
+fn server_name(authority: &str) -> wasmtime_wasi_http::Result<rustls::pki_types::ServerName<'static>> {
+    use rustls::pki_types::ServerName;
+    if let Ok(addr) = authority.parse::<std::net::SocketAddr>() {
+        return Ok(ServerName::from(addr.ip()));
+    }
+    let host = authority.rsplit_once(':').map_or(authority, |(host, _)| host);
+    Ok(ServerName::try_from(host.to_string())?)
+}
+
+fn response_error(err: hyper::Error) -> Error {
+    if err.is_timeout() {
+        Error::HttpResponseTimeout
+    } else {
+        Error::from(err)
+    }
+}
+
+/// The response body with the between-bytes timeout.
+struct TimedBody {
+    incoming: hyper::body::Incoming,
+    between_bytes: Duration,
+    deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl http_body::Body for TimedBody {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Error>>> {
+        let this = &mut *self;
+        match Pin::new(&mut this.incoming).poll_frame(cx) {
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Ready(Some(Err(err))) => Poll::Ready(Some(Err(response_error(err)))),
+            Poll::Ready(Some(Ok(frame))) => {
+                this.deadline = None;
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Pending => {
+                let between_bytes = this.between_bytes;
+                let deadline = this
+                    .deadline
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(between_bytes)));
+                ready!(deadline.as_mut().poll(cx));
+                Poll::Ready(Some(Err(Error::ConnectionReadTimeout)))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.incoming.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.incoming.size_hint()
+    }
 }

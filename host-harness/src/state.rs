@@ -52,6 +52,17 @@ impl RunState {
     pub(crate) fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.stderr.contents()).trim_end().to_string()
     }
+
+    /// Whether the guest wrote anything to stderr (a warm instance that did is not reused).
+    pub(crate) fn wrote_stderr(&self) -> bool {
+        !self.stderr.contents().is_empty()
+    }
+
+    /// The policy of the next run of a warm instance: the same origins (its key includes them),
+    /// but the card's own name for the log lines.
+    pub(crate) fn set_policy(&mut self, policy: Arc<OutboundPolicy>) {
+        self.hooks.policy = policy;
+    }
 }
 
 impl WasiView for RunState {
@@ -78,6 +89,8 @@ impl WasiHttpView for RunState {
 pub(crate) struct RunLimiter {
     limits: StoreLimits,
     pub(crate) memory_exceeded: bool,
+    /// The largest linear memory size the guest asked for so far, in bytes.
+    pub(crate) memory_high_water: usize,
 }
 
 impl RunLimiter {
@@ -90,6 +103,7 @@ impl RunLimiter {
                 .trap_on_grow_failure(true)
                 .build(),
             memory_exceeded: false,
+            memory_high_water: 0,
         }
     }
 }
@@ -97,6 +111,7 @@ impl RunLimiter {
 impl ResourceLimiter for RunLimiter {
     fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
         let result = self.limits.memory_growing(current, desired, maximum);
+        self.memory_high_water = self.memory_high_water.max(desired);
         if !matches!(result, Ok(true)) {
             self.memory_exceeded = true;
         }

@@ -1,0 +1,157 @@
+//! The benchmark's output shape, connection pooling, and warm-instance reuse: a token is reused
+//! by later runs of the same connection and never by another connection; a trap retires the
+//! instance. No timing is asserted anywhere.
+
+use fake_account::{FakeAccount, FakeConfig, Seed};
+use host_harness::{CardOutcome, Harness, HarnessConfig, HarnessError, RunOptions};
+use serde_json::{Value, json};
+
+fn harness(config: HarnessConfig) -> Harness {
+    Harness::with_config(host_harness::EMBEDDED_COMPONENT, &config).expect("the component loads")
+}
+
+async fn fake_with_users(n: usize) -> FakeAccount {
+    let fake = FakeAccount::start(FakeConfig { seed: Seed::Empty, ..FakeConfig::default() }).await.expect("fake starts");
+    fake.insert_users(n, "t");
+    fake
+}
+
+fn token_requests(fake: &FakeAccount) -> usize {
+    fake.requests().iter().filter(|r| r.path.ends_with("/v1/token")).count()
+}
+
+#[test]
+fn bench_prints_every_figure_as_json() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_databricks-account"))
+        .args([
+            "bench", "--json", "--runs", "3", "--warmup", "1", "--instantiations", "3", "--concurrency", "2",
+            "--throughput-runs", "6", "--users", "120", "--cli-runs", "1",
+        ])
+        .output()
+        .expect("the CLI starts");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "bench failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
+
+    assert!(report["component_bytes"].as_u64().unwrap() > 0);
+    assert!(report["peak_rss_bytes"].as_u64().is_some());
+    let cards: Vec<&str> = report["cards"].as_array().unwrap().iter().map(|c| c["card"].as_str().unwrap()).collect();
+    assert_eq!(cards, ["get-user", "list-users", "update-user"]);
+    for card in report["cards"].as_array().unwrap() {
+        assert!(!card["requests"].as_array().unwrap().is_empty(), "{card}");
+        assert!(card["native"]["p50_us"].as_f64().unwrap() > 0.0, "{card}");
+        for setup in ["cold", "pooled-conn", "warm", "all"] {
+            let s = &card["harness"][setup];
+            assert!(s["p50_us"].as_f64().unwrap() > 0.0 && s["p99_us"].as_f64().is_some(), "{setup}: {card}");
+            assert!(s["ratio"].as_f64().unwrap() > 0.0, "{setup}: {card}");
+        }
+        assert_eq!(card["ratio"], card["harness"]["all"]["ratio"]);
+    }
+    assert_eq!(report["cards"][2]["requests"][0].as_str().unwrap().split(' ').next(), Some("PATCH"));
+    for allocator in ["on_demand", "pooling"] {
+        assert!(report["instantiation"][allocator]["p50_us"].as_f64().unwrap() > 0.0, "{allocator}");
+    }
+    assert_eq!(report["throughput"]["runs"], 6);
+    assert!(report["throughput"]["runs_per_s"].as_f64().unwrap() > 0.0);
+    let listing = &report["listing"][0];
+    assert_eq!((listing["users"].as_u64(), listing["listed"].as_u64(), listing["pages"].as_u64()), (Some(120), Some(120), Some(2)));
+    assert!(listing["users_per_s"].as_f64().unwrap() > 0.0 && listing["peak_rss_bytes"].as_u64().is_some());
+    assert!(report["cli"]["p50_ms"].as_f64().unwrap() > 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pooled_connections_are_reused_across_requests_and_runs() {
+    let fake = fake_with_users(1).await;
+    let connection = fake.m2m_connection();
+    let id = fake.requests().len(); // nothing yet
+    assert_eq!(id, 0);
+    let pooled = harness(HarnessConfig::default());
+    let options = RunOptions::default();
+    let page = pooled.run("list-users", &connection, &json!({}), &options).await.unwrap();
+    let user_id = page.ok().unwrap()["resources"][0]["id"].as_str().unwrap().to_string();
+    for _ in 0..5 {
+        let outcome = pooled.run("get-user", &connection, &json!({"id": user_id}), &options).await.unwrap();
+        assert!(outcome.is_ok(), "{outcome:?}");
+    }
+    // 6 runs, each a token request and an API request: 12 requests, sent one after the other.
+    let stats = pooled.connection_stats();
+    assert_eq!(stats.opened + stats.reused, 12, "{stats:?}");
+    assert!(stats.opened <= 3, "one connection (rarely a second while the first is being returned): {stats:?}");
+
+    let unpooled = harness(HarnessConfig { pool_connections: false, ..HarnessConfig::default() });
+    unpooled.run("get-user", &connection, &json!({"id": user_id}), &options).await.unwrap();
+    assert_eq!(unpooled.connection_stats(), Default::default(), "a new connection per request, outside any pool");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_warm_instance_reuses_its_token_for_its_own_connection_only() {
+    let fake = fake_with_users(1).await;
+    let connection = fake.m2m_connection();
+    let warm = harness(HarnessConfig { warm_instances: 8, ..HarnessConfig::default() });
+    let options = RunOptions::default();
+
+    for _ in 0..3 {
+        assert!(warm.run("list-users", &connection, &json!({}), &options).await.unwrap().is_ok());
+    }
+    assert_eq!(token_requests(&fake), 1, "three runs of one connection, one token");
+    assert_eq!(warm.warm_stats().reused, 2);
+
+    // Another secret for the same client and account: its own instance, its own token request,
+    // and the fake's answer to that secret (the first connection's token is not used).
+    let mut other = connection.clone();
+    other["auth"]["oauth_m2m"]["client_secret"] = json!("another-secret");
+    let outcome = warm.run("list-users", &other, &json!({}), &options).await.unwrap();
+    assert_eq!(token_requests(&fake), 2, "a second connection mints its own token");
+    let error = outcome.err().expect("the other secret is refused");
+    assert!(error.get("unauthenticated").is_some(), "{error}");
+    // Its failed instance was not kept: the next run of it asks again.
+    warm.run("list-users", &other, &json!({}), &options).await.unwrap();
+    assert_eq!(token_requests(&fake), 3);
+
+    // Other scopes are another connection too, even with the same secret.
+    let mut scoped = connection.clone();
+    scoped["auth"]["oauth_m2m"]["scopes"] = json!(["all-apis"]);
+    assert!(warm.run("list-users", &scoped, &json!({}), &options).await.unwrap().is_ok());
+    assert_eq!(token_requests(&fake), 4);
+
+    // The first connection still has its warm instance; clearing drops it.
+    assert!(warm.run("list-users", &connection, &json!({}), &options).await.unwrap().is_ok());
+    assert_eq!(token_requests(&fake), 4);
+    warm.clear_warm_instances();
+    assert!(warm.run("list-users", &connection, &json!({}), &options).await.unwrap().is_ok());
+    assert_eq!(token_requests(&fake), 5);
+}
+
+const TRAPPING_WAT: &str = r#"
+(component
+  (core module $m
+    (func (export "boom") (result i32) unreachable)
+    (func (export "answer") (result i32) i32.const 42))
+  (core instance $i (instantiate $m))
+  (func $boom (result s32) (canon lift (core func $i "boom")))
+  (func $answer (result s32) (canon lift (core func $i "answer")))
+  (instance $iface
+    (export "boom" (func $boom))
+    (export "answer" (func $answer)))
+  (export "databricks:account/test@0.1.0" (instance $iface))
+)
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trap_retires_the_warm_instance() {
+    let wasm = wat::parse_str(TRAPPING_WAT).unwrap();
+    let config = HarnessConfig { use_cache: false, warm_instances: 4, ..HarnessConfig::default() };
+    let harness = Harness::with_config(&wasm, &config).unwrap();
+    let none = Value::Null;
+    let options = RunOptions::default();
+    assert_eq!(harness.run("answer", &none, &none, &options).await.unwrap(), CardOutcome::Ok(json!(42)));
+    assert_eq!(harness.run("answer", &none, &none, &options).await.unwrap(), CardOutcome::Ok(json!(42)));
+    assert_eq!(harness.warm_stats().reused, 1);
+    // The trap runs on the warm instance, which is then dropped, not returned.
+    let err = harness.run("boom", &none, &none, &options).await.unwrap_err();
+    assert!(matches!(err, HarnessError::Trap { .. }), "{err}");
+    assert_eq!(harness.warm_stats().reused, 2);
+    assert_eq!(harness.run("answer", &none, &none, &options).await.unwrap(), CardOutcome::Ok(json!(42)));
+    let stats = harness.warm_stats();
+    assert_eq!((stats.reused, stats.kept), (2, 3), "the run after the trap got a fresh instance: {stats:?}");
+}
