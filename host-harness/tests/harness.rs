@@ -132,8 +132,12 @@ async fn server(read_body: bool) -> (String, Arc<AtomicUsize>) {
                     read_head(&mut socket).await;
                 }
                 let body = r#"{"error":"invalid_client","error_description":"nope"}"#;
+                // A server that answers before reading the body cannot reuse the connection (the
+                // body's bytes are still coming): it says so, as nginx does, and the harness's
+                // connection pool does not hand the connection to the next run.
+                let close = if read_body { "" } else { "connection: close\r\n" };
                 let response = format!(
-                    "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                    "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\n{close}\r\n{body}",
                     body.len()
                 );
                 let _ = socket.write_all(response.as_bytes()).await;
