@@ -10,9 +10,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-mod login;
-
 mod bench;
+mod login;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
