@@ -146,16 +146,27 @@ fn closed_origin() -> String {
 fn every_card_survives_arbitrary_well_typed_inputs() {
     let harness = harness();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let connection = json!({
-        "cloud": "aws",
-        "account_id": "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3d",
-        "auth": {"oauth_m2m": {"client_id": "c", "client_secret": "s", "scopes": null, "service_principal_id": null, "secret_id": null}},
-        "host_override": closed_origin(),
-        "policy": {"retry_budget_ms": 0, "connect_timeout_ms": 500, "response_timeout_ms": 500},
-    });
+    let m2m = json!({"oauth_m2m": {"client_id": "c", "client_secret": "s", "scopes": null, "service_principal_id": null, "secret_id": null}});
+    // Cards that work only with U2M (the login cards) get a U2M connection: an M2M one would
+    // only ever be `unsupported`, which tells nothing about their inputs.
+    let u2m = json!({"oauth_u2m": {"client_id": "c", "client_secret": null, "refresh_token": "r", "access_token": "a",
+                                   "access_token_expires_at": null, "scopes": null}});
+    let catalog = runtime.block_on(host_harness::CardCatalog::load(&harness)).expect("the card list loads");
+    let connection_for = |card: &str| {
+        let auth = catalog.card(card).map(|info| info.auth.clone()).unwrap_or_default();
+        let needs_u2m = !auth.is_empty() && !auth.iter().any(|a| a.replace('_', "-") == "oauth-m2m");
+        json!({
+            "cloud": "aws",
+            "account_id": "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3d",
+            "auth": if needs_u2m { u2m.clone() } else { m2m.clone() },
+            "host_override": closed_origin(),
+            "policy": {"retry_budget_ms": 0, "connect_timeout_ms": 500, "response_timeout_ms": 500},
+        })
+    };
     let options = RunOptions::default().with_time_limit(Duration::from_secs(10));
     let runs = std::cell::Cell::new(0usize);
     for card in harness.cards() {
+        let connection = connection_for(&card.id);
         let ty = card.input_type().expect("every card takes an input").clone();
         config(24)
             .run(&well_typed(&ty), |input| {
