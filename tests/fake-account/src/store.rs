@@ -268,6 +268,11 @@ impl Store {
     }
 
     /// Every resource of a kind, rendered, in ID order.
+    /// The IDs of one resource type, in listing order.
+    pub fn ids(&self, kind: Kind) -> Vec<String> {
+        self.map(kind).into_iter().flatten().map(|(id, _)| id.clone()).collect()
+    }
+
     pub fn all(&self, kind: Kind) -> Vec<Value> {
         self.map(kind)
             .into_iter()
