@@ -63,8 +63,7 @@ pub fn own_principal(s: &Session) -> Result<ServicePrincipal, CardError> {
         return scim::get(s, Resource::ServicePrincipals, id);
     }
     let client_id = identity.client_id.as_deref().unwrap_or_default();
-    // Client IDs are UUIDs; dropping quotes and backslashes keeps any other text a literal.
-    let filter = format!("applicationId eq \"{}\"", client_id.replace(['"', '\\'], ""));
+    let filter = format!("applicationId eq {}", scim::literal(client_id));
     let page = scim::list::<ServicePrincipal>(s, Resource::ServicePrincipals, &scim::first(Some(filter), 1))?;
     page.resources.into_iter().next().ok_or_else(|| {
         not_found(format!("no service principal of the account has the application ID {client_id} (the client ID)"))

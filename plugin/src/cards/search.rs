@@ -2,7 +2,7 @@
 //! filter, or both, turned into a SCIM `filter`; the result mode becomes the paging.
 
 use crate::client::Session;
-use crate::client::scim::{self, Page, Resource, ScimRecord};
+use crate::client::scim::{self, Page, Resource, ScimRecord, literal};
 use crate::validate::{self, invalid};
 use crate::wit::identity::*;
 use crate::wit::{ApiError, CardError, PageSelection, ScimListInput, SortOrder};
@@ -12,12 +12,6 @@ use crate::wit::{AllPages, PageRequest};
 const DEFAULT_FIRST: u32 = 100;
 /// Most records an all-matches search returns: the account's user limit.
 const MAX_ALL: u32 = 10_000;
-
-/// A SCIM string literal: quoted, with `\` and `"` escaped, so a value can never end the
-/// literal early and change the filter.
-fn literal(value: &str) -> String {
-    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
-}
 
 fn operator(op: Option<MatchOperator>) -> &'static str {
     match op.unwrap_or(MatchOperator::Equals) {

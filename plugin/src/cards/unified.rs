@@ -3,7 +3,7 @@
 
 use super::health;
 use crate::client::scim::{self, Resource};
-use crate::client::{ApiVersion, Session, rest};
+use crate::client::{ApiVersion, Session, cloud_name, rest};
 use crate::validate::{self, invalid};
 use crate::wit::identity::{Group, PrincipalRef, Role, User};
 use crate::wit::provisioning::Workspace;
@@ -77,16 +77,6 @@ pub fn unified_list_groups(s: &Session, input: UnifiedListGroupsInput) -> Result
 pub fn unified_get_group(s: &Session, input: UnifiedIdInput) -> Result<UnifiedGroup, CardError> {
     validate::scim_id("id", &input.id)?;
     scim::get(s, Resource::Groups, &input.id).map(group)
-}
-
-fn cloud_name(cloud: Cloud) -> &'static str {
-    match cloud {
-        Cloud::Aws => "aws",
-        Cloud::Azure => "azure",
-        Cloud::Gcp => "gcp",
-        Cloud::AwsGov => "aws-gov",
-        Cloud::AwsGovDod => "aws-gov-dod",
-    }
 }
 
 fn account(s: &Session) -> UnifiedOrganization {

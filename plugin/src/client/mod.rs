@@ -57,6 +57,17 @@ pub enum ApiVersion {
     V2_1,
 }
 
+/// The WIT name of a cloud (`aws`, `aws-gov`, ...), as messages and outputs show it.
+pub fn cloud_name(cloud: Cloud) -> &'static str {
+    match cloud {
+        Cloud::Aws => "aws",
+        Cloud::Azure => "azure",
+        Cloud::Gcp => "gcp",
+        Cloud::AwsGov => "aws-gov",
+        Cloud::AwsGovDod => "aws-gov-dod",
+    }
+}
+
 /// A validated connection, ready to send requests for one card run.
 pub struct Session {
     cloud: Cloud,
@@ -139,18 +150,11 @@ impl Session {
         if clouds.contains(&self.cloud) {
             return Ok(());
         }
-        let name = |c: &Cloud| match c {
-            Cloud::Aws => "aws",
-            Cloud::Azure => "azure",
-            Cloud::Gcp => "gcp",
-            Cloud::AwsGov => "aws-gov",
-            Cloud::AwsGovDod => "aws-gov-dod",
-        };
-        let offered: Vec<&str> = clouds.iter().map(name).collect();
+        let offered: Vec<&str> = clouds.iter().copied().map(cloud_name).collect();
         Err(CardError::Unsupported(format!(
             "unsupported on this cloud: Databricks offers {what} on {} only; this connection's cloud is {}",
             offered.join(", "),
-            name(&self.cloud)
+            cloud_name(self.cloud)
         )))
     }
 

@@ -120,6 +120,12 @@ fn validate_list(input: &ScimListInput) -> Result<(), CardError> {
     }
 }
 
+/// A SCIM filter string literal: quoted, with `\` and `"` escaped, so a value can never end
+/// the literal early and change the filter.
+pub fn literal(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 /// A list input for the first `count` records matching `filter`, in Databricks' order.
 pub fn first(filter: Option<String>, count: u32) -> ScimListInput {
     ScimListInput {

@@ -9,13 +9,12 @@ use super::Session;
 use crate::validate::invalid;
 use crate::wit::CardError;
 use base64::Engine as _;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 const FIELD: &str = "connection.auth.oauth-u2m";
 
-/// Now, in seconds since the Unix epoch.
+/// Now, in seconds since the Unix epoch (token expiries are unsigned).
 pub fn now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    u64::try_from(crate::time::now_unix()).unwrap_or(0)
 }
 
 /// What the token endpoint answers.
