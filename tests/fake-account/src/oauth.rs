@@ -43,16 +43,23 @@ pub async fn discovery(State(shared): State<Arc<Shared>>, Path(account_id): Path
     .into_response()
 }
 
-/// Client credentials from an `Authorization: Basic` header or from the form.
-fn client_credentials(headers: &HeaderMap, form: &[(String, String)]) -> Option<(String, String)> {
-    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+/// The client's authentication: `Authorization: Basic` (ID and secret), else `client_id` and,
+/// when sent, `client_secret` from the form (a public client sends no secret).
+pub fn client_authentication(headers: &HeaderMap, field: impl Fn(&str) -> Option<String>) -> Option<(String, Option<String>)> {
     if let Some(basic) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Basic ")) {
         let decoded = base64::engine::general_purpose::STANDARD.decode(basic.trim()).ok()?;
         let decoded = String::from_utf8(decoded).ok()?;
         let (id, secret) = decoded.split_once(':')?;
-        return Some((id.to_string(), secret.to_string()));
+        return Some((id.to_string(), Some(secret.to_string())));
     }
-    Some((field("client_id")?, field("client_secret")?))
+    Some((field("client_id")?, field("client_secret")))
+}
+
+/// Client credentials (ID and secret) from an `Authorization: Basic` header or from the form.
+fn client_credentials(headers: &HeaderMap, form: &[(String, String)]) -> Option<(String, String)> {
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let (id, secret) = client_authentication(headers, field)?;
+    Some((id, secret?))
 }
 
 /// `POST /oidc/accounts/{account_id}/v1/token`.

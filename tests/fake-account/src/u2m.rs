@@ -106,16 +106,7 @@ pub async fn authorize(State(shared): State<Arc<Shared>>, Path(account_id): Path
 /// in the form when public.
 fn authenticate_app(shared: &Shared, headers: &HeaderMap, form: &HashMap<String, String>) -> Result<Value, Response> {
     let refused = || errors::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
-    let basic = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Basic "));
-    let (client_id, secret) = match basic {
-        Some(b) => {
-            let decoded = base64::engine::general_purpose::STANDARD.decode(b.trim()).map_err(|_| refused())?;
-            let decoded = String::from_utf8(decoded).map_err(|_| refused())?;
-            let (id, secret) = decoded.split_once(':').ok_or_else(refused)?;
-            (id.to_string(), Some(secret.to_string()))
-        }
-        None => (form.get("client_id").cloned().ok_or_else(refused)?, form.get("client_secret").cloned()),
-    };
+    let (client_id, secret) = crate::oauth::client_authentication(headers, |name| form.get(name).cloned()).ok_or_else(refused)?;
     let app = app(shared, &client_id).ok_or_else(refused)?;
     if app["confidential"] == true {
         let expected = shared.lock_app_secrets().get(&client_id).cloned();
