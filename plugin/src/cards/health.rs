@@ -3,12 +3,12 @@
 //! its own, so a flow can alert before a secret expires rather than after it breaks.
 
 use crate::client::scim::{self, Resource};
-use crate::client::Session;
+use crate::client::{Session, not_found};
 use crate::time;
 use crate::wit::identity::ServicePrincipal;
 use crate::wit::oauth::ServicePrincipalSecret;
 use crate::wit::utility::*;
-use crate::wit::{ApiError, CardError, TokenPaging};
+use crate::wit::{CardError, TokenPaging};
 
 /// Days before expiry a secret is reported as a warning, unless the input says otherwise.
 pub const DEFAULT_WARN_DAYS: u32 = 30;
@@ -32,11 +32,6 @@ fn principal_check(status: CheckStatus, message: impl Into<String>, error: Optio
 
 fn secret_check(status: CheckStatus, message: impl Into<String>, error: Option<CardError>) -> SecretCheck {
     SecretCheck { status, message: message.into(), error, secret_id: None, secret_status: None, expire_time: None, days_left: None }
-}
-
-/// A `not-found` error the connector reports itself (no Databricks answer to quote).
-fn not_found(message: String) -> CardError {
-    CardError::NotFound(ApiError { status: 404, error_code: None, message, request_id: None })
 }
 
 /// Signs in: mints (or reuses) an OAuth token, or makes the smallest SCIM call with a SCIM token.

@@ -3,9 +3,9 @@
 //! even when a later step fails, because Databricks never shows it again.
 
 use super::health::all_secrets;
-use super::oauth::create_service_principal_secret;
+use super::oauth::{create_service_principal_secret, delete_service_principal_secret};
 use crate::client::scim::{self, Resource};
-use crate::client::{ApiVersion, Session, rest};
+use crate::client::{Session, not_found};
 use crate::validate::{self, invalid};
 use crate::wit::identity::ServicePrincipal;
 use crate::wit::oauth::*;
@@ -73,12 +73,7 @@ pub fn rotate_service_principal_secret(s: &Session, input: RotateServicePrincipa
         return Err(limit_reached(&sp_id, &secrets));
     }
     if delete_old && let Some(old) = &old_secret_id && !secrets.iter().any(|x| &x.id == old) {
-        return Err(CardError::NotFound(ApiError {
-            status: 404,
-            error_code: None,
-            message: format!("secret {old} is not among service principal {sp_id}'s OAuth secrets; nothing was created"),
-            request_id: None,
-        }));
+        return Err(not_found(format!("secret {old} is not among service principal {sp_id}'s OAuth secrets; nothing was created")));
     }
     let principal: ServicePrincipal = scim::get(s, Resource::ServicePrincipals, &sp_id)?;
     let client_id = principal.application_id;
@@ -95,9 +90,9 @@ pub fn rotate_service_principal_secret(s: &Session, input: RotateServicePrincipa
     let confirmed = confirm_error.is_none();
     let (deleted_secret_id, delete_error) = match (&old_secret_id, confirmed && delete_old) {
         (Some(old), true) => {
-            let path = format!("servicePrincipals/{sp_id}/credentials/secrets/{old}");
-            match rest::delete(s, ApiVersion::V2_0, &path) {
-                Ok(()) => (Some(old.clone()), None),
+            let delete = DeleteServicePrincipalSecretInput { service_principal_id: sp_id.clone(), secret_id: old.clone() };
+            match delete_service_principal_secret(s, delete) {
+                Ok(deleted) => (Some(deleted.id), None),
                 Err(error) => (None, Some(error)),
             }
         }

@@ -1,11 +1,11 @@
 //! Okta-style searches over account SCIM: one attribute compared with a value, a custom
 //! filter, or both, turned into a SCIM `filter`; the result mode becomes the paging.
 
-use crate::client::Session;
+use crate::client::{Session, not_found};
 use crate::client::scim::{self, Page, Resource, ScimRecord, literal};
 use crate::validate::{self, invalid};
 use crate::wit::identity::*;
-use crate::wit::{ApiError, CardError, PageSelection, ScimListInput, SortOrder};
+use crate::wit::{CardError, PageSelection, ScimListInput, SortOrder};
 use crate::wit::{AllPages, PageRequest};
 
 /// Records a search returns when the input names no result mode.
@@ -144,12 +144,7 @@ pub fn read_user_by_email(s: &Session, input: ReadUserByEmailInput) -> Result<Us
             return Ok(user);
         }
     }
-    Err(CardError::NotFound(ApiError {
-        status: 404,
-        error_code: None,
-        message: format!("no user of the account has the e-mail address {}", input.email),
-        request_id: None,
-    }))
+    Err(not_found(format!("no user of the account has the e-mail address {}", input.email)))
 }
 
 #[cfg(test)]

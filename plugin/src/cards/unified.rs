@@ -3,12 +3,12 @@
 
 use super::health;
 use crate::client::scim::{self, Resource};
-use crate::client::{ApiVersion, Session, cloud_name, rest};
+use crate::client::{ApiVersion, Session, cloud_name, not_found, rest};
 use crate::validate::{self, invalid};
 use crate::wit::identity::{Group, PrincipalRef, Role, User};
 use crate::wit::provisioning::Workspace;
 use crate::wit::unified::*;
-use crate::wit::{ApiError, CardError, Cloud, ScimListInput};
+use crate::wit::{CardError, Cloud, ScimListInput};
 
 fn status(active: Option<bool>) -> UnifiedStatus {
     // Databricks treats a principal without `active` as active.
@@ -189,14 +189,8 @@ pub fn unified_get_role(s: &Session, input: UnifiedIdInput) -> Result<UnifiedRol
     if let Some(role) = fixed_roles().into_iter().find(|r| r.id == input.id) {
         return Ok(role);
     }
-    access_control_roles(s)?.into_iter().find(|r| r.id == input.id).ok_or_else(|| {
-        CardError::NotFound(ApiError {
-            status: 404,
-            error_code: None,
-            message: format!("the account has no role {}", input.id),
-            request_id: None,
-        })
-    })
+    let found = access_control_roles(s)?.into_iter().find(|r| r.id == input.id);
+    found.ok_or_else(|| not_found(format!("the account has no role {}", input.id)))
 }
 
 pub fn unified_get_me(s: &Session, input: UnifiedGetMeInput) -> Result<UnifiedMe, CardError> {

@@ -47,8 +47,8 @@ fn scope_list(field: &str, scopes: Option<Vec<String>>, default: &str) -> Result
     Ok(if scopes.is_empty() { default.to_string() } else { scopes.join(" ") })
 }
 
-/// An optional secret: absent or empty is absent.
-fn present(value: Option<String>) -> Option<String> {
+/// An optional text: absent, empty or blank is absent; otherwise trimmed.
+pub fn present(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 

@@ -39,6 +39,12 @@ pub fn classify(error: ApiError, retry_after_seconds: Option<u32>) -> CardError 
     }
 }
 
+/// A `not-found` the connector concludes itself (a search found nothing): status 404 and no
+/// Databricks error code, since no Databricks answer said so.
+pub fn not_found(message: String) -> CardError {
+    CardError::NotFound(ApiError { status: 404, error_code: None, message, request_id: None })
+}
+
 /// A success whose body the card cannot read: Databricks never sends one, so the flow
 /// learns of it as an `upstream` error rather than a panic.
 pub fn unreadable(response: &Response, error: &serde_json::Error) -> CardError {

@@ -18,6 +18,7 @@ mod decoder_properties;
 use crate::validate;
 use crate::wit::{Auth, CardError, Cloud, Connection};
 
+pub use errors::not_found;
 pub use http::{Method, Request, Response};
 
 use auth::Credentials;
@@ -35,7 +36,7 @@ impl ConfiguredIdentity {
             Auth::ScimToken(_) => return Ok(ConfiguredIdentity::default()),
         };
         const F: &str = "connection.auth.oauth-m2m";
-        let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let present = |v: &Option<String>| auth::present(v.clone());
         let service_principal_id = present(&m2m.service_principal_id);
         if let Some(id) = &service_principal_id {
             validate::scim_id(&format!("{F}.service-principal-id"), id)?;
@@ -44,7 +45,7 @@ impl ConfiguredIdentity {
         if let Some(id) = &secret_id {
             validate::secret_id(&format!("{F}.secret-id"), id)?;
         }
-        Ok(ConfiguredIdentity { client_id: present(&Some(m2m.client_id.clone())), service_principal_id, secret_id })
+        Ok(ConfiguredIdentity { client_id: Some(m2m.client_id.trim().to_string()), service_principal_id, secret_id })
     }
 }
 
