@@ -47,7 +47,7 @@ pub fn not_found(message: String) -> CardError {
 
 /// A success whose body the card cannot read: Databricks never sends one, so the flow
 /// learns of it as an `upstream` error rather than a panic.
-pub fn unreadable(response: &Response, error: &serde_json::Error) -> CardError {
+pub fn unreadable(response: &Response, error: &dyn std::fmt::Display) -> CardError {
     CardError::Upstream(ApiError {
         status: response.status,
         error_code: None,

@@ -111,8 +111,17 @@ impl Response {
 
     /// Decodes a successful JSON answer into `T`; a body Databricks would never send
     /// becomes an `upstream` error, not a panic.
+    ///
+    /// Every decode in the component reads from `&str` (`serde_json::from_str`): each type's
+    /// decoder is then compiled once, not once per deserializer (slice, `Value`, buffered
+    /// content), which keeps the component small.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, CardError> {
-        serde_json::from_slice(&self.body).map_err(|e| super::errors::unreadable(self, &e))
+        serde_json::from_str(self.text()?).map_err(|e| super::errors::unreadable(self, &e))
+    }
+
+    /// The body as text; Databricks answers in UTF-8 JSON.
+    pub fn text(&self) -> Result<&str, CardError> {
+        std::str::from_utf8(&self.body).map_err(|e| super::errors::unreadable(self, &e))
     }
 }
 

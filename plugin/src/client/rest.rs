@@ -4,6 +4,7 @@
 use super::{ApiVersion, Method, Request, Session};
 use crate::wit::CardError;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 
 /// `GET /api/<version>/accounts/{account_id}/<rest>`.
 pub fn get<T: DeserializeOwned>(session: &Session, version: ApiVersion, rest: &str) -> Result<T, CardError> {
@@ -13,19 +14,18 @@ pub fn get<T: DeserializeOwned>(session: &Session, version: ApiVersion, rest: &s
 /// `GET` a list that Databricks sends as a bare JSON array (what the SDKs decode) or wrapped
 /// in an object under `key` (what its newer docs show); both decode.
 pub fn get_list<T: DeserializeOwned>(session: &Session, version: ApiVersion, rest: &str, key: &str) -> Result<Vec<T>, CardError> {
-    #[derive(serde::Deserialize)]
-    #[serde(untagged)]
-    enum Shape<T> {
-        Bare(Vec<T>),
-        Wrapped(serde_json::Map<String, serde_json::Value>),
-    }
     let response = session.send(Request::new(Method::Get, session.account_path(version, rest)))?;
-    match response.json::<Shape<T>>()? {
-        Shape::Bare(items) => Ok(items),
-        Shape::Wrapped(mut object) => match object.remove(key) {
-            None | Some(serde_json::Value::Null) => Ok(Vec::new()),
-            Some(items) => serde_json::from_value(items).map_err(|e| super::errors::unreadable(&response, &e)),
-        },
+    if response.text()?.trim_start().starts_with('[') {
+        return response.json();
+    }
+    // The wrapped shape: the object's members stay raw, so the list is decoded from its own text
+    // by the same decoder as the bare shape.
+    let mut object: std::collections::BTreeMap<String, Box<RawValue>> = response.json()?;
+    match object.remove(key) {
+        Some(items) if items.get() != "null" => {
+            serde_json::from_str(items.get()).map_err(|e| super::errors::unreadable(&response, &e))
+        }
+        _ => Ok(Vec::new()),
     }
 }
 
