@@ -56,6 +56,10 @@ pub struct BenchArgs {
     /// Measure only these cards (repeatable; default get-user, list-users and update-user).
     #[arg(long = "card", value_name = "CARD")]
     pub only: Vec<String>,
+    /// Measure only these harness set-ups (repeatable; default all four: cold, pooled-conn,
+    /// warm, all), e.g. `--setup all` to profile the fastest one alone.
+    #[arg(long = "setup", value_name = "SETUP")]
+    pub setups: Vec<String>,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -81,6 +85,9 @@ fn cards(user_id: &str) -> Vec<(&'static str, Value)> {
 
 /// Runs the benchmark on the component in `component` (default: the built-in one).
 pub async fn bench(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> anyhow::Result<Value> {
+    if let Some(unknown) = args.setups.iter().find(|s| !SETUPS.iter().any(|(name, ..)| name == s)) {
+        bail!("no set-up named {unknown:?}; the set-ups are cold, pooled-conn, warm and all");
+    }
     let owned;
     let wasm: &[u8] = match component {
         Some(path) => {
@@ -125,6 +132,9 @@ pub async fn bench(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> 
         let native_stats = Stats::of(native_times);
         let mut setups = serde_json::Map::new();
         for (name, harness) in &harnesses {
+            if !args.setups.is_empty() && !args.setups.iter().any(|only| only == name) {
+                continue;
+            }
             let times = time(args, || async {
                 run_ok(harness, card, &connection, &input, &options).await.map(drop)
             })
@@ -135,7 +145,7 @@ pub async fn bench(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> 
                 json!({"p50_us": stats.p50_us(), "p99_us": stats.p99_us(), "ratio": stats.ratio(&native_stats)}),
             );
         }
-        let ratio = setups["all"]["ratio"].clone();
+        let ratio = setups.get("all").map_or(Value::Null, |all| all["ratio"].clone());
         card_results.push(json!({
             "card": card,
             "requests": requests.iter().map(|r| format!("{} {}", r.method, r.path)).collect::<Vec<_>>(),
@@ -144,6 +154,21 @@ pub async fn bench(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> 
             "ratio": ratio,
         }));
     }
+
+    // What a warm run costs when the card sends nothing: the wasm boundary, the JSON <-> WIT
+    // mapping and the warm-instance bookkeeping, without wasi:http. The rest of a card's time on
+    // top of the native client is its requests' path through wasi:http.
+    progress("a card that sends no request");
+    let login = fake.u2m_connection("bench-app", None);
+    let login_input = json!({
+        "redirect_uri": "http://localhost:8020/callback",
+        "state": "bench",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    });
+    let without_requests = Stats::of(time(args, || async {
+        run_ok(best, "start-oauth-login", &login, &login_input, &options).await.map(drop)
+    })
+    .await?);
 
     progress("instantiation");
     let mut instantiation = serde_json::Map::new();
@@ -176,6 +201,12 @@ pub async fn bench(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> 
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         "runs": args.runs,
         "cards": card_results,
+        "card_without_requests": {
+            "card": "start-oauth-login",
+            "setup": "all",
+            "p50_us": without_requests.p50_us(),
+            "p99_us": without_requests.p99_us(),
+        },
         "instantiation": instantiation,
         "throughput": throughput,
         "listing": listing,
@@ -493,6 +524,11 @@ pub fn table(report: &Value) -> String {
         out.push_str(&line);
         out.push('\n');
     }
+    let quiet = &report["card_without_requests"];
+    out.push_str(&format!(
+        "a warm run of a card that sends no request ({}), µs (p50 / p99): {} / {}\n",
+        quiet["card"].as_str().unwrap_or("?"), f(&quiet["p50_us"]), f(&quiet["p99_us"])
+    ));
     let inst = &report["instantiation"];
     out.push_str(&format!(
         "\ninstantiation, µs (p50 / p99): on demand {} / {}; pooling allocator {} / {}\n",

@@ -57,6 +57,34 @@ fn bench_prints_every_figure_as_json() {
     assert_eq!((listing["users"].as_u64(), listing["listed"].as_u64(), listing["pages"].as_u64()), (Some(120), Some(120), Some(2)));
     assert!(listing["users_per_s"].as_f64().unwrap() > 0.0 && listing["peak_rss_bytes"].as_u64().is_some());
     assert!(report["cli"]["p50_ms"].as_f64().unwrap() > 0.0);
+    let quiet = &report["card_without_requests"];
+    assert_eq!((quiet["card"].as_str(), quiet["setup"].as_str()), (Some("start-oauth-login"), Some("all")));
+    assert!(quiet["p50_us"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bench_measures_only_the_set_ups_and_cards_asked_for() {
+    let bench = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_databricks-account"))
+            .args(["bench", "--json", "--runs", "2", "--warmup", "0", "--instantiations", "1", "--throughput-runs", "2"])
+            .args(["--users", "10", "--cli-runs", "0"])
+            .args(extra)
+            .output()
+            .expect("the CLI starts")
+    };
+    let out = bench(&["--card", "get-user", "--setup", "all"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let card = &report["cards"][0];
+    assert_eq!((report["cards"].as_array().unwrap().len(), card["card"].as_str()), (1, Some("get-user")));
+    let setups: Vec<&String> = card["harness"].as_object().unwrap().keys().collect();
+    assert_eq!(setups, ["all"]);
+    assert_eq!(card["ratio"], card["harness"]["all"]["ratio"]);
+
+    let out = bench(&["--setup", "lukewarm"]);
+    assert!(!out.status.success());
+    let error: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(error["error"], "no set-up named \"lukewarm\"; the set-ups are cold, pooled-conn, warm and all");
 }
 
 #[tokio::test(flavor = "multi_thread")]
