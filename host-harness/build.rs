@@ -11,6 +11,9 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+#[path = "build/finish.rs"]
+mod finish;
+
 const TARGET: &str = "wasm32-wasip2";
 const PACKAGE: &str = "databricks-account";
 const PROFILE: &str = "guest";
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
         println!("cargo:rerun-if-changed={path}");
     }
     println!("cargo:rerun-if-env-changed=DATABRICKS_ACCOUNT_WASM");
+    println!("cargo:rerun-if-env-changed=WASM_OPT");
 
     // A prebuilt component (CI artifact, a platform's own build) skips the nested build.
     if let Some(prebuilt) = env::var_os("DATABRICKS_ACCOUNT_WASM") {
@@ -121,55 +125,23 @@ fn main() -> ExitCode {
         ));
     }
     let shipped = out_dir.join(format!("{}.wasm", PACKAGE.replace('-', "_")));
-    let written = std::fs::read(&wasm)
+    let finished = std::fs::read(&wasm)
         .map_err(|err| format!("cannot read {}: {err}", wasm.display()))
-        .and_then(|bytes| without_debug_sections(&bytes))
-        .and_then(|bytes| std::fs::write(&shipped, bytes).map_err(|err| format!("cannot write {}: {err}", shipped.display())));
-    if let Err(message) = written {
-        return fail(&message);
+        .and_then(|bytes| finish::finish(&bytes, &out_dir));
+    let finished = match finished {
+        Ok(finished) => finished,
+        Err(message) => return fail(&message),
+    };
+    if let Some(why) = &finished.not_optimised {
+        println!("cargo:warning=the component's core module is not optimised: {why}");
+    }
+    if let Err(err) = std::fs::write(&shipped, &finished.wasm) {
+        return fail(&format!("cannot write {}: {err}", shipped.display()));
     }
     println!("cargo:rustc-env=DATABRICKS_ACCOUNT_WASM={}", shipped.display());
     ExitCode::SUCCESS
 }
 
-/// Custom sections of the component itself that only a debugger reads. `component-name` names
-/// the component's own items (~23 KB for 85 cards); the core module's names are already stripped
-/// by the guest profile, and nothing in wasmtime, jco or wit-parser needs them.
-const DEBUG_SECTIONS: &[&str] = &["component-name"];
-
-/// The component without its top-level [`DEBUG_SECTIONS`], every other section byte for byte.
-fn without_debug_sections(wasm: &[u8]) -> Result<Vec<u8>, String> {
-    let malformed = |err: wasmparser::BinaryReaderError| format!("the built component does not parse: {err}");
-    const HEADER: usize = 8; // magic and version (layer 1: a component)
-    if wasm.len() < HEADER {
-        return Err("the built component is truncated".into());
-    }
-    let mut kept = wasm[..HEADER].to_vec();
-    let mut reader = wasmparser::BinaryReader::new(&wasm[HEADER..], HEADER as u64);
-    while !reader.eof() {
-        let start = reader.original_position() as usize;
-        let id = reader.read_u8().map_err(malformed)?;
-        let size = reader.read_var_u32().map_err(malformed)? as usize;
-        let contents = reader.original_position() as usize;
-        let end = contents + size;
-        if end > wasm.len() {
-            return Err("the built component is truncated".into());
-        }
-        // Custom sections have id 0 and start with their name.
-        let debug_only = id == 0
-            && wasmparser::BinaryReader::new(&wasm[contents..end], contents as u64)
-                .read_string()
-                .is_ok_and(|name| DEBUG_SECTIONS.contains(&name));
-        if !debug_only {
-            kept.extend_from_slice(&wasm[start..end]);
-        }
-        reader.read_bytes(size).map_err(malformed)?;
-    }
-    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-        .validate_all(&kept)
-        .map_err(|err| format!("the component without its debug sections does not validate: {err}"))?;
-    Ok(kept)
-}
 /// Checks that the standard library for `wasm32-wasip2` is installed for the rustc in use.
 fn check_target_installed() -> Result<(), String> {
     let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
