@@ -6,6 +6,7 @@
 use crate::wit::CardError;
 use std::time::Duration;
 use waki::bindings::wasi::http::{outgoing_handler, types as wasi};
+use waki::bindings::wasi::io::streams::StreamError;
 
 /// The HTTP methods the account API uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,16 +223,38 @@ pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Time
         }
     };
     drop(future);
-    let response = waki::Response::try_from(incoming).map_err(|e| read_failure(&e))?;
-    let status = response.status_code();
-    let headers = response
+    read_response(incoming)
+}
+
+/// Reads the status, the headers and the whole body. Straight from the `wasi:http` resources:
+/// waki's `Response` would first parse every header into an `http::HeaderMap`, which this
+/// client then copies out again.
+fn read_response(incoming: wasi::IncomingResponse) -> Result<Response, Transport> {
+    let status = incoming.status();
+    let headers = incoming
         .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .entries()
+        .into_iter()
+        .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
         .collect();
-    let body = response.body().map_err(|e| read_failure(&e))?;
+    let incoming_body = incoming.consume().map_err(|()| local_failure("the response body was already taken".into()))?;
+    let stream = incoming_body.stream().map_err(|()| local_failure("the response body was already taken".into()))?;
+    let mut body = Vec::new();
+    loop {
+        match stream.blocking_read(MAX_READ) {
+            Ok(chunk) if body.is_empty() => body = chunk,
+            Ok(chunk) => body.extend_from_slice(&chunk),
+            Err(StreamError::Closed) => break,
+            Err(StreamError::LastOperationFailed(error)) => return Err(read_failure(wasi::http_error_code(&error))),
+        }
+    }
+    drop(stream);
+    drop(wasi::IncomingBody::finish(incoming_body));
     Ok(Response { status, headers, body })
 }
+
+/// The most one read asks for; the host hands over what it has, up to this.
+const MAX_READ: u64 = 1 << 20;
 
 /// Writes the body in the chunks the host permits.
 fn write_body(outgoing_body: &wasi::OutgoingBody, mut bytes: &[u8]) -> Result<(), Transport> {
@@ -260,9 +283,9 @@ fn local_failure(message: String) -> Transport {
 }
 
 /// The response started but could not be read to the end (reset, timeout, truncated).
-fn read_failure(error: &anyhow::Error) -> Transport {
-    let message = match error.downcast_ref::<wasi::ErrorCode>() {
-        Some(code) => describe(code),
+fn read_failure(code: Option<wasi::ErrorCode>) -> Transport {
+    let message = match code {
+        Some(code) => describe(&code),
         None => "the response was cut off before its end".to_string(),
     };
     Transport { message, maybe_sent: true, denied: false }
