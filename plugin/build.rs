@@ -6,6 +6,7 @@
 //! every named type. The machine-readable parts of a card's doc comment are tag lines
 //! (`@scope`, `@clouds`, `@changes-state`, `@example`, optional `@label`); `wit/README.md`
 //! defines the convention. A card without them fails the build with a message naming it.
+//! The prose of the list (descriptions, examples) goes to `$OUT_DIR/card_prose.deflate`.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -105,11 +106,44 @@ fn main() -> ExitCode {
     }
 
     let types = type_docs(&resolve);
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR")).join("card_list.rs");
-    if let Err(err) = std::fs::write(&out, render(&cards, &types)) {
-        return fail(&[format!("cannot write {}: {err}", out.display())]);
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
+    let mut prose = Prose::default();
+    let list = render(&cards, &types, &mut prose);
+    let written = [
+        ("card_list.rs", list.into_bytes()),
+        ("card_prose.deflate", miniz_oxide::deflate::compress_to_vec(prose.text.as_bytes(), 10)),
+    ]
+    .into_iter()
+    .try_for_each(|(name, bytes)| {
+        let path = out_dir.join(name);
+        std::fs::write(&path, bytes).map_err(|err| format!("cannot write {}: {err}", path.display()))
+    });
+    if let Err(message) = written {
+        return fail(&[message]);
     }
     ExitCode::SUCCESS
+}
+
+/// The card list's prose (descriptions and examples, ~52 KB) as one text, each piece once.
+/// It ships deflated (~16 KB) and is inflated when the card list is asked for: the component is
+/// smaller by the difference, and nothing else reads the prose.
+#[derive(Default)]
+struct Prose {
+    text: String,
+    pieces: std::collections::HashMap<String, (usize, usize)>,
+}
+
+impl Prose {
+    /// The Rust expression of `piece` in the generated list: `Prose(start, len)`.
+    fn add(&mut self, piece: &str) -> String {
+        let text = &mut self.text;
+        let (start, len) = *self.pieces.entry(piece.to_string()).or_insert_with(|| {
+            let start = text.len();
+            text.push_str(piece);
+            (start, piece.len())
+        });
+        format!("Prose({start}, {len})")
+    }
 }
 
 /// The case names of the enum or variant `name` in `types` (`cloud` for `@clouds`, `auth` for `@auth`).
@@ -229,7 +263,7 @@ fn type_docs(resolve: &Resolve) -> Vec<TypeDoc> {
     docs
 }
 
-fn render(cards: &[Card], types: &[TypeDoc]) -> String {
+fn render(cards: &[Card], types: &[TypeDoc], prose: &mut Prose) -> String {
     let opt = |v: &Option<String>| match v {
         Some(s) => format!("Some({s:?})"),
         None => "None".to_string(),
@@ -240,17 +274,17 @@ fn render(cards: &[Card], types: &[TypeDoc]) -> String {
     for c in cards {
         let _ = writeln!(
             out,
-            "    Card {{ id: {:?}, label: {:?}, description: {:?}, category: {:?}, endpoints: {}, scopes: {}, \
-             clouds: {}, changes_state: {}, example_input: {:?}, auth: {}, input_type: {}, output_type: {} }},",
+            "    Card {{ id: {:?}, label: {:?}, description: {}, category: {:?}, endpoints: {}, scopes: {}, \
+             clouds: {}, changes_state: {}, example_input: {}, auth: {}, input_type: {}, output_type: {} }},",
             c.id,
             c.label,
-            c.description,
+            prose.add(&c.description),
             c.category,
             strs(&c.endpoints),
             strs(&c.scopes),
             strs(&c.clouds),
             c.changes_state,
-            c.example,
+            prose.add(&c.example),
             strs(&c.auth),
             opt(&c.input_type),
             opt(&c.output_type),
@@ -261,13 +295,13 @@ fn render(cards: &[Card], types: &[TypeDoc]) -> String {
         let members: Vec<String> = t
             .members
             .iter()
-            .map(|m| format!("Member {{ name: {:?}, description: {:?}, type_ref: {} }}", m.name, m.description, opt(&m.type_ref)))
+            .map(|m| format!("Member {{ name: {:?}, description: {}, type_ref: {} }}", m.name, prose.add(&m.description), opt(&m.type_ref)))
             .collect();
         let _ = writeln!(
             out,
-            "    TypeDoc {{ name: {:?}, description: {:?}, members: &[{}], type_ref: {} }},",
+            "    TypeDoc {{ name: {:?}, description: {}, members: &[{}], type_ref: {} }},",
             t.name,
-            t.description,
+            prose.add(&t.description),
             members.join(", "),
             opt(&t.type_ref),
         );
