@@ -19,7 +19,7 @@ use crate::outbound::{self, ConnectionPool, PoolStats};
 use crate::policy::OutboundPolicy;
 use crate::runtime::{self, wt};
 use crate::state::RunState;
-use crate::values::{ValueError, json_to_val, val_to_json};
+use crate::values::{ValueError, json_to_val, val_into_json};
 
 /// The component built from `plugin/` by this crate's build script.
 pub const EMBEDDED_COMPONENT: &[u8] = include_bytes!(env!("DATABRICKS_ACCOUNT_WASM"));
@@ -358,21 +358,21 @@ impl Harness {
         };
         tracing::debug!(card = card_id, ?elapsed, "card run finished");
 
-        let to_json = |val: &Val, ty: &Type, root: &str| {
-            val_to_json(val, ty, root).map_err(|e| HarnessError::Internal(e.to_string()))
+        let to_json = |val: Val, ty: &Type, root: &str| {
+            val_into_json(val, ty, root).map_err(|e| HarnessError::Internal(e.to_string()))
         };
         let outcome = match (result, &card.result) {
             (Some(Val::Result(result)), Some(Type::Result(ty))) => match result {
                 Ok(value) => CardOutcome::Ok(match (value, ty.ok()) {
-                    (Some(value), Some(ty)) => to_json(&value, &ty, "output")?,
+                    (Some(value), Some(ty)) => to_json(*value, &ty, "output")?,
                     _ => Value::Null,
                 }),
                 Err(value) => CardOutcome::Err(match (value, ty.err()) {
-                    (Some(value), Some(ty)) => to_json(&value, &ty, "error")?,
+                    (Some(value), Some(ty)) => to_json(*value, &ty, "error")?,
                     _ => Value::Null,
                 }),
             },
-            (Some(value), Some(ty)) => CardOutcome::Ok(to_json(&value, ty, "output")?),
+            (Some(value), Some(ty)) => CardOutcome::Ok(to_json(value, ty, "output")?),
             _ => CardOutcome::Ok(Value::Null),
         };
         if let Some(key) = warm_key {

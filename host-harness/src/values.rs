@@ -259,60 +259,86 @@ pub fn json_to_val(json: &Value, ty: &Type, path: &str) -> Result<Val, ValueErro
 
 /// Converts a value of type `ty`, as a card returned it, to JSON. `path` names the root in errors.
 pub fn val_to_json(val: &Val, ty: &Type, path: &str) -> Result<Value, ValueError> {
-    let mismatch = || ValueError::new(path, format!("internal: the value does not match its type {}", kind_of(ty)));
+    to_json(val.clone(), ty, At::Root(path))
+}
+
+/// [`val_to_json`] of a value the caller is done with: its strings move into the JSON.
+pub fn val_into_json(val: Val, ty: &Type, path: &str) -> Result<Value, ValueError> {
+    to_json(val, ty, At::Root(path))
+}
+
+/// Where an output value sits (`output.resources[3].emails`), spelled out only when a value
+/// does not match its type: a listing maps thousands of values, and building each one's path
+/// up front cost more than the mapping itself.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Root(&'a str),
+    Field(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
+}
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            At::Root(root) => f.write_str(root),
+            At::Field(parent, name) => write!(f, "{parent}.{name}"),
+            At::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+fn to_json(val: Val, ty: &Type, at: At<'_>) -> Result<Value, ValueError> {
+    let mismatch = || ValueError::new(&at.to_string(), format!("internal: the value does not match its type {}", kind_of(ty)));
     Ok(match (ty, val) {
-        (Type::Bool, Val::Bool(b)) => Value::Bool(*b),
-        (Type::S8, Val::S8(n)) => Value::from(*n),
-        (Type::U8, Val::U8(n)) => Value::from(*n),
-        (Type::S16, Val::S16(n)) => Value::from(*n),
-        (Type::U16, Val::U16(n)) => Value::from(*n),
-        (Type::S32, Val::S32(n)) => Value::from(*n),
-        (Type::U32, Val::U32(n)) => Value::from(*n),
-        (Type::S64, Val::S64(n)) => Value::from(*n),
-        (Type::U64, Val::U64(n)) => Value::from(*n),
-        (Type::Float32, Val::Float32(f)) => float_to_json(f64::from(*f)),
-        (Type::Float64, Val::Float64(f)) => float_to_json(*f),
+        (Type::Bool, Val::Bool(b)) => Value::Bool(b),
+        (Type::S8, Val::S8(n)) => Value::from(n),
+        (Type::U8, Val::U8(n)) => Value::from(n),
+        (Type::S16, Val::S16(n)) => Value::from(n),
+        (Type::U16, Val::U16(n)) => Value::from(n),
+        (Type::S32, Val::S32(n)) => Value::from(n),
+        (Type::U32, Val::U32(n)) => Value::from(n),
+        (Type::S64, Val::S64(n)) => Value::from(n),
+        (Type::U64, Val::U64(n)) => Value::from(n),
+        (Type::Float32, Val::Float32(f)) => float_to_json(f64::from(f)),
+        (Type::Float64, Val::Float64(f)) => float_to_json(f),
         (Type::Char, Val::Char(c)) => Value::String(c.to_string()),
-        (Type::String, Val::String(s)) => Value::String(s.clone()),
-        (Type::List(list), Val::List(items)) => {
-            let ty = list.ty();
-            Value::Array(items_to_json(items, &ty, path)?)
-        }
-        (Type::FixedLengthList(list), Val::FixedLengthList(items)) => {
-            Value::Array(items_to_json(items, &list.ty(), path)?)
-        }
+        // Strings move into the JSON: an output's text is never copied twice.
+        (Type::String, Val::String(s)) => Value::String(s),
+        (Type::List(list), Val::List(items)) => Value::Array(items_to_json(items, &list.ty(), at)?),
+        (Type::FixedLengthList(list), Val::FixedLengthList(items)) => Value::Array(items_to_json(items, &list.ty(), at)?),
         (Type::Map(map), Val::Map(pairs)) => {
             let (key_ty, value_ty) = (map.key(), map.value());
             if key_ty == Type::String {
                 let mut object = Map::new();
                 for (key, value) in pairs {
                     let Val::String(key) = key else { return Err(mismatch()) };
-                    let value = val_to_json(value, &value_ty, &format!("{path}.{key}"))?;
-                    object.insert(key.clone(), value);
+                    let value = to_json(value, &value_ty, At::Field(&at, &key))?;
+                    object.insert(key, value);
                 }
                 Value::Object(object)
             } else {
                 let mut out = Vec::with_capacity(pairs.len());
-                for (i, (key, value)) in pairs.iter().enumerate() {
-                    let item_path = format!("{path}[{i}]");
+                for (i, (key, value)) in pairs.into_iter().enumerate() {
+                    let item = At::Index(&at, i);
                     out.push(Value::Array(vec![
-                        val_to_json(key, &key_ty, &format!("{item_path}[0]"))?,
-                        val_to_json(value, &value_ty, &format!("{item_path}[1]"))?,
+                        to_json(key, &key_ty, At::Index(&item, 0))?,
+                        to_json(value, &value_ty, At::Index(&item, 1))?,
                     ]));
                 }
                 Value::Array(out)
             }
         }
-        (Type::Record(record), Val::Record(fields)) => {
+        (Type::Record(record), Val::Record(mut fields)) => {
             let mut object = Map::new();
-            for field in record.fields() {
+            for (i, field) in record.fields().enumerate() {
+                // wasmtime lifts a record's fields in declaration order; look further only if not.
+                let index = match fields.get(i) {
+                    Some((name, _)) if name == field.name => i,
+                    _ => fields.iter().position(|(name, _)| name == field.name).ok_or_else(mismatch)?,
+                };
+                let value = std::mem::replace(&mut fields[index].1, Val::Bool(false));
                 let key = json_name(field.name);
-                let value = fields
-                    .iter()
-                    .find(|(name, _)| name == field.name)
-                    .map(|(_, value)| value)
-                    .ok_or_else(mismatch)?;
-                let value = val_to_json(value, &field.ty, &format!("{path}.{key}"))?;
+                let value = to_json(value, &field.ty, At::Field(&at, &key))?;
                 object.insert(key, value);
             }
             Value::Object(object)
@@ -323,29 +349,29 @@ pub fn val_to_json(val: &Val, ty: &Type, path: &str) -> Result<Value, ValueError
                 return Err(mismatch());
             }
             let mut out = Vec::with_capacity(items.len());
-            for (i, (item, ty)) in items.iter().zip(&types).enumerate() {
-                out.push(val_to_json(item, ty, &format!("{path}[{i}]"))?);
+            for (i, (item, ty)) in items.into_iter().zip(&types).enumerate() {
+                out.push(to_json(item, ty, At::Index(&at, i))?);
             }
             Value::Array(out)
         }
         (Type::Variant(variant), Val::Variant(name, payload)) => {
             let case = variant.cases().find(|case| case.name == name).ok_or_else(mismatch)?;
-            let key = json_name(name);
+            let key = json_name(&name);
             match (&case.ty, payload) {
                 (None, None) => Value::String(key),
                 (Some(ty), Some(payload)) => {
-                    let payload = val_to_json(payload, ty, &format!("{path}.{key}"))?;
+                    let payload = to_json(*payload, ty, At::Field(&at, &key))?;
                     single(key, payload)
                 }
                 _ => return Err(mismatch()),
             }
         }
-        (Type::Enum(_), Val::Enum(name)) => Value::String(json_name(name)),
+        (Type::Enum(_), Val::Enum(name)) => Value::String(json_name(&name)),
         (Type::Option(option), Val::Option(value)) => match value {
             None => Value::Null,
             Some(value) => {
                 let inner = option.ty();
-                let json = val_to_json(value, &inner, path)?;
+                let json = to_json(*value, &inner, at)?;
                 if matches!(inner, Type::Option(_)) {
                     single("some".to_string(), json)
                 } else {
@@ -359,7 +385,7 @@ pub fn val_to_json(val: &Val, ty: &Type, path: &str) -> Result<Value, ValueError
                 Err(payload) => ("err", result.err(), payload),
             };
             let payload = match (ty, payload) {
-                (Some(ty), Some(payload)) => val_to_json(payload, &ty, &format!("{path}.{key}"))?,
+                (Some(ty), Some(payload)) => to_json(*payload, &ty, At::Field(&at, key))?,
                 (None, None) => Value::Null,
                 _ => return Err(mismatch()),
             };
@@ -414,12 +440,8 @@ fn elements(items: &[Value], ty: &Type, path: &str) -> Result<Vec<Val>, ValueErr
         .collect()
 }
 
-fn items_to_json(items: &[Val], ty: &Type, path: &str) -> Result<Vec<Value>, ValueError> {
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| val_to_json(item, ty, &format!("{path}[{i}]")))
-        .collect()
+fn items_to_json(items: Vec<Val>, ty: &Type, at: At<'_>) -> Result<Vec<Value>, ValueError> {
+    items.into_iter().enumerate().map(|(i, item)| to_json(item, ty, At::Index(&at, i))).collect()
 }
 
 fn single(key: String, value: Value) -> Value {
@@ -709,5 +731,11 @@ mod tests {
     fn mismatched_values_are_reported_not_panicked() {
         let message = val_to_json(&Val::String("x".into()), &ty("u32"), "output").unwrap_err().to_string();
         assert_eq!(message, "output: internal: the value does not match its type u32");
+        // Deep inside, the message still names where: a list item of a record field.
+        let Val::Record(mut fields) = to_val(full_input(), "input").unwrap() else { panic!("a record") };
+        let (_, ids) = fields.iter_mut().find(|(name, _)| name == "ids").expect("full_input has ids");
+        *ids = Val::List(vec![Val::S64(1), Val::String("2".into())]);
+        let message = val_to_json(&Val::Record(fields), &ty("input"), "output").unwrap_err().to_string();
+        assert_eq!(message, "output.ids[1]: internal: the value does not match its type s64");
     }
 }
