@@ -30,7 +30,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 /// Options of `databricks-account bench`.
-#[derive(clap::Args, Debug)]
+#[derive(clap::Args, Clone, Debug)]
 pub struct BenchArgs {
     /// Timed runs per card and set-up (medians and p99 over these).
     #[arg(long, default_value_t = 300)]
@@ -60,6 +60,11 @@ pub struct BenchArgs {
     /// warm, all), e.g. `--setup all` to profile the fastest one alone.
     #[arg(long = "setup", value_name = "SETUP")]
     pub setups: Vec<String>,
+    /// Run everything (the fake account, the native client and the harness) on one
+    /// current-thread runtime instead of the CLI's multi-thread one: no thread wake-ups between
+    /// tasks, so the figures are steadier and show CPU cost alone.
+    #[arg(long)]
+    pub current_thread: bool,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -83,8 +88,23 @@ fn cards(user_id: &str) -> Vec<(&'static str, Value)> {
     ]
 }
 
-/// Runs the benchmark on the component in `component` (default: the built-in one).
+/// Runs the benchmark on the component in `component` (default: the built-in one), on a
+/// current-thread runtime of its own when `--current-thread` asks for one.
 pub async fn bench(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> anyhow::Result<Value> {
+    if !args.current_thread {
+        return measure(component, args).await;
+    }
+    let (component, args) = (component.cloned(), BenchArgs { current_thread: false, ..args.clone() });
+    tokio::task::spawn_blocking(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let mut report = runtime.block_on(measure(component.as_ref(), &args))?;
+        report["runtime"] = json!("current-thread");
+        Ok(report)
+    })
+    .await?
+}
+
+async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> anyhow::Result<Value> {
     if let Some(unknown) = args.setups.iter().find(|s| !SETUPS.iter().any(|(name, ..)| name == s)) {
         bail!("no set-up named {unknown:?}; the set-ups are cold, pooled-conn, warm and all");
     }
@@ -197,6 +217,7 @@ pub async fn bench(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> 
     let warm = best.warm_stats();
     let conns = best.connection_stats();
     Ok(json!({
+        "runtime": "multi-thread",
         "component_bytes": wasm.len(),
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         "runs": args.runs,
@@ -503,8 +524,8 @@ pub fn table(report: &Value) -> String {
     let mut out = String::new();
     let f = |v: &Value| v.as_f64().map_or("-".to_string(), |x| format!("{x:.1}"));
     out.push_str(&format!(
-        "component: {} bytes; {} CPUs; {} timed runs per figure\n\n",
-        report["component_bytes"], report["cpus"], report["runs"]
+        "component: {} bytes; {} CPUs; {} runtime; {} timed runs per figure\n\n",
+        report["component_bytes"], report["cpus"], report["runtime"].as_str().unwrap_or("?"), report["runs"]
     ));
     out.push_str("card latency, µs (p50 / p99); ratio = harness p50 / native p50\n");
     out.push_str(&format!(

@@ -34,6 +34,7 @@ fn bench_prints_every_figure_as_json() {
     let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}"));
 
     assert!(report["component_bytes"].as_u64().unwrap() > 0);
+    assert_eq!(report["runtime"], "multi-thread");
     assert!(report["peak_rss_bytes"].as_u64().is_some());
     let cards: Vec<&str> = report["cards"].as_array().unwrap().iter().map(|c| c["card"].as_str().unwrap()).collect();
     assert_eq!(cards, ["get-user", "list-users", "update-user"]);
@@ -72,9 +73,10 @@ fn bench_measures_only_the_set_ups_and_cards_asked_for() {
             .output()
             .expect("the CLI starts")
     };
-    let out = bench(&["--card", "get-user", "--setup", "all"]);
+    let out = bench(&["--card", "get-user", "--setup", "all", "--current-thread"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["runtime"], "current-thread");
     let card = &report["cards"][0];
     assert_eq!((report["cards"].as_array().unwrap().len(), card["card"].as_str()), (1, Some("get-user")));
     let setups: Vec<&String> = card["harness"].as_object().unwrap().keys().collect();
