@@ -129,7 +129,7 @@ fn optimise(module: &[u8], scratch: &Path) -> Result<Vec<u8>, String> {
         .output();
     match ran {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(format!(
-            "{} is not installed (Binaryen; `apt-get install binaryen`), so the component is ~15% larger",
+            "{} is not installed (Binaryen; `apt-get install binaryen`), so the component is ~220 KB larger",
             wasm_opt.display()
         )),
         Err(err) => Err(format!("cannot run {}: {err}", wasm_opt.display())),
