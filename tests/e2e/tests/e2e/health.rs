@@ -97,12 +97,14 @@ async fn check_connection_fails_an_expired_secret_and_works_with_a_scim_token() 
     let env = Env::demo().await;
     let sp = env.fake.service_principal_id();
     // Create a second secret so that the connection still signs in, then point the connection at
-    // the first one, expired three days ago (Databricks keeps listing expired secrets).
+    // the first one, expired three days ago less an hour (Databricks keeps listing expired
+    // secrets). The hour keeps the test off the day boundary: days left are rounded down, so an
+    // expiry exactly three days ago reads -4 as soon as a second has passed.
     let created = env.ok("create-service-principal-secret", json!({"service_principal_id": sp})).await;
     let mut connection = env.connection.clone();
     connection["auth"]["oauth_m2m"]["client_secret"] = created["secret"].clone();
     let expired_id = env.fake.connection_secret_id();
-    assert!(env.fake.set_secret_expiry(&sp, expired_id, SystemTime::now() - Duration::from_secs(3 * DAY)));
+    assert!(env.fake.set_secret_expiry(&sp, expired_id, SystemTime::now() - Duration::from_secs(3 * DAY - 3600)));
     let health = env.run_with("check-connection", &connection, json!({})).await.unwrap();
     assert_eq!(health["secret"]["status"], "failed");
     assert_eq!(health["secret"]["days_left"], -3);
