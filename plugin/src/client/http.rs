@@ -165,19 +165,18 @@ pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Time
         }
         None => (None, Vec::new()),
     };
-    let mut headers: Vec<(&str, &[u8])> = vec![("accept", request.accept.as_bytes()), ("user-agent", USER_AGENT.as_bytes())];
+    let mut headers: Vec<(String, Vec<u8>)> = vec![header("accept", request.accept), header("user-agent", USER_AGENT)];
     // A public OAuth client authenticates in the form body, with no Authorization header.
     if !authorization.is_empty() {
-        headers.push(("authorization", authorization.as_bytes()));
+        headers.push(header("authorization", authorization));
     }
     if let Some(content_type) = content_type {
-        headers.push(("content-type", content_type.as_bytes()));
+        headers.push(header("content-type", content_type));
     }
-    headers.extend(request.extra_headers.iter().map(|(k, v)| (k.as_str(), v.as_bytes())));
-    let fields = wasi::Fields::new();
-    for (name, value) in headers {
-        fields.append(&name.to_string(), &value.to_vec()).map_err(|e| local_failure(format!("bad header {name}: {e:?}")))?;
-    }
+    headers.extend(request.extra_headers.iter().map(|(k, v)| header(k, v)));
+    // One host call for all headers (`from-list`) rather than one per header: each call into
+    // the host costs more than building the list.
+    let fields = wasi::Fields::from_list(&headers).map_err(|_| refused_header(&headers))?;
     let outgoing = wasi::OutgoingRequest::new(fields);
     let method = match request.method {
         Method::Get => wasi::Method::Get,
@@ -201,7 +200,12 @@ pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Time
     let _ = options.set_first_byte_timeout(Some(nanos(timeouts.response)));
     let _ = options.set_between_bytes_timeout(Some(nanos(timeouts.response)));
 
-    let outgoing_body = outgoing.body().map_err(|()| local_failure("the request body is unavailable".into()))?;
+    // A request without a body leaves it untaken: the host sends it empty, and the guest saves
+    // the calls that would open and finish an empty body.
+    let outgoing_body = match body.is_empty() {
+        true => None,
+        false => Some(outgoing.body().map_err(|()| local_failure("the request body is unavailable".into()))?),
+    };
     // A refusal by the host names what was refused (origin and path, never the query), so a
     // flow builder sees which host the connection pointed at.
     let transport_error = |code: wasi::ErrorCode| {
@@ -212,18 +216,39 @@ pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Time
         failure
     };
     let future = outgoing_handler::handle(outgoing, Some(options)).map_err(transport_error)?;
-    write_body(&outgoing_body, &body)?;
-    wasi::OutgoingBody::finish(outgoing_body, None).map_err(transport_error)?;
+    if let Some(outgoing_body) = outgoing_body {
+        write_body(&outgoing_body, &body)?;
+        wasi::OutgoingBody::finish(outgoing_body, None).map_err(transport_error)?;
+    }
 
+    // The response cannot be there yet: wait first, then take it.
+    let pollable = future.subscribe();
     let incoming = loop {
+        pollable.block();
         match future.get() {
             Some(Ok(result)) => break result.map_err(transport_error)?,
             Some(Err(())) => return Err(local_failure("the response was already taken".into())),
-            None => future.subscribe().block(),
+            None => continue,
         }
     };
+    drop(pollable);
     drop(future);
     read_response(incoming)
+}
+
+fn header(name: &str, value: &str) -> (String, Vec<u8>) {
+    (name.to_string(), value.as_bytes().to_vec())
+}
+
+/// Names the header the host refused (the list is refused whole; one by one finds which).
+fn refused_header(headers: &[(String, Vec<u8>)]) -> Transport {
+    let probe = wasi::Fields::new();
+    for (name, value) in headers {
+        if let Err(e) = probe.append(name, value) {
+            return local_failure(format!("bad header {name}: {e:?}"));
+        }
+    }
+    local_failure("the host refused the request's headers".into())
 }
 
 /// Reads the status, the headers and the whole body. Straight from the `wasi:http` resources:
@@ -258,9 +283,6 @@ const MAX_READ: u64 = 1 << 20;
 
 /// Writes the body in the chunks the host permits.
 fn write_body(outgoing_body: &wasi::OutgoingBody, mut bytes: &[u8]) -> Result<(), Transport> {
-    if bytes.is_empty() {
-        return Ok(());
-    }
     let stream = outgoing_body.write().map_err(|()| local_failure("the request body is unavailable".into()))?;
     let pollable = stream.subscribe();
     let broken = |_| Transport { message: "the connection broke while sending the request".into(), maybe_sent: true, denied: false };
