@@ -39,6 +39,7 @@ pub(crate) struct TypeDoc {
 pub(crate) struct Prose(u32, u32);
 
 impl Prose {
+    /// This piece of `text` (the inflated prose); empty if `text` is not the prose it indexes.
     pub fn of(self, text: &str) -> &str {
         text.get(self.0 as usize..(self.0 + self.1) as usize).unwrap_or_default()
     }
