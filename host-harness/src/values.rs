@@ -33,7 +33,7 @@ pub struct ValueError {
 }
 
 impl ValueError {
-    fn new(path: &str, message: impl Into<String>) -> Self {
+    fn new(path: impl std::fmt::Display, message: impl Into<String>) -> Self {
         ValueError {
             path: path.to_string(),
             message: message.into(),
@@ -48,79 +48,83 @@ pub fn json_name(wit_name: &str) -> String {
 
 /// Converts `json` to a value of type `ty`. `path` names the root in error messages.
 pub fn json_to_val(json: &Value, ty: &Type, path: &str) -> Result<Val, ValueError> {
+    to_val(json, ty, At::Root(path))
+}
+
+fn to_val(json: &Value, ty: &Type, at: At<'_>) -> Result<Val, ValueError> {
     Ok(match ty {
         Type::Bool => match json {
             Value::Bool(b) => Val::Bool(*b),
-            other => return Err(expected(path, "boolean", other)),
+            other => return Err(expected(at, "boolean", other)),
         },
-        Type::S8 => Val::S8(integer(json, path, "s8")?),
-        Type::U8 => Val::U8(integer(json, path, "u8")?),
-        Type::S16 => Val::S16(integer(json, path, "s16")?),
-        Type::U16 => Val::U16(integer(json, path, "u16")?),
-        Type::S32 => Val::S32(integer(json, path, "s32")?),
-        Type::U32 => Val::U32(integer(json, path, "u32")?),
-        Type::S64 => Val::S64(integer(json, path, "s64")?),
-        Type::U64 => Val::U64(integer(json, path, "u64")?),
+        Type::S8 => Val::S8(integer(json, at, "s8")?),
+        Type::U8 => Val::U8(integer(json, at, "u8")?),
+        Type::S16 => Val::S16(integer(json, at, "s16")?),
+        Type::U16 => Val::U16(integer(json, at, "u16")?),
+        Type::S32 => Val::S32(integer(json, at, "s32")?),
+        Type::U32 => Val::U32(integer(json, at, "u32")?),
+        Type::S64 => Val::S64(integer(json, at, "s64")?),
+        Type::U64 => Val::U64(integer(json, at, "u64")?),
         Type::Float32 => {
-            let f = float(json, path)?;
+            let f = float(json, at)?;
             if f.is_finite() && (f as f32).is_infinite() {
-                return Err(ValueError::new(path, "number out of range for f32"));
+                return Err(ValueError::new(at, "number out of range for f32"));
             }
             Val::Float32(f as f32)
         }
-        Type::Float64 => Val::Float64(float(json, path)?),
+        Type::Float64 => Val::Float64(float(json, at)?),
         Type::Char => match json {
             Value::String(s) => {
                 let mut chars = s.chars();
                 match (chars.next(), chars.next()) {
                     (Some(c), None) => Val::Char(c),
-                    _ => return Err(ValueError::new(path, "expected a string of exactly one character")),
+                    _ => return Err(ValueError::new(at, "expected a string of exactly one character")),
                 }
             }
-            other => return Err(expected(path, "a one-character string", other)),
+            other => return Err(expected(at, "a one-character string", other)),
         },
         Type::String => match json {
             Value::String(s) => Val::String(s.clone()),
-            other => return Err(expected(path, "string", other)),
+            other => return Err(expected(at, "string", other)),
         },
         Type::List(list) => {
-            let items = array(json, path)?;
+            let items = array(json, at)?;
             let ty = list.ty();
-            Val::List(elements(items, &ty, path)?)
+            Val::List(elements(items, &ty, at)?)
         }
         Type::FixedLengthList(list) => {
-            let items = array(json, path)?;
+            let items = array(json, at)?;
             if items.len() != list.len() as usize {
                 return Err(ValueError::new(
-                    path,
+                    at,
                     format!("expected an array of {} items, got {}", list.len(), items.len()),
                 ));
             }
-            Val::FixedLengthList(elements(items, &list.ty(), path)?)
+            Val::FixedLengthList(elements(items, &list.ty(), at)?)
         }
         Type::Map(map) => {
             let (key_ty, value_ty) = (map.key(), map.value());
             if key_ty == Type::String {
                 let Value::Object(object) = json else {
-                    return Err(expected(path, "object", json));
+                    return Err(expected(at, "object", json));
                 };
                 let mut pairs = Vec::with_capacity(object.len());
                 for (key, value) in object {
-                    let value = json_to_val(value, &value_ty, &format!("{path}.{key}"))?;
+                    let value = to_val(value, &value_ty, At::Field(&at, key))?;
                     pairs.push((Val::String(key.clone()), value));
                 }
                 Val::Map(pairs)
             } else {
-                let items = array(json, path)?;
+                let items = array(json, at)?;
                 let mut pairs = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    let item_path = format!("{path}[{i}]");
+                    let item_path = At::Index(&at, i);
                     match item {
                         Value::Array(pair) if pair.len() == 2 => pairs.push((
-                            json_to_val(&pair[0], &key_ty, &format!("{item_path}[0]"))?,
-                            json_to_val(&pair[1], &value_ty, &format!("{item_path}[1]"))?,
+                            to_val(&pair[0], &key_ty, At::Index(&item_path, 0))?,
+                            to_val(&pair[1], &value_ty, At::Index(&item_path, 1))?,
                         )),
-                        _ => return Err(ValueError::new(&item_path, "expected a [key, value] pair")),
+                        _ => return Err(ValueError::new(item_path, "expected a [key, value] pair")),
                     }
                 }
                 Val::Map(pairs)
@@ -128,76 +132,76 @@ pub fn json_to_val(json: &Value, ty: &Type, path: &str) -> Result<Val, ValueErro
         }
         Type::Record(record) => {
             let Value::Object(object) = json else {
-                return Err(expected(path, "object", json));
+                return Err(expected(at, "object", json));
             };
             let mut fields = Vec::new();
             let mut known = Vec::new();
             for field in record.fields() {
                 let key = json_name(field.name);
-                let field_path = format!("{path}.{key}");
+                let field_path = At::Field(&at, &key);
                 let value = match object.get(&key) {
                     None | Some(Value::Null) if matches!(field.ty, Type::Option(_)) => Val::Option(None),
-                    None => return Err(ValueError::new(&field_path, "missing required field")),
-                    Some(value) => json_to_val(value, &field.ty, &field_path)?,
+                    None => return Err(ValueError::new(field_path, "missing required field")),
+                    Some(value) => to_val(value, &field.ty, field_path)?,
                 };
                 fields.push((field.name.to_string(), value));
                 known.push(key);
             }
             if let Some(unknown) = object.keys().find(|key| !known.contains(key)) {
                 return Err(ValueError::new(
-                    &format!("{path}.{unknown}"),
+                    At::Field(&at, unknown),
                     format!("unknown field (expected one of: {})", known.join(", ")),
                 ));
             }
             Val::Record(fields)
         }
         Type::Tuple(tuple) => {
-            let items = array(json, path)?;
+            let items = array(json, at)?;
             let types: Vec<Type> = tuple.types().collect();
             if items.len() != types.len() {
                 return Err(ValueError::new(
-                    path,
+                    at,
                     format!("expected an array of {} items, got {}", types.len(), items.len()),
                 ));
             }
             let mut values = Vec::with_capacity(items.len());
             for (i, (item, ty)) in items.iter().zip(&types).enumerate() {
-                values.push(json_to_val(item, ty, &format!("{path}[{i}]"))?);
+                values.push(to_val(item, ty, At::Index(&at, i))?);
             }
             Val::Tuple(values)
         }
         Type::Variant(variant) => {
-            let (key, payload) = tagged(json, path, "a case name or {\"case\": payload}")?;
+            let (key, payload) = tagged(json, at, "a case name or {\"case\": payload}")?;
             let case = variant
                 .cases()
                 .find(|case| json_name(case.name) == key)
                 .ok_or_else(|| {
                     let names: Vec<String> = variant.cases().map(|c| json_name(c.name)).collect();
-                    ValueError::new(path, format!("unknown case (expected one of: {})", names.join(", ")))
+                    ValueError::new(at, format!("unknown case (expected one of: {})", names.join(", ")))
                 })?;
-            let case_path = format!("{path}.{key}");
+            let case_path = At::Field(&at, &key);
             let payload = match (&case.ty, payload) {
-                (Some(ty), Some(payload)) => Some(Box::new(json_to_val(payload, ty, &case_path)?)),
+                (Some(ty), Some(payload)) => Some(Box::new(to_val(payload, ty, case_path)?)),
                 (Some(_), None) => {
                     return Err(ValueError::new(
-                        path,
+                        at,
                         format!("case `{key}` needs a payload: {{\"{key}\": …}}"),
                     ));
                 }
                 (None, None | Some(Value::Null)) => None,
                 (None, Some(_)) => {
-                    return Err(ValueError::new(&case_path, "this case takes no payload (use the bare string or null)"));
+                    return Err(ValueError::new(case_path, "this case takes no payload (use the bare string or null)"));
                 }
             };
             Val::Variant(case.name.to_string(), payload)
         }
         Type::Enum(en) => {
             let Value::String(s) = json else {
-                return Err(expected(path, "string", json));
+                return Err(expected(at, "string", json));
             };
             let name = en.names().find(|name| json_name(name) == *s).ok_or_else(|| {
                 let names: Vec<String> = en.names().map(json_name).collect();
-                ValueError::new(path, format!("unknown case (expected one of: {})", names.join(", ")))
+                ValueError::new(at, format!("unknown case (expected one of: {})", names.join(", ")))
             })?;
             Val::Enum(name.to_string())
         }
@@ -208,51 +212,50 @@ pub fn json_to_val(json: &Value, ty: &Type, path: &str) -> Result<Val, ValueErro
                 // `null` is the outer `none`, so the inner option's `some` needs a wrapper.
                 _ if matches!(inner, Type::Option(_)) => match json {
                     Value::Object(object) if object.len() == 1 && object.contains_key("some") => {
-                        let some_path = format!("{path}.some");
-                        Val::Option(Some(Box::new(json_to_val(&object["some"], &inner, &some_path)?)))
+                        Val::Option(Some(Box::new(to_val(&object["some"], &inner, At::Field(&at, "some"))?)))
                     }
-                    other => return Err(expected(path, "null or {\"some\": value}", other)),
+                    other => return Err(expected(at, "null or {\"some\": value}", other)),
                 },
-                _ => Val::Option(Some(Box::new(json_to_val(json, &inner, path)?))),
+                _ => Val::Option(Some(Box::new(to_val(json, &inner, at)?))),
             }
         }
         Type::Result(result) => {
-            let (key, payload) = tagged(json, path, "{\"ok\": value} or {\"err\": value}")?;
-            let case_path = format!("{path}.{key}");
+            let (key, payload) = tagged(json, at, "{\"ok\": value} or {\"err\": value}")?;
+            let case_path = At::Field(&at, &key);
             let (ty, is_ok) = match key.as_str() {
                 "ok" => (result.ok(), true),
                 "err" => (result.err(), false),
-                _ => return Err(ValueError::new(path, "expected {\"ok\": value} or {\"err\": value}")),
+                _ => return Err(ValueError::new(at, "expected {\"ok\": value} or {\"err\": value}")),
             };
             let payload = match (ty, payload) {
-                (Some(ty), Some(payload)) => Some(Box::new(json_to_val(payload, &ty, &case_path)?)),
-                (Some(_), None) => return Err(ValueError::new(&case_path, "missing payload")),
+                (Some(ty), Some(payload)) => Some(Box::new(to_val(payload, &ty, case_path)?)),
+                (Some(_), None) => return Err(ValueError::new(case_path, "missing payload")),
                 (None, None | Some(Value::Null)) => None,
-                (None, Some(_)) => return Err(ValueError::new(&case_path, "expected null (no payload)")),
+                (None, Some(_)) => return Err(ValueError::new(case_path, "expected null (no payload)")),
             };
             Val::Result(if is_ok { Ok(payload) } else { Err(payload) })
         }
         Type::Flags(flags) => {
-            let items = array(json, path)?;
+            let items = array(json, at)?;
             let mut set: Vec<String> = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                let item_path = format!("{path}[{i}]");
+                let item_path = At::Index(&at, i);
                 let Value::String(s) = item else {
-                    return Err(expected(&item_path, "string", item));
+                    return Err(expected(item_path, "string", item));
                 };
                 let name = flags.names().find(|name| json_name(name) == *s).ok_or_else(|| {
                     let names: Vec<String> = flags.names().map(json_name).collect();
-                    ValueError::new(&item_path, format!("unknown flag (expected some of: {})", names.join(", ")))
+                    ValueError::new(item_path, format!("unknown flag (expected some of: {})", names.join(", ")))
                 })?;
                 if set.iter().any(|seen| seen == name) {
-                    return Err(ValueError::new(&item_path, "flag listed twice"));
+                    return Err(ValueError::new(item_path, "flag listed twice"));
                 }
                 set.push(name.to_string());
             }
             Val::Flags(set)
         }
         Type::Own(_) | Type::Borrow(_) | Type::Future(_) | Type::Stream(_) | Type::ErrorContext => {
-            return Err(ValueError::new(path, format!("{} values cannot be written as JSON", kind_of(ty))));
+            return Err(ValueError::new(at, format!("{} values cannot be written as JSON", kind_of(ty))));
         }
     })
 }
@@ -267,9 +270,9 @@ pub fn val_into_json(val: Val, ty: &Type, path: &str) -> Result<Value, ValueErro
     to_json(val, ty, At::Root(path))
 }
 
-/// Where an output value sits (`output.resources[3].emails`), spelled out only when a value
-/// does not match its type: a listing maps thousands of values, and building each one's path
-/// up front cost more than the mapping itself.
+/// Where a value sits (`input.member_ids[2]`, `output.resources[3].emails`), spelled out only
+/// for an error: every run maps its input and output, a listing thousands of values, and
+/// building each one's path up front cost more than the mapping itself.
 #[derive(Clone, Copy)]
 enum At<'a> {
     Root(&'a str),
@@ -288,7 +291,7 @@ impl std::fmt::Display for At<'_> {
 }
 
 fn to_json(val: Val, ty: &Type, at: At<'_>) -> Result<Value, ValueError> {
-    let mismatch = || ValueError::new(&at.to_string(), format!("internal: the value does not match its type {}", kind_of(ty)));
+    let mismatch = || ValueError::new(at, format!("internal: the value does not match its type {}", kind_of(ty)));
     Ok(match (ty, val) {
         (Type::Bool, Val::Bool(b)) => Value::Bool(b),
         (Type::S8, Val::S8(n)) => Value::from(n),
@@ -432,12 +435,8 @@ pub fn kind_of(ty: &Type) -> &'static str {
     }
 }
 
-fn elements(items: &[Value], ty: &Type, path: &str) -> Result<Vec<Val>, ValueError> {
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| json_to_val(item, ty, &format!("{path}[{i}]")))
-        .collect()
+fn elements(items: &[Value], ty: &Type, at: At<'_>) -> Result<Vec<Val>, ValueError> {
+    items.iter().enumerate().map(|(i, item)| to_val(item, ty, At::Index(&at, i))).collect()
 }
 
 fn items_to_json(items: Vec<Val>, ty: &Type, at: At<'_>) -> Result<Vec<Value>, ValueError> {
@@ -451,7 +450,7 @@ fn single(key: String, value: Value) -> Value {
 }
 
 /// A case name (`"all"`) or a one-key object (`{"page": {...}}`).
-fn tagged<'a>(json: &'a Value, path: &str, what: &str) -> Result<(String, Option<&'a Value>), ValueError> {
+fn tagged<'a>(json: &'a Value, at: At<'_>, what: &str) -> Result<(String, Option<&'a Value>), ValueError> {
     match json {
         Value::String(s) => Ok((s.clone(), None)),
         Value::Object(object) if object.len() == 1 => {
@@ -459,44 +458,44 @@ fn tagged<'a>(json: &'a Value, path: &str, what: &str) -> Result<(String, Option
             Ok((key.clone(), Some(value)))
         }
         Value::Object(object) => Err(ValueError::new(
-            path,
+            at,
             format!("expected {what}: an object with exactly one key, got {} keys", object.len()),
         )),
-        other => Err(expected(path, what, other)),
+        other => Err(expected(at, what, other)),
     }
 }
 
-fn array<'a>(json: &'a Value, path: &str) -> Result<&'a [Value], ValueError> {
+fn array<'a>(json: &'a Value, at: At<'_>) -> Result<&'a [Value], ValueError> {
     match json {
         Value::Array(items) => Ok(items),
-        other => Err(expected(path, "array", other)),
+        other => Err(expected(at, "array", other)),
     }
 }
 
-fn integer<T>(json: &Value, path: &str, wit: &str) -> Result<T, ValueError>
+fn integer<T>(json: &Value, at: At<'_>, wit: &str) -> Result<T, ValueError>
 where
     T: TryFrom<u64> + TryFrom<i64>,
 {
     let Value::Number(n) = json else {
-        return Err(expected(path, "integer", json));
+        return Err(expected(at, "integer", json));
     };
     let converted = if let Some(u) = n.as_u64() {
         T::try_from(u).ok()
     } else if let Some(i) = n.as_i64() {
         T::try_from(i).ok()
     } else {
-        return Err(ValueError::new(path, "expected integer, got a fractional or too large number"));
+        return Err(ValueError::new(at, "expected integer, got a fractional or too large number"));
     };
-    converted.ok_or_else(|| ValueError::new(path, format!("integer out of range for {wit}")))
+    converted.ok_or_else(|| ValueError::new(at, format!("integer out of range for {wit}")))
 }
 
-fn float(json: &Value, path: &str) -> Result<f64, ValueError> {
+fn float(json: &Value, at: At<'_>) -> Result<f64, ValueError> {
     match json {
-        Value::Number(n) => n.as_f64().ok_or_else(|| expected(path, "number", json)),
+        Value::Number(n) => n.as_f64().ok_or_else(|| expected(at, "number", json)),
         Value::String(s) if s == "NaN" => Ok(f64::NAN),
         Value::String(s) if s == "Infinity" => Ok(f64::INFINITY),
         Value::String(s) if s == "-Infinity" => Ok(f64::NEG_INFINITY),
-        other => Err(expected(path, "number", other)),
+        other => Err(expected(at, "number", other)),
     }
 }
 
@@ -510,7 +509,7 @@ fn float_to_json(f: f64) -> Value {
 }
 
 /// "expected X, got <kind>": the kind of the JSON value, never the value itself.
-fn expected(path: &str, what: &str, got: &Value) -> ValueError {
+fn expected(at: At<'_>, what: &str, got: &Value) -> ValueError {
     let got = match got {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
@@ -520,7 +519,7 @@ fn expected(path: &str, what: &str, got: &Value) -> ValueError {
         Value::Array(_) => "array",
         Value::Object(_) => "object",
     };
-    ValueError::new(path, format!("expected {what}, got {got}"))
+    ValueError::new(at, format!("expected {what}, got {got}"))
 }
 
 #[cfg(test)]
