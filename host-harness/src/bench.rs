@@ -135,7 +135,7 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
 
     // Listing first, so that its peak memory is not hidden by what the other phases used.
     progress("listing every page");
-    let listing = listing(wasm, args, &user_id).await?;
+    let listing = listing(wasm, args).await?;
 
     let native = Native::new(&fake).await?;
     let mut card_results = Vec::new();
@@ -416,7 +416,7 @@ async fn throughput(harness: &Harness, connection: &Value, user_id: &str, args: 
 
 /// Lists accounts of each size through every page (page size 100), through the harness and
 /// natively, with the peak memory of each harness listing.
-async fn listing(wasm: &[u8], args: &BenchArgs, _user_id: &str) -> anyhow::Result<Value> {
+async fn listing(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
     let harness = Harness::with_config(wasm, &HarnessConfig { pooling: true, warm_instances: 64, ..HarnessConfig::default() })?;
     let mut results = Vec::new();
     for &users in &args.users {
@@ -451,7 +451,6 @@ async fn listing(wasm: &[u8], args: &BenchArgs, _user_id: &str) -> anyhow::Resul
             "output_bytes": output.to_string().len(),
             "peak_rss_bytes": peak,
         }));
-        let _ = args;
     }
     Ok(Value::Array(results))
 }

@@ -451,5 +451,5 @@ async fn call_card_list(harness: &crate::Harness, function: &str) -> anyhow::Res
     let mut results = vec![Val::Bool(false)];
     func.call_async(&mut store, &[], &mut results).await.map_err(crate::runtime::wt)?;
     let value = results.pop().ok_or_else(|| anyhow::anyhow!("`{function}` returned nothing"))?;
-    Ok(crate::values::val_to_json(&value, &result_type, function)?)
+    Ok(crate::values::val_into_json(value, &result_type, function)?)
 }
