@@ -16,6 +16,7 @@
 //! Medians and 99th percentiles over `--runs` runs after `--warmup` runs. Timings are never
 //! asserted anywhere: the machine is noisy, the ratio is the headline.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -23,7 +24,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use bytes::Bytes;
 use fake_account::{FakeAccount, FakeConfig, RecordedRequest, Seed};
-use host_harness::{CardOutcome, Harness, HarnessConfig, RunOptions};
+use host_harness::{CardOutcome, Harness, HarnessConfig, RunOptions, RunPhases};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -155,29 +156,40 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
             if !args.setups.is_empty() && !args.setups.iter().any(|only| only == name) {
                 continue;
             }
+            let phases = RefCell::new(Vec::with_capacity(args.runs));
             let times = time(args, || async {
-                run_ok(harness, card, &connection, &input, &options).await.map(drop)
+                let (_, run_phases) = run_measured_ok(harness, card, &connection, &input, &options).await?;
+                phases.borrow_mut().push(run_phases);
+                Ok(())
             })
             .await?;
             let stats = Stats::of(times);
+            let phases = phases.into_inner();
             setups.insert(
                 name.to_string(),
-                json!({"p50_us": stats.p50_us(), "p99_us": stats.p99_us(), "ratio": stats.ratio(&native_stats)}),
+                json!({
+                    "p50_us": stats.p50_us(),
+                    "p99_us": stats.p99_us(),
+                    "ratio": stats.ratio(&native_stats),
+                    "phases_p50_us": phase_medians(&phases[phases.len().saturating_sub(args.runs.max(1))..]),
+                }),
             );
         }
         let ratio = setups.get("all").map_or(Value::Null, |all| all["ratio"].clone());
+        let native_after_card = Stats::of(native_after_card(best, card, &connection, &input, &native, &requests, args).await?);
         card_results.push(json!({
             "card": card,
             "requests": requests.iter().map(|r| format!("{} {}", r.method, r.path)).collect::<Vec<_>>(),
             "native": {"p50_us": native_stats.p50_us(), "p99_us": native_stats.p99_us()},
+            "native_after_card": {"p50_us": native_after_card.p50_us(), "p99_us": native_after_card.p99_us()},
             "harness": setups,
             "ratio": ratio,
         }));
     }
 
     // What a warm run costs when the card sends nothing: the wasm boundary, the JSON <-> WIT
-    // mapping and the warm-instance bookkeeping, without wasi:http. The rest of a card's time on
-    // top of the native client is its requests' path through wasi:http.
+    // mapping and the warm-instance bookkeeping, without wasi:http. The phases above show where
+    // the rest of a card's time goes.
     progress("a card that sends no request");
     let login = fake.u2m_connection("bench-app", None);
     let login_input = json!({
@@ -243,10 +255,56 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
 }
 
 async fn run_ok(harness: &Harness, card: &str, connection: &Value, input: &Value, options: &RunOptions) -> anyhow::Result<Value> {
-    match harness.run(card, connection, input, options).await? {
-        CardOutcome::Ok(output) => Ok(output),
-        CardOutcome::Err(error) => bail!("{card} failed: {error}"),
+    run_measured_ok(harness, card, connection, input, options).await.map(|(output, _)| output)
+}
+
+async fn run_measured_ok(
+    harness: &Harness,
+    card: &str,
+    connection: &Value,
+    input: &Value,
+    options: &RunOptions,
+) -> anyhow::Result<(Value, RunPhases)> {
+    match harness.run_measured(card, connection, input, options).await? {
+        (CardOutcome::Ok(output), phases) => Ok((output, phases)),
+        (CardOutcome::Err(error), _) => bail!("{card} failed: {error}"),
     }
+}
+
+/// The median of each part of these runs (see [`RunPhases`]); the timed runs only.
+fn phase_medians(runs: &[RunPhases]) -> Value {
+    let median = |part: fn(&RunPhases) -> Duration| Stats::of(runs.iter().map(part).collect()).p50_us();
+    json!({
+        "harness_in": median(|p| p.harness_in),
+        "call_without_waits": median(RunPhases::call_without_waits),
+        "awaiting_responses": median(|p| p.awaiting_responses),
+        "harness_out": median(|p| p.harness_out),
+    })
+}
+
+/// The native replay of a card's requests timed right after each (untimed) run of the card with
+/// everything on: the same requests in the state a card run leaves the caches in, where the
+/// plain native figure is a loop of native requests alone.
+async fn native_after_card(
+    harness: &Harness,
+    card: &str,
+    connection: &Value,
+    input: &Value,
+    native: &Native,
+    requests: &[RecordedRequest],
+    args: &BenchArgs,
+) -> anyhow::Result<Vec<Duration>> {
+    let options = RunOptions::default();
+    let mut times = Vec::with_capacity(args.runs);
+    for run in 0..args.warmup + args.runs.max(1) {
+        run_ok(harness, card, connection, input, &options).await?;
+        let started = Instant::now();
+        native.replay(requests).await?;
+        if run >= args.warmup {
+            times.push(started.elapsed());
+        }
+    }
+    Ok(times)
 }
 
 /// Times `runs` calls of `f` after `warmup` untimed ones.
@@ -543,6 +601,28 @@ pub fn table(report: &Value) -> String {
         }
         out.push_str(&line);
         out.push('\n');
+    }
+    out.push_str(
+        "\nwhere a warm run's time goes (set-up `all`), µs (medians): the harness before and after the \
+         call; the call without its waits (guest code, wasi:http calls, the wasm boundary); its waits \
+         for response heads (sender, loopback, fake account). Last column: the native requests timed \
+         right after each card run, p50\n",
+    );
+    out.push_str(&format!(
+        "{:<12} {:>10} {:>20} {:>19} {:>11} {:>24}\n",
+        "card", "harness in", "call without waits", "awaiting responses", "harness out", "native after a card run"
+    ));
+    for card in report["cards"].as_array().into_iter().flatten() {
+        let phases = &card["harness"]["all"]["phases_p50_us"];
+        out.push_str(&format!(
+            "{:<12} {:>10} {:>20} {:>19} {:>11} {:>24}\n",
+            card["card"].as_str().unwrap_or("?"),
+            f(&phases["harness_in"]),
+            f(&phases["call_without_waits"]),
+            f(&phases["awaiting_responses"]),
+            f(&phases["harness_out"]),
+            f(&card["native_after_card"]["p50_us"]),
+        ));
     }
     let quiet = &report["card_without_requests"];
     out.push_str(&format!(

@@ -16,6 +16,7 @@ use crate::cache::{ArtifactCache, LoadReport};
 use crate::cards::{CardSignature, ParamRole, discover};
 use crate::error::HarnessError;
 use crate::outbound::{self, ConnectionPool, PoolStats};
+use crate::phases::{ResponseWaits, RunPhases};
 use crate::policy::OutboundPolicy;
 use crate::runtime::{self, wt};
 use crate::state::RunState;
@@ -293,6 +294,18 @@ impl Harness {
         input: &Value,
         options: &RunOptions,
     ) -> Result<CardOutcome, HarnessError> {
+        self.run_measured(card_id, connection, input, options).await.map(|(outcome, _)| outcome)
+    }
+
+    /// [`Harness::run`], with where the run's time went (see [`RunPhases`]).
+    pub async fn run_measured(
+        &self,
+        card_id: &str,
+        connection: &Value,
+        input: &Value,
+        options: &RunOptions,
+    ) -> Result<(CardOutcome, RunPhases), HarnessError> {
+        let run_started = Instant::now();
         let card = self
             .card(card_id)
             .ok_or_else(|| HarnessError::UnknownCard(card_id.to_string()))?;
@@ -336,9 +349,17 @@ impl Harness {
 
         let started = Instant::now();
         let running = call(&self.inner.pre, &mut store, instance, card, &args);
-        let called =
-            tokio::time::timeout(options.time_limit, outbound::with_pool(self.inner.connections.clone(), running)).await;
+        let waits = ResponseWaits::default();
+        let within_run = outbound::within_run(self.inner.connections.clone(), waits.clone(), running);
+        let called = tokio::time::timeout(options.time_limit, within_run).await;
         let elapsed = started.elapsed();
+        let returned = Instant::now();
+        let mut phases = RunPhases {
+            harness_in: started - run_started,
+            call: elapsed,
+            awaiting_responses: waits.total(),
+            harness_out: Duration::ZERO,
+        };
         let stderr = store.data().stderr();
         if !stderr.is_empty() {
             tracing::debug!(card = card_id, "guest stderr: {stderr}");
@@ -389,7 +410,8 @@ impl Harness {
                 self.inner.warm.discarded.fetch_add(1, Ordering::Relaxed);
             }
         }
-        Ok(outcome)
+        phases.harness_out = returned.elapsed();
+        Ok((outcome, phases))
     }
 }
 

@@ -35,6 +35,7 @@ mod cards;
 mod error;
 mod harness;
 mod outbound;
+mod phases;
 pub mod policy;
 mod runtime;
 pub mod schema;
@@ -48,4 +49,5 @@ pub use cards::{CARD_LIST_INTERFACE, CARD_PACKAGE_PREFIX, CardCatalog, CardInfo,
 pub use error::HarnessError;
 pub use harness::{CardOutcome, EMBEDDED_COMPONENT, Harness, HarnessConfig, RunOptions, WarmStats};
 pub use outbound::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, PoolStats};
+pub use phases::RunPhases;
 pub use runtime::POOLING_MAX_MEMORY;

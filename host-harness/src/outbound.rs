@@ -28,6 +28,8 @@ use hyper::client::conn::http1;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
+use crate::phases::ResponseWaits;
+
 /// Connect timeout when the guest sets none.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time to the first response byte, and between body chunks, when the guest sets none.
@@ -54,17 +56,27 @@ fn effective(options: Option<RequestOptions>) -> RequestOptions {
     }
 }
 
+/// What the sender needs to know about the run whose request it sends.
+#[derive(Clone)]
+struct RunScope {
+    /// The pool of the run's harness (`None`: a new connection per request).
+    pool: Option<Arc<ConnectionPool>>,
+    /// Where the run's waits for response heads are summed.
+    waits: ResponseWaits,
+}
+
 tokio::task_local! {
-    /// The pool of the harness whose run is being polled (`None`: a new connection per request).
-    static POOL: Option<Arc<ConnectionPool>>;
+    /// The scope of the run being polled.
+    static RUN: RunScope;
 }
 
-/// Runs `future` (a card run) with `pool` as the sender of its allowed requests.
-pub(crate) async fn with_pool<F: Future>(pool: Option<Arc<ConnectionPool>>, future: F) -> F::Output {
-    POOL.scope(pool, future).await
+/// Runs `future` (a card run) with `pool` as the sender of its allowed requests, summing in
+/// `waits` how long they wait for their response heads.
+pub(crate) async fn within_run<F: Future>(pool: Option<Arc<ConnectionPool>>, waits: ResponseWaits, future: F) -> F::Output {
+    RUN.scope(RunScope { pool, waits }, future).await
 }
 
-/// The pool of requests sent outside [`with_pool`] (hooks used without a harness run).
+/// The pool of requests sent outside [`within_run`] (hooks used without a harness run).
 fn default_pool() -> Arc<ConnectionPool> {
     static DEFAULT: std::sync::LazyLock<Arc<ConnectionPool>> = std::sync::LazyLock::new(|| Arc::new(ConnectionPool::new()));
     Arc::clone(&DEFAULT)
@@ -73,22 +85,26 @@ fn default_pool() -> Arc<ConnectionPool> {
 /// Sends `request` (already allowed by the policy) and returns the response with the future that
 /// drives its connection: through the run's pool when it has one, else on a new connection.
 ///
-/// Not an `async fn`: the pool is picked now, while the guest's call is being polled inside
-/// [`with_pool`]; wasmtime polls the returned future on a task of its own.
+/// Not an `async fn`: the run's scope is read now, while the guest's call is being polled inside
+/// [`within_run`]; wasmtime polls the returned future on a task of its own.
 pub(crate) fn send(
     request: http::Request<WasiBody>,
     options: Option<RequestOptions>,
 ) -> impl Future<Output = SendResult> + Send + 'static {
-    let pool = POOL.try_with(Clone::clone).unwrap_or_else(|_| Some(default_pool()));
+    let run = RUN
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| RunScope { pool: Some(default_pool()), waits: ResponseWaits::default() });
     let options = effective(options);
+    let handed_over = Instant::now();
     async move {
-        match pool {
+        let sent = match run.pool {
             Some(pool) => pool.send(request, options).await,
-            None => {
-                let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
-                Ok((response.map(BodyExt::boxed_unsync), Box::new(io) as Box<dyn Future<Output = _> + Send>))
-            }
-        }
+            None => wasmtime_wasi_http::default_send_request(request, Some(options)).await.map(|(response, io)| {
+                (response.map(BodyExt::boxed_unsync), Box::new(io) as Box<dyn Future<Output = _> + Send>)
+            }),
+        };
+        run.waits.add(handed_over.elapsed());
+        sent
     }
 }
 

@@ -5,6 +5,9 @@
 use fake_account::{FakeAccount, FakeConfig, Seed};
 use host_harness::{CardOutcome, Harness, HarnessConfig, HarnessError, RunOptions};
 use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 fn harness(config: HarnessConfig) -> Harness {
     Harness::with_config(host_harness::EMBEDDED_COMPONENT, &config).expect("the component loads")
@@ -47,6 +50,12 @@ fn bench_prints_every_figure_as_json() {
             assert!(s["ratio"].as_f64().unwrap() > 0.0, "{setup}: {card}");
         }
         assert_eq!(card["ratio"], card["harness"]["all"]["ratio"]);
+        assert!(card["native_after_card"]["p50_us"].as_f64().unwrap() > 0.0, "{card}");
+        let phases = &card["harness"]["all"]["phases_p50_us"];
+        for part in ["harness_in", "call_without_waits", "harness_out"] {
+            assert!(phases[part].as_f64().unwrap() >= 0.0, "{part}: {card}");
+        }
+        assert!(phases["awaiting_responses"].as_f64().unwrap() > 0.0, "every measured card waits for answers: {card}");
     }
     assert_eq!(report["cards"][2]["requests"][0].as_str().unwrap().split(' ').next(), Some("PATCH"));
     for allocator in ["on_demand", "pooling"] {
@@ -87,6 +96,56 @@ fn bench_measures_only_the_set_ups_and_cards_asked_for() {
     assert!(!out.status.success());
     let error: Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(error["error"], "no set-up named \"lukewarm\"; the set-ups are cold, pooled-conn, warm and all");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_run_counts_its_own_waits_for_responses_and_no_other_runs() {
+    let fake = fake_with_users(3).await;
+    let connection = fake.m2m_connection();
+    let harness = harness(HarnessConfig { warm_instances: 8, ..HarnessConfig::default() });
+    let options = RunOptions::default();
+
+    // A token request and a page: both waits fall within the call.
+    let (outcome, phases) = harness.run_measured("list-users", &connection, &json!({}), &options).await.unwrap();
+    assert!(outcome.is_ok(), "{outcome:?}");
+    assert!(phases.awaiting_responses > Duration::ZERO, "{phases:?}");
+    assert!(phases.awaiting_responses < phases.call, "{phases:?}");
+    assert_eq!(phases.call_without_waits() + phases.awaiting_responses, phases.call);
+
+    // Runs that send requests keep the harness busy on other threads, while a card that sends
+    // nothing runs again and again on the same harness: it never waited for their answers.
+    let stop = Arc::new(AtomicBool::new(false));
+    let busy: Vec<_> = (0..3)
+        .map(|_| {
+            let (harness, connection, stop) = (harness.clone(), connection.clone(), Arc::clone(&stop));
+            tokio::spawn(async move {
+                let mut waited = Duration::ZERO;
+                while !stop.load(Ordering::Relaxed) {
+                    let options = RunOptions::default();
+                    let (outcome, phases) =
+                        harness.run_measured("list-users", &connection, &json!({}), &options).await.unwrap();
+                    assert!(outcome.is_ok(), "{outcome:?}");
+                    waited += phases.awaiting_responses;
+                }
+                waited
+            })
+        })
+        .collect();
+    let login = fake.u2m_connection("phases-app", None);
+    let input = json!({
+        "redirect_uri": "http://localhost:8020/callback",
+        "state": "s",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+    });
+    for _ in 0..50 {
+        let (outcome, phases) = harness.run_measured("start-oauth-login", &login, &input, &options).await.unwrap();
+        assert!(outcome.is_ok(), "{outcome:?}");
+        assert_eq!(phases.awaiting_responses, Duration::ZERO, "{phases:?}");
+    }
+    stop.store(true, Ordering::Relaxed);
+    for task in busy {
+        assert!(task.await.unwrap() > Duration::ZERO);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
