@@ -16,6 +16,8 @@
 //! Medians and 99th percentiles over `--runs` runs after `--warmup` runs. Timings are never
 //! asserted anywhere: the machine is noisy, the ratio is the headline.
 
+mod host_calls;
+
 use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -202,6 +204,9 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
     })
     .await?);
 
+    progress("host calls");
+    let host_calls = host_calls::host_calls(args).await?;
+
     progress("instantiation");
     let mut instantiation = serde_json::Map::new();
     for (label, harness) in [("on_demand", &harnesses[2].1), ("pooling", best)] {
@@ -240,6 +245,7 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
             "p50_us": without_requests.p50_us(),
             "p99_us": without_requests.p99_us(),
         },
+        "host_call_ns": host_calls,
         "instantiation": instantiation,
         "throughput": throughput,
         "listing": listing,
@@ -628,6 +634,12 @@ pub fn table(report: &Value) -> String {
     out.push_str(&format!(
         "a warm run of a card that sends no request ({}), µs (p50 / p99): {} / {}\n",
         quiet["card"].as_str().unwrap_or("?"), f(&quiet["p50_us"]), f(&quiet["p99_us"])
+    ));
+    let calls = &report["host_call_ns"];
+    out.push_str(&format!(
+        "one call from the guest into the host, ns (runs of {} calls minus runs of none, medians): \
+         wasi:clocks now {}; wasi:http fields constructor or drop {}\n",
+        calls["calls_per_loop_run"], f(&calls["clock_now"]), f(&calls["fields_new_and_drop"])
     ));
     let inst = &report["instantiation"];
     out.push_str(&format!(

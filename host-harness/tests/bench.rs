@@ -58,6 +58,9 @@ fn bench_prints_every_figure_as_json() {
         assert!(phases["awaiting_responses"].as_f64().unwrap() > 0.0, "every measured card waits for answers: {card}");
     }
     assert_eq!(report["cards"][2]["requests"][0].as_str().unwrap().split(' ').next(), Some("PATCH"));
+    for import in ["clock_now", "fields_new_and_drop"] {
+        assert!(report["host_call_ns"][import].as_f64().unwrap() > 0.0, "{import}: {}", report["host_call_ns"]);
+    }
     for allocator in ["on_demand", "pooling"] {
         assert!(report["instantiation"][allocator]["p50_us"].as_f64().unwrap() > 0.0, "{allocator}");
     }
