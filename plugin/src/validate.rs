@@ -10,10 +10,11 @@ pub fn invalid(field: &str, reason: impl Into<String>) -> CardError {
 
 /// A Databricks account ID: a UUID such as `6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3d`.
 pub fn uuid(field: &str, value: &str) -> Result<(), CardError> {
-    let groups: Vec<&str> = value.split('-').collect();
-    let shape_ok = groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, len)| {
-            g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit())
+    // Hex digits with dashes at 8, 13, 18 and 23: `8-4-4-4-12`.
+    let shape_ok = value.len() == 36
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
         });
     if shape_ok { Ok(()) } else { Err(invalid(field, "must be a UUID like 6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3d")) }
 }
@@ -110,7 +111,13 @@ mod tests {
     fn uuids() {
         assert!(uuid("a", "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3d").is_ok());
         assert!(uuid("a", "6A1F6D0E-2F4C-4D8B-9C39-0F5E7A1B2C3D").is_ok());
-        for bad in ["", "not-a-uuid", "6a1f6d0e2f4c4d8b9c390f5e7a1b2c3d", "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3g", "../../x"] {
+        let misplaced_dash = "6a1f6d0e2-f4c-4d8b-9c39-0f5e7a1b2c3d";
+        let non_ascii = "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2cé";
+        assert_eq!((misplaced_dash.len(), non_ascii.len()), (36, 36));
+        for bad in ["", "not-a-uuid", "6a1f6d0e2f4c4d8b9c390f5e7a1b2c3d", "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3g", "../../x"]
+            .into_iter()
+            .chain([misplaced_dash, non_ascii, "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3d-", "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3"])
+        {
             assert_eq!(field_of(uuid("connection.account-id", bad).unwrap_err()), "connection.account-id", "{bad}");
         }
     }

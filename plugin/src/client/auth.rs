@@ -10,7 +10,6 @@ use crate::validate::invalid;
 use crate::wit::{ApiError, Auth, CardError};
 use base64::Engine as _;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// The credentials of a session.
@@ -64,18 +63,41 @@ struct CachedToken {
 
 /// Cache key: everything that decides which token the endpoint issues, so two
 /// connections can never share a token (the secret is part of it, in memory only).
-#[derive(Hash, PartialEq, Eq)]
-struct TokenKey {
-    origin: String,
-    account_id: String,
-    client_id: String,
-    client_secret: String,
-    scopes: String,
+struct TokenKey<S> {
+    origin: S,
+    account_id: S,
+    client_id: S,
+    client_secret: S,
+    scopes: S,
+}
+
+impl TokenKey<&str> {
+    fn to_owned(&self) -> TokenKey<String> {
+        TokenKey {
+            origin: self.origin.to_string(),
+            account_id: self.account_id.to_string(),
+            client_id: self.client_id.to_string(),
+            client_secret: self.client_secret.to_string(),
+            scopes: self.scopes.to_string(),
+        }
+    }
+}
+
+impl TokenKey<String> {
+    fn matches(&self, key: &TokenKey<&str>) -> bool {
+        self.origin == key.origin
+            && self.account_id == key.account_id
+            && self.client_id == key.client_id
+            && self.client_secret == key.client_secret
+            && self.scopes == key.scopes
+    }
 }
 
 thread_local! {
-    // The component is single-threaded; the cache lives as long as the instance.
-    static TOKENS: RefCell<HashMap<TokenKey, CachedToken>> = RefCell::new(HashMap::new());
+    // The component is single-threaded; the cache lives as long as the instance. Hosts
+    // keep an instance per connection (this project's harness keys warm instances by it),
+    // so the list is short: a look-up compares in place, with no key to build or hash.
+    static TOKENS: RefCell<Vec<(TokenKey<String>, CachedToken)>> = const { RefCell::new(Vec::new()) };
 }
 
 #[derive(serde::Deserialize)]
@@ -97,7 +119,7 @@ impl Credentials {
                 if m2m.client_secret.is_empty() {
                     return Err(invalid(&format!("{F}.client-secret"), "is required"));
                 }
-                let scopes = scope_list(&format!("{F}.scopes"), m2m.scopes, DEFAULT_SCOPES)?;
+                let scopes = scope_list("connection.auth.oauth-m2m.scopes", m2m.scopes, DEFAULT_SCOPES)?;
                 Ok(Credentials::OAuthM2m {
                     client_id: m2m.client_id.trim().to_string(),
                     client_secret: m2m.client_secret,
@@ -115,7 +137,7 @@ impl Credentials {
                     refresh_token: present(u2m.refresh_token),
                     access_token: present(u2m.access_token),
                     expires_at: u2m.access_token_expires_at,
-                    scopes: scope_list(&format!("{F}.scopes"), u2m.scopes, DEFAULT_U2M_SCOPES)?,
+                    scopes: scope_list("connection.auth.oauth-u2m.scopes", u2m.scopes, DEFAULT_U2M_SCOPES)?,
                 }))
             }
             Auth::ScimToken(scim) => {
@@ -139,7 +161,7 @@ impl Credentials {
 
     /// Drops a token Databricks rejected, so the next request mints a new one.
     pub fn forget_token(&self, token: &str) {
-        TOKENS.with_borrow_mut(|tokens| tokens.retain(|_, cached| cached.token != token));
+        TOKENS.with_borrow_mut(|tokens| tokens.retain(|(_, cached)| cached.token != token));
     }
 
     /// Refuses, without a request, what these credentials may not call: a SCIM token
@@ -178,22 +200,20 @@ impl Credentials {
                 )
             }),
             Credentials::OAuthM2m { client_id, client_secret, scopes } => {
-                let key = TokenKey {
-                    origin: origin.to_string(),
-                    account_id: account_id.to_string(),
-                    client_id: client_id.clone(),
-                    client_secret: client_secret.clone(),
-                    scopes: scopes.clone(),
-                };
+                let key = TokenKey { origin, account_id, client_id, client_secret, scopes };
                 let cached = TOKENS.with_borrow(|tokens| {
-                    tokens.get(&key).filter(|t| Instant::now() < t.refresh_at).map(|t| t.token.clone())
+                    let (_, cached) = tokens.iter().find(|(stored, _)| stored.matches(&key))?;
+                    (Instant::now() < cached.refresh_at).then(|| cached.token.clone())
                 });
                 if let Some(token) = cached {
                     return Ok(token);
                 }
                 let fresh = self.mint_token(origin, account_id, client_id, client_secret, scopes, policy)?;
                 let token = fresh.token.clone();
-                TOKENS.with_borrow_mut(|tokens| tokens.insert(key, fresh));
+                TOKENS.with_borrow_mut(|tokens| {
+                    tokens.retain(|(stored, _)| !stored.matches(&key));
+                    tokens.push((key.to_owned(), fresh));
+                });
                 Ok(token)
             }
         }
@@ -232,7 +252,7 @@ impl Credentials {
                 .collect(),
             Credentials::ScimToken(token) => vec![token.as_str()],
         };
-        let cached: Vec<String> = TOKENS.with_borrow(|t| t.values().map(|c| c.token.clone()).collect());
+        let cached: Vec<String> = TOKENS.with_borrow(|t| t.iter().map(|(_, c)| c.token.clone()).collect());
         let text = errors::message_mut(&mut error);
         for secret in own.into_iter().chain(cached.iter().map(String::as_str)) {
             if secret.len() >= 4 && text.contains(secret) {

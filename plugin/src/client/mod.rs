@@ -35,15 +35,14 @@ impl ConfiguredIdentity {
             }
             Auth::ScimToken(_) => return Ok(ConfiguredIdentity::default()),
         };
-        const F: &str = "connection.auth.oauth-m2m";
         let present = |v: &Option<String>| auth::present(v.clone());
         let service_principal_id = present(&m2m.service_principal_id);
         if let Some(id) = &service_principal_id {
-            validate::scim_id(&format!("{F}.service-principal-id"), id)?;
+            validate::scim_id("connection.auth.oauth-m2m.service-principal-id", id)?;
         }
         let secret_id = present(&m2m.secret_id);
         if let Some(id) = &secret_id {
-            validate::secret_id(&format!("{F}.secret-id"), id)?;
+            validate::secret_id("connection.auth.oauth-m2m.secret-id", id)?;
         }
         Ok(ConfiguredIdentity { client_id: Some(m2m.client_id.trim().to_string()), service_principal_id, secret_id })
     }
