@@ -173,6 +173,7 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
                     "p50_us": stats.p50_us(),
                     "p99_us": stats.p99_us(),
                     "ratio": stats.ratio(&native_stats),
+                    // The last `runs` entries are the timed runs' (the warm-up runs come first).
                     "phases_p50_us": phase_medians(&phases[phases.len().saturating_sub(args.runs.max(1))..]),
                 }),
             );
@@ -301,16 +302,13 @@ async fn native_after_card(
     args: &BenchArgs,
 ) -> anyhow::Result<Vec<Duration>> {
     let options = RunOptions::default();
-    let mut times = Vec::with_capacity(args.runs);
-    for run in 0..args.warmup + args.runs.max(1) {
+    timings(args, || async {
         run_ok(harness, card, connection, input, &options).await?;
         let started = Instant::now();
         native.replay(requests).await?;
-        if run >= args.warmup {
-            times.push(started.elapsed());
-        }
-    }
-    Ok(times)
+        Ok(started.elapsed())
+    })
+    .await
 }
 
 /// Times `runs` calls of `f` after `warmup` untimed ones.
@@ -319,14 +317,30 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
+    timings(args, || {
+        let run = f();
+        async move {
+            let started = Instant::now();
+            run.await?;
+            Ok(started.elapsed())
+        }
+    })
+    .await
+}
+
+/// The durations `runs` calls of `f` report (each times the part it measures), after `warmup`
+/// calls whose durations are dropped.
+async fn timings<F, Fut>(args: &BenchArgs, mut f: F) -> anyhow::Result<Vec<Duration>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<Duration>>,
+{
     for _ in 0..args.warmup {
         f().await?;
     }
     let mut times = Vec::with_capacity(args.runs);
     for _ in 0..args.runs.max(1) {
-        let started = Instant::now();
-        f().await?;
-        times.push(started.elapsed());
+        times.push(f().await?);
     }
     Ok(times)
 }

@@ -12,7 +12,7 @@ use anyhow::Context;
 use host_harness::{CardOutcome, Harness, HarnessConfig, RunOptions};
 use serde_json::{Value, json};
 
-use super::{BenchArgs, Stats};
+use super::{BenchArgs, Stats, timings};
 
 /// Calls per timed run of a loop.
 const LOOPS: u32 = 10_000;
@@ -80,16 +80,13 @@ pub async fn host_calls(args: &BenchArgs) -> anyhow::Result<Value> {
 }
 
 async fn time_runs(harness: &Harness, card: &str, loops: u32, args: &BenchArgs) -> anyhow::Result<Vec<Duration>> {
-    let options = RunOptions::default();
-    let mut times = Vec::with_capacity(args.runs);
-    for run in 0..args.warmup + args.runs.max(1) {
+    let (options, input) = (RunOptions::default(), json!(loops));
+    timings(args, || async {
         let started = Instant::now();
-        let outcome = harness.run(card, &Value::Null, &json!(loops), &options).await?;
+        let outcome = harness.run(card, &Value::Null, &input, &options).await?;
         let elapsed = started.elapsed();
         anyhow::ensure!(matches!(outcome, CardOutcome::Ok(_)), "the {card} loop failed: {outcome:?}");
-        if run >= args.warmup {
-            times.push(elapsed);
-        }
-    }
-    Ok(times)
+        Ok(elapsed)
+    })
+    .await
 }
