@@ -267,12 +267,12 @@ impl Store {
         self.raw(kind, id).ok().map(|r| (kind, r))
     }
 
-    /// Every resource of a kind, rendered, in ID order.
     /// The IDs of one resource type, in listing order.
     pub fn ids(&self, kind: Kind) -> Vec<String> {
         self.map(kind).into_iter().flatten().map(|(id, _)| id.clone()).collect()
     }
 
+    /// Every resource of a kind, rendered, in ID order.
     pub fn all(&self, kind: Kind) -> Vec<Value> {
         self.map(kind)
             .into_iter()
