@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use base64::Engine as _;
 use bytes::Bytes;
 use fake_account::{FakeAccount, FakeConfig, RecordedRequest, Seed};
 use host_harness::{CardOutcome, Harness, HarnessConfig, RunOptions, RunPhases};
@@ -143,19 +144,19 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
     let native = Native::new(&fake).await?;
     let mut card_results = Vec::new();
     for (card, input) in cards(&user_id) {
-        if !args.only.is_empty() && !args.only.iter().any(|only| only == card) {
+        if !chosen(&args.only, card) {
             continue;
         }
         progress(&format!("{card}"));
         // The requests the card sends, read back from the fake.
         fake.clear_requests();
         run_ok(&harnesses[0].1, card, &connection, &input, &options).await?;
-        let requests: Vec<RecordedRequest> = fake.requests().into_iter().filter(|r| !r.path.ends_with("/v1/token")).collect();
+        let requests = api_requests(&fake);
         let native_times = time(args, || native.replay(&requests)).await?;
         let native_stats = Stats::of(native_times);
         let mut setups = serde_json::Map::new();
         for (name, harness) in &harnesses {
-            if !args.setups.is_empty() && !args.setups.iter().any(|only| only == name) {
+            if !chosen(&args.setups, name) {
                 continue;
             }
             let phases = RefCell::new(Vec::with_capacity(args.runs));
@@ -401,7 +402,7 @@ impl Native {
         let client = Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
         let config = fake.config();
         let base = fake.base_url().trim_end_matches('/').to_string();
-        let basic = base64_encode(format!("{}:{}", config.client_id, config.client_secret).as_bytes());
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", config.client_id, config.client_secret));
         let request = http::Request::post(format!("{base}/oidc/accounts/{}/v1/token", config.account_id))
             .header("authorization", format!("Basic {basic}"))
             .header("content-type", "application/x-www-form-urlencoded")
@@ -445,21 +446,15 @@ impl Native {
     }
 }
 
-fn base64_encode(bytes: &[u8]) -> String {
-    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(TABLE[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+/// Whether `name` is among the names `--card` / `--setup` chose (none chosen: every one).
+fn chosen(choices: &[String], name: &str) -> bool {
+    choices.is_empty() || choices.iter().any(|choice| choice == name)
+}
+
+/// The account API requests the fake received (its journal, token requests left out): what the
+/// native client replays.
+fn api_requests(fake: &FakeAccount) -> Vec<RecordedRequest> {
+    fake.requests().into_iter().filter(|r| !r.path.ends_with("/v1/token")).collect()
 }
 
 /// Card runs per second with `concurrency` runs in flight (get-user, everything on).
@@ -512,7 +507,7 @@ async fn listing(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
         let elapsed = started.elapsed();
         let peak = peak_rss_bytes();
         let listed = output["resources"].as_array().map_or(0, Vec::len);
-        let requests: Vec<RecordedRequest> = fake.requests().into_iter().filter(|r| !r.path.ends_with("/v1/token")).collect();
+        let requests = api_requests(&fake);
         let native = Native::new(&fake).await?;
         native.replay(&requests).await?;
         let started = Instant::now();
