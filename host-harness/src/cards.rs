@@ -416,7 +416,6 @@ fn clouds_text(clouds: &[String]) -> String {
 /// Calls a function of the component's `cards` interface (no parameters) and returns its JSON.
 async fn call_card_list(harness: &crate::Harness, function: &str) -> anyhow::Result<Value> {
     use std::sync::Arc;
-    use wasmtime::Store;
     use wasmtime::component::Val;
 
     let engine = harness.engine();
@@ -440,10 +439,8 @@ async fn call_card_list(harness: &crate::Harness, function: &str) -> anyhow::Res
 
     let pre = crate::runtime::instance_pre(engine, component)?;
     let policy = crate::policy::OutboundPolicy::with_origins::<&str>(function, &[]).map_err(|e| anyhow::anyhow!(e))?;
-    let mut store = Store::new(engine, crate::state::RunState::new(Arc::new(policy), 64 << 20));
-    store.limiter(|state| &mut state.limiter);
+    let mut store = crate::runtime::new_store(engine, Arc::new(policy), 64 << 20);
     store.set_epoch_deadline(crate::runtime::ticks(std::time::Duration::from_secs(30)));
-    store.epoch_deadline_trap();
     let instance = pre.instantiate_async(&mut store).await.map_err(crate::runtime::wt)?;
     let func = instance
         .get_func(&mut store, index)

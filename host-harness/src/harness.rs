@@ -277,10 +277,8 @@ impl Harness {
     pub async fn time_instantiation(&self) -> anyhow::Result<Duration> {
         let policy = Arc::new(OutboundPolicy::with_origins::<&str>("instantiate", &[]).map_err(anyhow::Error::msg)?);
         let started = Instant::now();
-        let mut store = Store::new(&self.inner.engine, RunState::new(policy, RunOptions::default().memory_limit));
-        store.limiter(|state| &mut state.limiter);
+        let mut store = runtime::new_store(&self.inner.engine, policy, RunOptions::default().memory_limit);
         store.set_epoch_deadline(runtime::ticks(Duration::from_secs(10)));
-        store.epoch_deadline_trap();
         self.inner.pre.instantiate_async(&mut store).await.map_err(wt)?;
         Ok(started.elapsed())
     }
@@ -338,12 +336,7 @@ impl Harness {
                 store.data_mut().set_policy(Arc::new(policy));
                 (store, Some(warm.instance))
             }
-            None => {
-                let mut store = Store::new(&self.inner.engine, RunState::new(Arc::new(policy), options.memory_limit));
-                store.limiter(|state| &mut state.limiter);
-                store.epoch_deadline_trap();
-                (store, None)
-            }
+            None => (runtime::new_store(&self.inner.engine, Arc::new(policy), options.memory_limit), None),
         };
         store.set_epoch_deadline(runtime::ticks(options.time_limit));
 

@@ -1,11 +1,13 @@
 //! The wasmtime side that lives as long as a [`crate::Harness`]: the engine (with its epoch
 //! ticker), the linker with WASI and wasi:http, and the pre-instantiated component.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::component::{Component, InstancePre, Linker};
-use wasmtime::{Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::{Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 
+use crate::policy::OutboundPolicy;
 use crate::state::RunState;
 
 /// How often the background ticker advances the engine's epoch: the granularity of time limits
@@ -62,6 +64,15 @@ fn start_epoch_ticker(engine: &Engine) {
 /// Epoch ticks in `limit`, at least one.
 pub(crate) fn ticks(limit: Duration) -> u64 {
     (limit.as_nanos() / EPOCH_TICK.as_nanos()).max(1) as u64
+}
+
+/// A store for one run: its state with `policy`, its memory limiter, and a trap when its epoch
+/// deadline passes (the caller sets the deadline).
+pub(crate) fn new_store(engine: &Engine, policy: Arc<OutboundPolicy>, memory_limit: usize) -> Store<RunState> {
+    let mut store = Store::new(engine, RunState::new(policy, memory_limit));
+    store.limiter(|state| &mut state.limiter);
+    store.epoch_deadline_trap();
+    store
 }
 
 /// Links WASI 0.2 and wasi:http (the component's only imports) and pre-instantiates the component.
