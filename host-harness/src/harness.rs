@@ -400,7 +400,7 @@ impl Harness {
             if clean {
                 self.inner.warm.put(key, WarmInstance { store, instance, idle_since: Instant::now() });
             } else {
-                self.inner.warm.discarded.fetch_add(1, Ordering::Relaxed);
+                self.inner.warm.discard(store);
             }
         }
         phases.harness_out = returned.elapsed();
@@ -466,6 +466,12 @@ impl WarmPool {
             discarded: self.discarded.load(Ordering::Relaxed),
             evicted: self.evicted.load(Ordering::Relaxed),
         }
+    }
+
+    /// Drops a run's instance instead of keeping it (a card error, stderr, too much memory).
+    fn discard(&self, store: Store<RunState>) {
+        drop(store);
+        self.discarded.fetch_add(1, Ordering::Relaxed);
     }
 
     fn clear(&self) {
