@@ -10,6 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use wasm_encoder::Encode as _;
+
 /// Custom sections of the component itself that only a debugger reads. `component-name` names
 /// the component's own items (~23 KB for 85 cards); the core module's names are already stripped
 /// by the guest profile, and nothing in wasmtime, jco or wit-parser needs them.
@@ -67,8 +69,7 @@ pub fn finish(wasm: &[u8], scratch: &Path) -> Result<Finished, String> {
         match &optimised {
             Some(module) if core.as_ref() == Some(&section.contents) => {
                 out.push(CORE_MODULE_SECTION);
-                write_leb128(&mut out, module.len());
-                out.extend_from_slice(module);
+                module.as_slice().encode(&mut out); // its size (LEB128), then its bytes
             }
             _ => out.extend_from_slice(&wasm[section.whole.clone()]),
         }
@@ -146,18 +147,5 @@ fn optimise(module: &[u8], scratch: &Path) -> Result<Vec<u8>, String> {
                 .map_err(|err| format!("wasm-opt's output does not validate: {err}"))?;
             Ok(optimised)
         }
-    }
-}
-
-/// Appends `n` as unsigned LEB128 (a section's size).
-fn write_leb128(out: &mut Vec<u8>, mut n: usize) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
     }
 }
