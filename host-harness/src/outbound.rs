@@ -46,13 +46,31 @@ type SendResult = wasmtime_wasi_http::Result<(
     Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
 )>;
 
-/// The guest's options with our defaults filled in.
-fn effective(options: Option<RequestOptions>) -> RequestOptions {
-    let options = options.unwrap_or_default();
-    RequestOptions {
-        connect_timeout: options.connect_timeout.or(Some(DEFAULT_CONNECT_TIMEOUT)),
-        first_byte_timeout: options.first_byte_timeout.or(Some(DEFAULT_READ_TIMEOUT)),
-        between_bytes_timeout: options.between_bytes_timeout.or(Some(DEFAULT_READ_TIMEOUT)),
+/// The three timeouts of a request: the guest's `wasi:http` options, our defaults where it set none.
+#[derive(Clone, Copy, Debug)]
+struct Timeouts {
+    connect: Duration,
+    first_byte: Duration,
+    between_bytes: Duration,
+}
+
+impl Timeouts {
+    fn of(options: Option<RequestOptions>) -> Timeouts {
+        let options = options.unwrap_or_default();
+        Timeouts {
+            connect: options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            first_byte: options.first_byte_timeout.unwrap_or(DEFAULT_READ_TIMEOUT),
+            between_bytes: options.between_bytes_timeout.unwrap_or(DEFAULT_READ_TIMEOUT),
+        }
+    }
+
+    /// As wasmtime-wasi-http's default sender takes them.
+    fn options(self) -> RequestOptions {
+        RequestOptions {
+            connect_timeout: Some(self.connect),
+            first_byte_timeout: Some(self.first_byte),
+            between_bytes_timeout: Some(self.between_bytes),
+        }
     }
 }
 
@@ -94,12 +112,12 @@ pub(crate) fn send(
     let run = RUN
         .try_with(Clone::clone)
         .unwrap_or_else(|_| RunScope { pool: Some(default_pool()), waits: ResponseWaits::default() });
-    let options = effective(options);
+    let timeouts = Timeouts::of(options);
     let handed_over = Instant::now();
     async move {
         let sent = match run.pool {
-            Some(pool) => pool.send(request, options).await,
-            None => wasmtime_wasi_http::default_send_request(request, Some(options)).await.map(|(response, io)| {
+            Some(pool) => pool.send(request, timeouts).await,
+            None => wasmtime_wasi_http::default_send_request(request, Some(timeouts.options())).await.map(|(response, io)| {
                 (response.map(BodyExt::boxed_unsync), Box::new(io) as Box<dyn Future<Output = _> + Send>)
             }),
         };
@@ -221,7 +239,7 @@ impl ConnectionPool {
         Ok(sender)
     }
 
-    async fn send(self: Arc<Self>, mut request: http::Request<WasiBody>, options: RequestOptions) -> SendResult {
+    async fn send(self: Arc<Self>, mut request: http::Request<WasiBody>, timeouts: Timeouts) -> SendResult {
         let uri = request.uri();
         let https = uri.scheme() == Some(&http::uri::Scheme::HTTPS);
         let authority = uri.authority().ok_or(Error::HttpRequestUriInvalid)?;
@@ -238,18 +256,14 @@ impl ConnectionPool {
             .map_err(|_| Error::HttpRequestUriInvalid)?;
         // wasmtime's wasi:http sets the Host header from the request's authority.
 
-        let connect_timeout = options.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-        let first_byte_timeout = options.first_byte_timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
-        let between_bytes_timeout = options.between_bytes_timeout.unwrap_or(DEFAULT_READ_TIMEOUT);
-
         // A pooled connection the server closed just now gives the request back unsent; it then
         // goes out on the next idle connection or a new one. A new connection is tried once.
         loop {
             let (mut candidate, pooled) = match self.take_idle(&key) {
                 Some(sender) => (sender, true),
-                None => (self.connect(&key, connect_timeout).await?, false),
+                None => (self.connect(&key, timeouts.connect).await?, false),
             };
-            let sent = tokio::time::timeout(first_byte_timeout, candidate.try_send_request(request)).await;
+            let sent = tokio::time::timeout(timeouts.first_byte, candidate.try_send_request(request)).await;
             match sent {
                 Err(_elapsed) => return Err(Error::ConnectionReadTimeout),
                 Ok(Ok(response)) => {
@@ -260,7 +274,7 @@ impl ConnectionPool {
                     let response = response.map(|incoming| {
                         TimedBody {
                             incoming,
-                            between_bytes: between_bytes_timeout.max(Duration::from_nanos(1)),
+                            between_bytes: timeouts.between_bytes.max(Duration::from_nanos(1)),
                             deadline: None,
                         }
                         .boxed_unsync()
