@@ -243,8 +243,9 @@ impl Reader<'_> {
         }
     }
 
-    /// Reads one page and decodes its records one by one (each record's own JSON text is
-    /// kept apart by `RawValue`, so a search can return it without re-serializing).
+    /// Reads one page and decodes its records. A search keeps each record's own JSON text
+    /// (set apart by `RawValue`, then decoded one by one), so it can return it without
+    /// re-serializing; a listing decodes the page in one pass.
     fn fetch<T: ScimRecord>(&self, start_index: u32, count: u32) -> Result<ListResponse<T>, CardError> {
         let (session, resource, input) = (self.session, self.resource, self.input);
         let sort_order = input.sort_order.map(|o| match o {
@@ -260,11 +261,17 @@ impl Reader<'_> {
             .query("startIndex", Some(start_index))
             .query("count", Some(count));
         let response = session.send(request)?;
+        if !self.keep_raw {
+            // One pass over the page: the records decode in place, nothing is kept apart.
+            let mut page: ListResponse<T> = response.json()?;
+            page.resources.iter_mut().for_each(|record| record.complete(None));
+            return Ok(page);
+        }
         let page: ListResponse<Box<serde_json::value::RawValue>> = response.json()?;
         let resources = page
             .resources
             .iter()
-            .map(|raw| decode_record(raw.get(), self.keep_raw))
+            .map(|raw| decode_record(raw.get(), true))
             .collect::<Result<Vec<T>, _>>()
             .map_err(|e| super::errors::unreadable(&response, &e))?;
         Ok(ListResponse { total_results: page.total_results, resources })

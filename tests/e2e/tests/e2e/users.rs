@@ -61,6 +61,21 @@ async fn list_users_default_is_the_first_hundred() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn list_users_fills_the_derived_fields_of_every_record() {
+    let env = Env::demo().await;
+    let list = env.ok("list-users", json!({})).await;
+    let users = list["resources"].as_array().unwrap();
+    let user = |name: &str| users.iter().find(|u| u["user_name"] == name).unwrap_or_else(|| panic!("{name} listed"));
+    let (ada, alan) = (user("ada.lovelace@example.com"), user("alan.turing@example.com"));
+    assert_eq!(ada["primary_email"], "ada.lovelace@example.com");
+    assert_eq!((ada["is_account_admin"].as_bool(), alan["is_account_admin"].as_bool()), (Some(true), Some(false)));
+    assert_eq!(ada["groups"][0]["display"], "Platform Admins");
+    assert_eq!(ada["groups"][0]["kind"], "group");
+    // A listing leaves out each record's raw JSON (only searches return it).
+    assert_eq!(ada["raw"], Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn list_users_walks_every_page() {
     let env = Env::empty().await;
     env.fake.insert_users(250, "bulk");
