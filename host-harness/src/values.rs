@@ -46,6 +46,17 @@ pub fn json_name(wit_name: &str) -> String {
     wit_name.replace('-', "_")
 }
 
+/// [`json_name`] of a name the caller owns, converted in place (`-` and `_` are one byte each).
+fn into_json_name(name: String) -> String {
+    if !name.contains('-') {
+        return name;
+    }
+    let mut bytes = name.into_bytes();
+    bytes.iter_mut().filter(|b| **b == b'-').for_each(|b| *b = b'_');
+    // Replacing one ASCII byte with another keeps the text UTF-8; the fallback is never taken.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// Converts `json` to a value of type `ty`. `path` names the root in error messages.
 pub fn json_to_val(json: &Value, ty: &Type, path: &str) -> Result<Val, ValueError> {
     to_val(json, ty, At::Root(path))
@@ -332,7 +343,7 @@ fn to_json(val: Val, ty: &Type, at: At<'_>) -> Result<Value, ValueError> {
             }
         }
         (Type::Record(record), Val::Record(mut fields)) => {
-            let mut object = Map::new();
+            let mut object = Vec::with_capacity(fields.len());
             for (i, field) in record.fields().enumerate() {
                 // wasmtime lifts a record's fields in declaration order; look further only if not.
                 let index = match fields.get(i) {
@@ -340,11 +351,12 @@ fn to_json(val: Val, ty: &Type, at: At<'_>) -> Result<Value, ValueError> {
                     _ => fields.iter().position(|(name, _)| name == field.name).ok_or_else(mismatch)?,
                 };
                 let value = std::mem::replace(&mut fields[index].1, Val::Bool(false));
-                let key = json_name(field.name);
+                // The lifted name becomes the key, converted in place: no allocation per field.
+                let key = into_json_name(std::mem::take(&mut fields[index].0));
                 let value = to_json(value, &field.ty, At::Field(&at, &key))?;
-                object.insert(key, value);
+                object.push((key, value));
             }
-            Value::Object(object)
+            Value::Object(object.into_iter().collect())
         }
         (Type::Tuple(tuple), Val::Tuple(items)) => {
             let types: Vec<Type> = tuple.types().collect();
@@ -359,7 +371,7 @@ fn to_json(val: Val, ty: &Type, at: At<'_>) -> Result<Value, ValueError> {
         }
         (Type::Variant(variant), Val::Variant(name, payload)) => {
             let case = variant.cases().find(|case| case.name == name).ok_or_else(mismatch)?;
-            let key = json_name(&name);
+            let key = into_json_name(name);
             match (&case.ty, payload) {
                 (None, None) => Value::String(key),
                 (Some(ty), Some(payload)) => {
@@ -369,7 +381,7 @@ fn to_json(val: Val, ty: &Type, at: At<'_>) -> Result<Value, ValueError> {
                 _ => return Err(mismatch()),
             }
         }
-        (Type::Enum(_), Val::Enum(name)) => Value::String(json_name(&name)),
+        (Type::Enum(_), Val::Enum(name)) => Value::String(into_json_name(name)),
         (Type::Option(option), Val::Option(value)) => match value {
             None => Value::Null,
             Some(value) => {
@@ -395,7 +407,7 @@ fn to_json(val: Val, ty: &Type, at: At<'_>) -> Result<Value, ValueError> {
             single(key.to_string(), payload)
         }
         (Type::Flags(_), Val::Flags(names)) => {
-            Value::Array(names.iter().map(|name| Value::String(json_name(name))).collect())
+            Value::Array(names.into_iter().map(|name| Value::String(into_json_name(name))).collect())
         }
         _ => return Err(mismatch()),
     })
@@ -724,6 +736,16 @@ mod tests {
         input["user_name"] = json!("ok");
         let message = err(input, "input");
         assert!(!message.contains("s3cr3t"), "{message}");
+    }
+
+    #[test]
+    fn a_record_built_out_of_order_converts_like_a_lifted_one() {
+        let Val::Record(mut fields) = to_val(full_input(), "input").unwrap() else { panic!("a record") };
+        fields.reverse();
+        assert_eq!(val_to_json(&Val::Record(fields.clone()), &ty("input"), "output").unwrap(), full_input());
+        fields.retain(|(name, _)| name != "user-name");
+        let message = val_to_json(&Val::Record(fields), &ty("input"), "output").unwrap_err().to_string();
+        assert_eq!(message, "output: internal: the value does not match its type record");
     }
 
     #[test]
