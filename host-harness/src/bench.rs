@@ -39,9 +39,15 @@ pub struct BenchArgs {
     /// Timed runs per card and set-up (medians and p99 over these).
     #[arg(long, default_value_t = 300)]
     pub runs: usize,
-    /// Untimed runs before each measurement.
+    /// Untimed runs before each measurement (of the card runs: before the first round, and a
+    /// fifth of them before each later round).
     #[arg(long, default_value_t = 20)]
     pub warmup: usize,
+    /// Rounds the card runs are split into: each round times the native client, then every
+    /// set-up, so that all of them share the machine's slow and fast moments and their ratio
+    /// does not follow its drift.
+    #[arg(long, default_value_t = 5)]
+    pub rounds: usize,
     /// Instantiations timed per allocator.
     #[arg(long, default_value_t = 1000)]
     pub instantiations: usize,
@@ -152,30 +158,37 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
         fake.clear_requests();
         run_ok(&harnesses[0].1, card, &connection, &input, &options).await?;
         let requests = api_requests(&fake);
-        let native_times = time(args, || native.replay(&requests)).await?;
+        let chosen_setups: Vec<_> = harnesses.iter().filter(|(name, _)| chosen(&args.setups, name)).collect();
+        let mut native_times = Vec::with_capacity(args.runs);
+        let mut setup_runs = vec![(Vec::with_capacity(args.runs), Vec::with_capacity(args.runs)); chosen_setups.len()];
+        for round in rounds(args) {
+            native_times.extend(time(&round, || native.replay(&requests)).await?);
+            for ((_, harness), (times, phases)) in chosen_setups.iter().zip(&mut setup_runs) {
+                let round_phases = RefCell::new(Vec::with_capacity(round.warmup + round.runs));
+                times.extend(
+                    time(&round, || async {
+                        let (_, run_phases) = run_measured_ok(harness, card, &connection, &input, &options).await?;
+                        round_phases.borrow_mut().push(run_phases);
+                        Ok(())
+                    })
+                    .await?,
+                );
+                // The timed runs' phases: the warm-up runs come first.
+                let round_phases = round_phases.into_inner();
+                phases.extend_from_slice(&round_phases[round.warmup.min(round_phases.len())..]);
+            }
+        }
         let native_stats = Stats::of(native_times);
         let mut setups = serde_json::Map::new();
-        for (name, harness) in &harnesses {
-            if !chosen(&args.setups, name) {
-                continue;
-            }
-            let phases = RefCell::new(Vec::with_capacity(args.runs));
-            let times = time(args, || async {
-                let (_, run_phases) = run_measured_ok(harness, card, &connection, &input, &options).await?;
-                phases.borrow_mut().push(run_phases);
-                Ok(())
-            })
-            .await?;
+        for ((name, _), (times, phases)) in chosen_setups.iter().zip(setup_runs) {
             let stats = Stats::of(times);
-            let phases = phases.into_inner();
             setups.insert(
                 name.to_string(),
                 json!({
                     "p50_us": stats.p50_us(),
                     "p99_us": stats.p99_us(),
                     "ratio": stats.ratio(&native_stats),
-                    // The last `runs` entries are the timed runs' (the warm-up runs come first).
-                    "phases_p50_us": phase_medians(&phases[phases.len().saturating_sub(args.runs.max(1))..]),
+                    "phases_p50_us": phase_medians(&phases),
                 }),
             );
         }
@@ -240,6 +253,7 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
         "component_bytes": wasm.len(),
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         "runs": args.runs,
+        "rounds": rounds(args).len(),
         "cards": card_results,
         "card_without_requests": {
             "card": "start-oauth-login",
@@ -310,6 +324,20 @@ async fn native_after_card(
         Ok(started.elapsed())
     })
     .await
+}
+
+/// The `--runs` and `--warmup` of each of the `--rounds` rounds: the runs split as evenly as
+/// they go, the whole warm-up before the first round and a fifth of it (at least one run)
+/// before each later one, to warm again what the other measurements of the round evicted.
+fn rounds(args: &BenchArgs) -> Vec<BenchArgs> {
+    let count = args.rounds.clamp(1, args.runs.max(1));
+    (0..count)
+        .map(|i| BenchArgs {
+            runs: args.runs.max(1) / count + usize::from(i < args.runs.max(1) % count),
+            warmup: if i == 0 { args.warmup } else { (args.warmup / 5).max(1).min(args.warmup) },
+            ..args.clone()
+        })
+        .collect()
 }
 
 /// Times `runs` calls of `f` after `warmup` untimed ones.
@@ -596,8 +624,8 @@ pub fn table(report: &Value) -> String {
     let mut out = String::new();
     let f = |v: &Value| v.as_f64().map_or("-".to_string(), |x| format!("{x:.1}"));
     out.push_str(&format!(
-        "component: {} bytes; {} CPUs; {} runtime; {} timed runs per figure\n\n",
-        report["component_bytes"], report["cpus"], report["runtime"].as_str().unwrap_or("?"), report["runs"]
+        "component: {} bytes; {} CPUs; {} runtime; {} timed runs per figure, in {} alternating rounds\n\n",
+        report["component_bytes"], report["cpus"], report["runtime"].as_str().unwrap_or("?"), report["runs"], report["rounds"]
     ));
     out.push_str("card latency, µs (p50 / p99); ratio = harness p50 / native p50\n");
     out.push_str(&format!(
@@ -689,4 +717,33 @@ pub fn table(report: &Value) -> String {
         r["connections_opened"], r["connections_reused"], r["warm_instances_reused"], r["warm_instances_discarded"]
     ));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// `bench` options as the command line gives them.
+    fn args(flags: &[&str]) -> BenchArgs {
+        #[derive(clap::Parser)]
+        struct Command {
+            #[command(flatten)]
+            bench: BenchArgs,
+        }
+        Command::parse_from(std::iter::once("bench").chain(flags.iter().copied())).bench
+    }
+
+    fn split(flags: &[&str]) -> Vec<(usize, usize)> {
+        rounds(&args(flags)).iter().map(|round| (round.runs, round.warmup)).collect()
+    }
+
+    #[test]
+    fn the_runs_are_split_into_rounds_that_each_warm_up_again() {
+        assert_eq!(split(&[]), [(60, 20), (60, 4), (60, 4), (60, 4), (60, 4)]);
+        assert_eq!(split(&["--runs", "7", "--rounds", "3", "--warmup", "3"]), [(3, 3), (2, 1), (2, 1)]);
+        // Never a round without a timed run, never a warm-up where none was asked for.
+        assert_eq!(split(&["--runs", "2", "--warmup", "0"]), [(1, 0), (1, 0)]);
+        assert_eq!(split(&["--runs", "0", "--rounds", "0"]), [(1, 20)]);
+    }
 }

@@ -38,6 +38,7 @@ fn bench_prints_every_figure_as_json() {
 
     assert!(report["component_bytes"].as_u64().unwrap() > 0);
     assert_eq!(report["runtime"], "multi-thread");
+    assert_eq!(report["rounds"], 3, "five rounds by default, but never more than the runs");
     assert!(report["peak_rss_bytes"].as_u64().is_some());
     let cards: Vec<&str> = report["cards"].as_array().unwrap().iter().map(|c| c["card"].as_str().unwrap()).collect();
     assert_eq!(cards, ["get-user", "list-users", "update-user"]);
