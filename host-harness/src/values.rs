@@ -43,7 +43,7 @@ impl ValueError {
 
 /// The JSON spelling of a WIT name: kebab-case becomes snake_case (`aws-gov` → `aws_gov`).
 pub fn json_name(wit_name: &str) -> String {
-    wit_name.replace('-', "_")
+    into_json_name(wit_name.to_string())
 }
 
 /// [`json_name`] of a name the caller owns, converted in place (`-` and `_` are one byte each).
