@@ -345,8 +345,8 @@ impl Harness {
         let waits = ResponseWaits::default();
         let within_run = outbound::within_run(self.inner.connections.clone(), waits.clone(), running);
         let called = tokio::time::timeout(options.time_limit, within_run).await;
-        let elapsed = started.elapsed();
         let returned = Instant::now();
+        let elapsed = returned - started;
         let mut phases = RunPhases {
             harness_in: started - run_started,
             call: elapsed,
