@@ -52,17 +52,11 @@ fn main() -> ExitCode {
     if let Some(prebuilt) = env::var_os("DATABRICKS_ACCOUNT_WASM") {
         let prebuilt = PathBuf::from(prebuilt);
         if !prebuilt.is_file() {
-            return fail(&format!(
-                "DATABRICKS_ACCOUNT_WASM={} is not a file",
-                prebuilt.display()
-            ));
+            return fail(&format!("DATABRICKS_ACCOUNT_WASM={} is not a file", prebuilt.display()));
         }
         let prebuilt = prebuilt.canonicalize().unwrap_or(prebuilt);
         println!("cargo:rerun-if-changed={}", prebuilt.display());
-        println!(
-            "cargo:rustc-env=DATABRICKS_ACCOUNT_WASM={}",
-            prebuilt.display()
-        );
+        println!("cargo:rustc-env=DATABRICKS_ACCOUNT_WASM={}", prebuilt.display());
         return ExitCode::SUCCESS;
     }
 
@@ -114,15 +108,9 @@ fn main() -> ExitCode {
         Err(err) => return fail(&format!("could not run cargo to build the component: {err}")),
     }
 
-    let wasm = guest_target_dir
-        .join(TARGET)
-        .join(PROFILE)
-        .join(format!("{}.wasm", PACKAGE.replace('-', "_")));
+    let wasm = guest_target_dir.join(TARGET).join(PROFILE).join(format!("{}.wasm", PACKAGE.replace('-', "_")));
     if !wasm.is_file() {
-        return fail(&format!(
-            "the component build succeeded but {} is missing",
-            wasm.display()
-        ));
+        return fail(&format!("the component build succeeded but {} is missing", wasm.display()));
     }
     let shipped = out_dir.join(format!("{}.wasm", PACKAGE.replace('-', "_")));
     let finished = std::fs::read(&wasm)

@@ -85,9 +85,7 @@ fn main() -> ExitCode {
             }
             match card(&resolve, &category, function, &clouds, &auths) {
                 Ok(card) => cards.push(card),
-                Err(problems) => errors.extend(
-                    problems.into_iter().map(|p| format!("card `{}` ({category}.wit): {p}", function.name)),
-                ),
+                Err(problems) => errors.extend(problems.into_iter().map(|p| format!("card `{}` ({category}.wit): {p}", function.name))),
             }
         }
     }
@@ -109,15 +107,13 @@ fn main() -> ExitCode {
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     let mut prose = Prose::default();
     let list = render(&cards, &types, &mut prose);
-    let written = [
-        ("card_list.rs", list.into_bytes()),
-        ("card_prose.deflate", miniz_oxide::deflate::compress_to_vec(prose.text.as_bytes(), 10)),
-    ]
-    .into_iter()
-    .try_for_each(|(name, bytes)| {
-        let path = out_dir.join(name);
-        std::fs::write(&path, bytes).map_err(|err| format!("cannot write {}: {err}", path.display()))
-    });
+    let written =
+        [("card_list.rs", list.into_bytes()), ("card_prose.deflate", miniz_oxide::deflate::compress_to_vec(prose.text.as_bytes(), 10))]
+            .into_iter()
+            .try_for_each(|(name, bytes)| {
+                let path = out_dir.join(name);
+                std::fs::write(&path, bytes).map_err(|err| format!("cannot write {}: {err}", path.display()))
+            });
     if let Err(message) = written {
         return fail(&[message]);
     }
@@ -221,9 +217,7 @@ fn type_ref(resolve: &Resolve, ty: Type) -> Option<String> {
         return Some(name);
     }
     match &resolve.types[id].kind {
-        TypeDefKind::Option(inner) | TypeDefKind::List(inner) | TypeDefKind::FixedLengthList(inner, _) => {
-            type_ref(resolve, *inner)
-        }
+        TypeDefKind::Option(inner) | TypeDefKind::List(inner) | TypeDefKind::FixedLengthList(inner, _) => type_ref(resolve, *inner),
         TypeDefKind::Result(r) => r.ok.and_then(|t| type_ref(resolve, t)),
         TypeDefKind::Type(inner) => type_ref(resolve, *inner),
         _ => None,
@@ -252,9 +246,7 @@ fn type_docs(resolve: &Resolve) -> Vec<TypeDoc> {
                 TypeDefKind::Variant(v) => (v.cases.iter().map(|c| member(&c.name, &c.docs, c.ty)).collect(), None),
                 TypeDefKind::Enum(e) => (e.cases.iter().map(|c| member(&c.name, &c.docs, None)).collect(), None),
                 TypeDefKind::Flags(f) => (f.flags.iter().map(|c| member(&c.name, &c.docs, None)).collect(), None),
-                TypeDefKind::Type(inner) | TypeDefKind::Option(inner) | TypeDefKind::List(inner) => {
-                    (Vec::new(), type_ref(resolve, *inner))
-                }
+                TypeDefKind::Type(inner) | TypeDefKind::Option(inner) | TypeDefKind::List(inner) => (Vec::new(), type_ref(resolve, *inner)),
                 _ => (Vec::new(), None),
             };
             docs.push(TypeDoc { name, description: text(&ty.docs), members, type_ref: alias });

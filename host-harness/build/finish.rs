@@ -48,11 +48,7 @@ pub struct Finished {
 /// `wasm-opt` is found (`WASM_OPT`, else `PATH`). `scratch` holds wasm-opt's input and output.
 pub fn finish(wasm: &[u8], scratch: &Path) -> Result<Finished, String> {
     let sections = sections(wasm)?;
-    let core = sections
-        .iter()
-        .filter(|s| s.id == CORE_MODULE_SECTION)
-        .max_by_key(|s| s.contents.len())
-        .map(|s| s.contents.clone());
+    let core = sections.iter().filter(|s| s.id == CORE_MODULE_SECTION).max_by_key(|s| s.contents.len()).map(|s| s.contents.clone());
     let (optimised, not_optimised) = match &core {
         None => (None, Some("the component holds no core module".to_string())),
         Some(range) => match optimise(&wasm[range.clone()], scratch) {
@@ -90,9 +86,7 @@ struct Section {
 impl Section {
     /// A custom section's name.
     fn custom_name<'a>(&self, wasm: &'a [u8]) -> Option<&'a str> {
-        wasmparser::BinaryReader::new(&wasm[self.contents.clone()], self.contents.start as u64)
-            .read_string()
-            .ok()
+        wasmparser::BinaryReader::new(&wasm[self.contents.clone()], self.contents.start as u64).read_string().ok()
     }
 }
 
@@ -121,13 +115,7 @@ fn optimise(module: &[u8], scratch: &Path) -> Result<Vec<u8>, String> {
     let input = scratch.join("core.wasm");
     let output = scratch.join("core.opt.wasm");
     std::fs::write(&input, module).map_err(|err| format!("cannot write {}: {err}", input.display()))?;
-    let ran = Command::new(&wasm_opt)
-        .args(WASM_OPT_PASSES)
-        .args(WASM_OPT_FEATURES)
-        .arg(&input)
-        .arg("-o")
-        .arg(&output)
-        .output();
+    let ran = Command::new(&wasm_opt).args(WASM_OPT_PASSES).args(WASM_OPT_FEATURES).arg(&input).arg("-o").arg(&output).output();
     match ran {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Err(format!(
             "{} is not installed (Binaryen; `apt-get install binaryen`), so the component is ~220 KB larger",

@@ -126,16 +126,20 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
         }
         None => host_harness::EMBEDDED_COMPONENT,
     };
-    let fake = FakeAccount::start(FakeConfig { seed: Seed::Empty, ..FakeConfig::default() })
-        .await
-        .context("cannot start the fake account")?;
+    let fake =
+        FakeAccount::start(FakeConfig { seed: Seed::Empty, ..FakeConfig::default() }).await.context("cannot start the fake account")?;
     // A page of 100 to list, and one of them to get and patch.
     fake.insert_users(150, "bench");
     let connection = fake.m2m_connection();
     let options = RunOptions::default();
     let mut harnesses = Vec::new();
     for (name, pooling, pool_connections, warm_instances) in SETUPS {
-        let config = HarnessConfig { pooling: *pooling, pool_connections: *pool_connections, warm_instances: *warm_instances, ..HarnessConfig::default() };
+        let config = HarnessConfig {
+            pooling: *pooling,
+            pool_connections: *pool_connections,
+            warm_instances: *warm_instances,
+            ..HarnessConfig::default()
+        };
         harnesses.push((*name, Harness::with_config(wasm, &config)?));
     }
     let best = &harnesses.last().expect("set-ups").1;
@@ -214,10 +218,8 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
         "state": "bench",
         "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
     });
-    let without_requests = Stats::of(time(args, || async {
-        run_ok(best, "start-oauth-login", &login, &login_input, &options).await.map(drop)
-    })
-    .await?);
+    let without_requests =
+        Stats::of(time(args, || async { run_ok(best, "start-oauth-login", &login, &login_input, &options).await.map(drop) }).await?);
 
     progress("host calls");
     let host_calls = host_calls::host_calls(args).await?;
@@ -569,10 +571,7 @@ async fn cli_runs(component: Option<&std::path::PathBuf>, connection: &Value, us
         if let Some(component) = component {
             command.arg("--component").arg(component);
         }
-        let output = command
-            .args(["run", "get-user", "--connection", &connection, "--input", &input])
-            .output()
-            .await?;
+        let output = command.args(["run", "get-user", "--connection", &connection, "--input", &input]).output().await?;
         if !output.status.success() {
             bail!("databricks-account run failed: {}", String::from_utf8_lossy(&output.stderr));
         }
@@ -625,7 +624,11 @@ pub fn table(report: &Value) -> String {
     let f = |v: &Value| v.as_f64().map_or("-".to_string(), |x| format!("{x:.1}"));
     out.push_str(&format!(
         "component: {} bytes; {} CPUs; {} runtime; {} timed runs per figure, in {} alternating rounds\n\n",
-        report["component_bytes"], report["cpus"], report["runtime"].as_str().unwrap_or("?"), report["runs"], report["rounds"]
+        report["component_bytes"],
+        report["cpus"],
+        report["runtime"].as_str().unwrap_or("?"),
+        report["runs"],
+        report["rounds"]
     ));
     out.push_str("card latency, µs (p50 / p99); ratio = harness p50 / native p50\n");
     out.push_str(&format!(
@@ -670,29 +673,36 @@ pub fn table(report: &Value) -> String {
     let quiet = &report["card_without_requests"];
     out.push_str(&format!(
         "a warm run of a card that sends no request ({}), µs (p50 / p99): {} / {}\n",
-        quiet["card"].as_str().unwrap_or("?"), f(&quiet["p50_us"]), f(&quiet["p99_us"])
+        quiet["card"].as_str().unwrap_or("?"),
+        f(&quiet["p50_us"]),
+        f(&quiet["p99_us"])
     ));
     let calls = &report["host_call_ns"];
     out.push_str(&format!(
         "one call from the guest into the host, ns (runs of {} calls minus runs of none, medians): \
          wasi:clocks now {}; wasi:http fields constructor or drop {}\n",
-        calls["calls_per_loop_run"], f(&calls["clock_now"]), f(&calls["fields_new_and_drop"])
+        calls["calls_per_loop_run"],
+        f(&calls["clock_now"]),
+        f(&calls["fields_new_and_drop"])
     ));
     let inst = &report["instantiation"];
     out.push_str(&format!(
         "\ninstantiation, µs (p50 / p99): on demand {} / {}; pooling allocator {} / {}\n",
-        f(&inst["on_demand"]["p50_us"]), f(&inst["on_demand"]["p99_us"]), f(&inst["pooling"]["p50_us"]), f(&inst["pooling"]["p99_us"])
+        f(&inst["on_demand"]["p50_us"]),
+        f(&inst["on_demand"]["p99_us"]),
+        f(&inst["pooling"]["p50_us"]),
+        f(&inst["pooling"]["p99_us"])
     ));
     let t = &report["throughput"];
     out.push_str(&format!(
         "throughput: {:.0} runs/s ({} runs of {}, {} concurrent)\n",
-        t["runs_per_s"].as_f64().unwrap_or(0.0), t["runs"], t["card"].as_str().unwrap_or("?"), t["concurrency"]
+        t["runs_per_s"].as_f64().unwrap_or(0.0),
+        t["runs"],
+        t["card"].as_str().unwrap_or("?"),
+        t["concurrency"]
     ));
     if !report["cli"].is_null() {
-        out.push_str(&format!(
-            "whole `run get-user` process, ms (p50 / p99): {} / {}\n",
-            report["cli"]["p50_ms"], report["cli"]["p99_ms"]
-        ));
+        out.push_str(&format!("whole `run get-user` process, ms (p50 / p99): {} / {}\n", report["cli"]["p50_ms"], report["cli"]["p99_ms"]));
     }
     out.push_str("\nlisting every page (page size 100)\n");
     out.push_str(&format!(
@@ -703,8 +713,14 @@ pub fn table(report: &Value) -> String {
         let n = |key: &str| row[key].as_f64().map_or("-".to_string(), |x| format!("{x}"));
         out.push_str(&format!(
             "{:>7} {:>6} {:>10} {:>10} {:>12} {:>12} {:>14} {:>14.1}\n",
-            n("users"), n("pages"), n("ms"), n("users_per_s"), n("native_ms"), n("native_users_per_s"),
-            n("output_bytes"), row["peak_rss_bytes"].as_f64().unwrap_or(0.0) / (1024.0 * 1024.0)
+            n("users"),
+            n("pages"),
+            n("ms"),
+            n("users_per_s"),
+            n("native_ms"),
+            n("native_users_per_s"),
+            n("output_bytes"),
+            row["peak_rss_bytes"].as_f64().unwrap_or(0.0) / (1024.0 * 1024.0)
         ));
     }
     out.push_str(&format!(

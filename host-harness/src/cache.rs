@@ -59,9 +59,7 @@ pub(crate) struct ArtifactCache {
 impl ArtifactCache {
     /// The cache at `dir`, or the default one (`DATABRICKS_ACCOUNT_CACHE_DIR` or the temp dir).
     pub(crate) fn new(dir: Option<PathBuf>) -> Self {
-        let dir = dir
-            .or_else(|| std::env::var_os(CACHE_DIR_ENV).filter(|d| !d.is_empty()).map(PathBuf::from))
-            .unwrap_or_else(default_dir);
+        let dir = dir.or_else(|| std::env::var_os(CACHE_DIR_ENV).filter(|d| !d.is_empty()).map(PathBuf::from)).unwrap_or_else(default_dir);
         ArtifactCache { dir }
     }
 
@@ -85,12 +83,8 @@ impl ArtifactCache {
                     // checks the version and configuration recorded in it.
                     match unsafe { Component::deserialize_file(engine, &path) } {
                         Ok(component) => {
-                            let report = LoadReport {
-                                source: LoadSource::Cache,
-                                load_time: started.elapsed(),
-                                wasm_sha256,
-                                cache_file: Some(path),
-                            };
+                            let report =
+                                LoadReport { source: LoadSource::Cache, load_time: started.elapsed(), wasm_sha256, cache_file: Some(path) };
                             return Ok((component, report));
                         }
                         Err(err) => tracing::warn!(
@@ -113,22 +107,14 @@ impl ArtifactCache {
                 None
             }
         };
-        let report = LoadReport {
-            source: LoadSource::Compiled,
-            load_time,
-            wasm_sha256,
-            cache_file,
-        };
+        let report = LoadReport { source: LoadSource::Compiled, load_time, wasm_sha256, cache_file };
         Ok((component, report))
     }
 
     fn store(&self, component: &Component, path: &Path) -> anyhow::Result<()> {
         create_private_dir(&self.dir)?;
         let bytes = component.serialize().map_err(crate::runtime::wt)?;
-        let nonce = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
+        let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
         let tmp = path.with_extension(format!("tmp.{}.{nonce}", std::process::id()));
         let result = (|| -> std::io::Result<()> {
             let mut file = create_private_file(&tmp)?;

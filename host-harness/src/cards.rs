@@ -102,9 +102,8 @@ pub(crate) fn discover(engine: &Engine, component: &Component) -> anyhow::Result
         let ComponentItem::ComponentInstance(instance) = &item.ty else {
             continue;
         };
-        let interface_index = component
-            .get_export_index(None, interface)
-            .ok_or_else(|| anyhow::anyhow!("export `{interface}` has no index"))?;
+        let interface_index =
+            component.get_export_index(None, interface).ok_or_else(|| anyhow::anyhow!("export `{interface}` has no index"))?;
         for (name, item) in instance.exports(engine) {
             let ComponentItem::ComponentFunc(func) = &item.ty else {
                 continue;
@@ -134,14 +133,7 @@ pub(crate) fn discover(engine: &Engine, component: &Component) -> anyhow::Result
                 tracing::warn!(card = name, interface, "function returns several values; not a card");
                 continue;
             }
-            cards.push(CardSignature {
-                id: name.to_string(),
-                interface: interface.to_string(),
-                input_description,
-                params,
-                result,
-                export,
-            });
+            cards.push(CardSignature { id: name.to_string(), interface: interface.to_string(), input_description, params, result, export });
         }
     }
     Ok(cards)
@@ -204,9 +196,8 @@ pub struct CardInfo {
 impl CardInfo {
     fn from_json(v: &Value) -> anyhow::Result<CardInfo> {
         let text = |key: &str| v[key].as_str().unwrap_or_default().to_string();
-        let list = |key: &str| -> Vec<String> {
-            v[key].as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_string)).collect()
-        };
+        let list =
+            |key: &str| -> Vec<String> { v[key].as_array().into_iter().flatten().filter_map(|s| s.as_str().map(str::to_string)).collect() };
         let example = text("example_input");
         let example_input = serde_json::from_str(&example)
             .map_err(|err| anyhow::anyhow!("card `{}`: example input is not JSON ({err}): {example}", text("id")))?;
@@ -278,9 +269,8 @@ impl CardCatalog {
     /// WIT doc comments as descriptions), connection and error.
     pub fn describe(&self, signature: &CardSignature) -> Value {
         let info = self.card(&signature.id);
-        let schema = |ty: Option<&Type>, name: Option<&str>| {
-            ty.map_or(Value::Null, |ty| crate::schema::document_with_docs(ty, name, &self.types))
-        };
+        let schema =
+            |ty: Option<&Type>, name: Option<&str>| ty.map_or(Value::Null, |ty| crate::schema::document_with_docs(ty, name, &self.types));
         let input_name = info.and_then(|i| i.input_type.as_deref());
         let output_name = info.and_then(|i| i.output_type.as_deref());
         let mut out = match info {
@@ -406,11 +396,7 @@ fn first_sentence(text: &str) -> &str {
 
 fn clouds_text(clouds: &[String]) -> String {
     let all = ["aws", "azure", "gcp", "aws_gov", "aws_gov_dod"];
-    if all.iter().all(|c| clouds.iter().any(|x| x == c)) {
-        "all".to_string()
-    } else {
-        clouds.join(", ")
-    }
+    if all.iter().all(|c| clouds.iter().any(|x| x == c)) { "all".to_string() } else { clouds.join(", ") }
 }
 
 /// Calls a function of the component's `cards` interface (no parameters) and returns its JSON.
@@ -426,12 +412,10 @@ async fn call_card_list(harness: &crate::Harness, function: &str) -> anyhow::Res
         .map(|(name, _)| name.to_string())
         .find(|name| name.starts_with(&format!("{CARD_LIST_INTERFACE}@")))
         .ok_or_else(|| anyhow::anyhow!("the component exports no `{CARD_LIST_INTERFACE}` interface"))?;
-    let interface_index = component
-        .get_export_index(None, &interface)
-        .ok_or_else(|| anyhow::anyhow!("export `{interface}` has no index"))?;
-    let (item, index) = component
-        .get_export(Some(&interface_index), function)
-        .ok_or_else(|| anyhow::anyhow!("`{interface}` exports no `{function}`"))?;
+    let interface_index =
+        component.get_export_index(None, &interface).ok_or_else(|| anyhow::anyhow!("export `{interface}` has no index"))?;
+    let (item, index) =
+        component.get_export(Some(&interface_index), function).ok_or_else(|| anyhow::anyhow!("`{interface}` exports no `{function}`"))?;
     let ComponentItem::ComponentFunc(func_type) = item else {
         anyhow::bail!("`{interface}#{function}` is not a function");
     };
@@ -442,9 +426,7 @@ async fn call_card_list(harness: &crate::Harness, function: &str) -> anyhow::Res
     let mut store = crate::runtime::new_store(engine, Arc::new(policy), 64 << 20);
     store.set_epoch_deadline(crate::runtime::ticks(std::time::Duration::from_secs(30)));
     let instance = pre.instantiate_async(&mut store).await.map_err(crate::runtime::wt)?;
-    let func = instance
-        .get_func(&mut store, index)
-        .ok_or_else(|| anyhow::anyhow!("the instance lacks `{function}`"))?;
+    let func = instance.get_func(&mut store, index).ok_or_else(|| anyhow::anyhow!("the instance lacks `{function}`"))?;
     let mut results = vec![Val::Bool(false)];
     func.call_async(&mut store, &[], &mut results).await.map_err(crate::runtime::wt)?;
     let value = results.pop().ok_or_else(|| anyhow::anyhow!("`{function}` returned nothing"))?;

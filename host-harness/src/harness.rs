@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use wasmtime::component::types::Type;
 use sha2::{Digest, Sha256};
+use wasmtime::component::types::Type;
 use wasmtime::component::{Component, Instance, InstancePre, Val};
 use wasmtime::{Engine, Store, Trap};
 
@@ -48,13 +48,7 @@ pub struct HarnessConfig {
 
 impl Default for HarnessConfig {
     fn default() -> Self {
-        HarnessConfig {
-            pooling: false,
-            use_cache: true,
-            cache_dir: None,
-            pool_connections: true,
-            warm_instances: 0,
-        }
+        HarnessConfig { pooling: false, use_cache: true, cache_dir: None, pool_connections: true, warm_instances: 0 }
     }
 }
 
@@ -72,11 +66,7 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions {
-            memory_limit: 64 << 20,
-            time_limit: Duration::from_secs(60),
-            allowed_origins: None,
-        }
+        RunOptions { memory_limit: 64 << 20, time_limit: Duration::from_secs(60), allowed_origins: None }
     }
 }
 
@@ -158,10 +148,7 @@ struct Inner {
 
 impl std::fmt::Debug for Harness {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Harness")
-            .field("cards", &self.inner.cards.len())
-            .field("load", &self.inner.load)
-            .finish()
+        f.debug_struct("Harness").field("cards", &self.inner.cards.len()).field("load", &self.inner.load).finish()
     }
 }
 
@@ -285,13 +272,7 @@ impl Harness {
 
     /// Runs a card in a new store (or a warm one, see [`HarnessConfig::warm_instances`]): maps the JSON to the card's WIT types, calls it, maps its
     /// `result` back. A trap, timeout or memory exhaustion ends only this run.
-    pub async fn run(
-        &self,
-        card_id: &str,
-        connection: &Value,
-        input: &Value,
-        options: &RunOptions,
-    ) -> Result<CardOutcome, HarnessError> {
+    pub async fn run(&self, card_id: &str, connection: &Value, input: &Value, options: &RunOptions) -> Result<CardOutcome, HarnessError> {
         self.run_measured(card_id, connection, input, options).await.map(|(outcome, _)| outcome)
     }
 
@@ -304,9 +285,7 @@ impl Harness {
         options: &RunOptions,
     ) -> Result<(CardOutcome, RunPhases), HarnessError> {
         let run_started = Instant::now();
-        let card = self
-            .card(card_id)
-            .ok_or_else(|| HarnessError::UnknownCard(card_id.to_string()))?;
+        let card = self.card(card_id).ok_or_else(|| HarnessError::UnknownCard(card_id.to_string()))?;
 
         let mut args = Vec::with_capacity(card.params.len());
         for (_, ty, role) in &card.params {
@@ -317,11 +296,7 @@ impl Harness {
             args.push(json_to_val(json, ty, root)?);
         }
         if card.input_type().is_none() && !(input.is_null() || input.as_object().is_some_and(|o| o.is_empty())) {
-            return Err(ValueError {
-                path: "input".into(),
-                message: "this card takes no input".into(),
-            }
-            .into());
+            return Err(ValueError { path: "input".into(), message: "this card takes no input".into() }.into());
         }
 
         let policy = match &options.allowed_origins {
@@ -347,12 +322,8 @@ impl Harness {
         let called = tokio::time::timeout(options.time_limit, within_run).await;
         let returned = Instant::now();
         let elapsed = returned - started;
-        let mut phases = RunPhases {
-            harness_in: started - run_started,
-            call: elapsed,
-            awaiting_responses: waits.total(),
-            harness_out: Duration::ZERO,
-        };
+        let mut phases =
+            RunPhases { harness_in: started - run_started, call: elapsed, awaiting_responses: waits.total(), harness_out: Duration::ZERO };
         let stderr = store.data().stderr();
         if !stderr.is_empty() {
             tracing::debug!(card = card_id, "guest stderr: {stderr}");
@@ -372,9 +343,7 @@ impl Harness {
         };
         tracing::debug!(card = card_id, ?elapsed, "card run finished");
 
-        let to_json = |val: Val, ty: &Type, root: &str| {
-            val_into_json(val, ty, root).map_err(|e| HarnessError::Internal(e.to_string()))
-        };
+        let to_json = |val: Val, ty: &Type, root: &str| val_into_json(val, ty, root).map_err(|e| HarnessError::Internal(e.to_string()));
         let outcome = match (result, &card.result) {
             (Some(Val::Result(result)), Some(Type::Result(ty))) => match result {
                 Ok(value) => CardOutcome::Ok(match (value, ty.ok()) {
@@ -556,13 +525,11 @@ async fn call(
         Some(instance) => instance,
         None => pre.instantiate_async(&mut *store).await.map_err(CallError::Instantiate)?,
     };
-    let func = instance.get_func(&mut *store, card.export).ok_or_else(|| {
-        CallError::Instantiate(wasmtime::format_err!("the instance lacks the export of `{}`", card.id))
-    })?;
+    let func = instance
+        .get_func(&mut *store, card.export)
+        .ok_or_else(|| CallError::Instantiate(wasmtime::format_err!("the instance lacks the export of `{}`", card.id)))?;
     let mut results = vec![Val::Bool(false); usize::from(card.result.is_some())];
-    func.call_async(&mut *store, args, &mut results)
-        .await
-        .map_err(CallError::Call)?;
+    func.call_async(&mut *store, args, &mut results).await.map_err(CallError::Call)?;
     Ok((results.pop(), instance))
 }
 

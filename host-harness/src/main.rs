@@ -217,9 +217,7 @@ fn print_cards(harness: &Harness, catalog: &CardCatalog, json: bool) {
         })
         .collect();
     let header = ["CARD", "CATEGORY", "SCOPES", "CLOUDS", "CHANGES", "LABEL"];
-    let widths: Vec<usize> = (0..6)
-        .map(|i| rows.iter().map(|row| row[i].len()).max().unwrap_or(0).max(header[i].len()))
-        .collect();
+    let widths: Vec<usize> = (0..6).map(|i| rows.iter().map(|row| row[i].len()).max().unwrap_or(0).max(header[i].len())).collect();
     let line = |cells: [&str; 6]| {
         let text: Vec<String> = cells.iter().zip(&widths).map(|(cell, w)| format!("{cell:w$}")).collect();
         println!("{}", text.join("  ").trim_end());
@@ -245,11 +243,8 @@ async fn run_card(harness: &Harness, args: RunArgs) -> anyhow::Result<ExitCode> 
     let file = (!args.connection.trim_start().starts_with('{')).then(|| std::path::Path::new(&args.connection));
     let connection = login::fresh_u2m(harness, file, connection).await?;
     let input = read_input(&args.input)?;
-    let mut options = RunOptions {
-        time_limit: Duration::from_secs(args.time_limit),
-        memory_limit: args.memory_limit << 20,
-        ..RunOptions::default()
-    };
+    let mut options =
+        RunOptions { time_limit: Duration::from_secs(args.time_limit), memory_limit: args.memory_limit << 20, ..RunOptions::default() };
     if !args.allow_origins.is_empty() {
         options.allowed_origins = Some(args.allow_origins);
     }
@@ -286,9 +281,7 @@ async fn serve_fake(port: u16) -> anyhow::Result<ExitCode> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     // The Demo account plus the objects the card list's example inputs name.
     let config = fake_account::FakeConfig { seed: fake_account::Seed::Examples, ..fake_account::FakeConfig::default() };
-    let fake = fake_account::FakeAccount::start_on(addr, config)
-        .await
-        .context("cannot start the fake account")?;
+    let fake = fake_account::FakeAccount::start_on(addr, config).await.context("cannot start the fake account")?;
     // The fake's own made-up credentials: printing them is the point of this command.
     println!("{}", pretty(&fake.m2m_connection()));
     eprintln!("fake Databricks account serving at {}; Ctrl-C to stop", fake.base_url());
@@ -305,9 +298,7 @@ struct Step<'a> {
 }
 
 async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
-    let fake = fake_account::FakeAccount::start(fake_account::FakeConfig::default())
-        .await
-        .context("cannot start the fake account")?;
+    let fake = fake_account::FakeAccount::start(fake_account::FakeConfig::default()).await.context("cannot start the fake account")?;
     let connection = fake.m2m_connection();
     let options = RunOptions::default();
     println!("Fake Databricks account at {}", fake.base_url());
@@ -348,11 +339,7 @@ async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
     let user_id = id_of(&user, "create-user")?;
     let group = step!("create a group", "create-group", json!({"display_name": "Demo Engineers"}));
     let group_id = id_of(&group, "create-group")?;
-    step!(
-        "add the user to the group",
-        "add-group-member",
-        json!({"group_id": group_id, "member_id": user_id})
-    );
+    step!("add the user to the group", "add-group-member", json!({"group_id": group_id, "member_id": user_id}));
     let group = step!("read the group back", "get-group", json!({"id": group_id}));
     let members: Vec<String> = group["members"]
         .as_array()
@@ -397,10 +384,7 @@ async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
 }
 
 fn id_of(value: &Value, card: &str) -> anyhow::Result<String> {
-    value["id"]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| anyhow::anyhow!("{card} returned no id"))
+    value["id"].as_str().map(str::to_string).ok_or_else(|| anyhow::anyhow!("{card} returned no id"))
 }
 
 fn pretty(value: &Value) -> String {
@@ -425,12 +409,8 @@ fn init_tracing(verbose: u8) {
         1 => "info",
         _ => "debug",
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
 }
 
 #[cfg(test)]

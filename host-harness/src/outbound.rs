@@ -41,10 +41,7 @@ pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Idle connections kept per origin.
 pub const POOL_MAX_IDLE_PER_ORIGIN: usize = 32;
 
-type SendResult = wasmtime_wasi_http::Result<(
-    http::Response<WasiBody>,
-    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-)>;
+type SendResult = wasmtime_wasi_http::Result<(http::Response<WasiBody>, Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>)>;
 
 /// The three timeouts of a request: the guest's `wasi:http` options, our defaults where it set none.
 #[derive(Clone, Copy, Debug)]
@@ -105,21 +102,16 @@ fn default_pool() -> Arc<ConnectionPool> {
 ///
 /// Not an `async fn`: the run's scope is read now, while the guest's call is being polled inside
 /// [`within_run`]; wasmtime polls the returned future on a task of its own.
-pub(crate) fn send(
-    request: http::Request<WasiBody>,
-    options: Option<RequestOptions>,
-) -> impl Future<Output = SendResult> + Send + 'static {
-    let run = RUN
-        .try_with(Clone::clone)
-        .unwrap_or_else(|_| RunScope { pool: Some(default_pool()), waits: ResponseWaits::default() });
+pub(crate) fn send(request: http::Request<WasiBody>, options: Option<RequestOptions>) -> impl Future<Output = SendResult> + Send + 'static {
+    let run = RUN.try_with(Clone::clone).unwrap_or_else(|_| RunScope { pool: Some(default_pool()), waits: ResponseWaits::default() });
     let timeouts = Timeouts::of(options);
     let handed_over = Instant::now();
     async move {
         let sent = match run.pool {
             Some(pool) => pool.send(request, timeouts).await,
-            None => wasmtime_wasi_http::default_send_request(request, Some(timeouts.options())).await.map(|(response, io)| {
-                (response.map(BodyExt::boxed_unsync), Box::new(io) as Box<dyn Future<Output = _> + Send>)
-            }),
+            None => wasmtime_wasi_http::default_send_request(request, Some(timeouts.options()))
+                .await
+                .map(|(response, io)| (response.map(BodyExt::boxed_unsync), Box::new(io) as Box<dyn Future<Output = _> + Send>)),
         };
         run.waits.add(handed_over.elapsed());
         sent
@@ -163,19 +155,11 @@ impl std::fmt::Debug for ConnectionPool {
 
 impl ConnectionPool {
     pub(crate) fn new() -> ConnectionPool {
-        ConnectionPool {
-            idle: Mutex::new(HashMap::new()),
-            tls: Mutex::new(None),
-            opened: AtomicU64::new(0),
-            reused: AtomicU64::new(0),
-        }
+        ConnectionPool { idle: Mutex::new(HashMap::new()), tls: Mutex::new(None), opened: AtomicU64::new(0), reused: AtomicU64::new(0) }
     }
 
     pub(crate) fn stats(&self) -> PoolStats {
-        PoolStats {
-            opened: self.opened.load(Ordering::Relaxed),
-            reused: self.reused.load(Ordering::Relaxed),
-        }
+        PoolStats { opened: self.opened.load(Ordering::Relaxed), reused: self.reused.load(Ordering::Relaxed) }
     }
 
     /// An idle connection to `key` that can take a request now, if any.
@@ -196,22 +180,15 @@ impl ConnectionPool {
         let list = idle.entry(key).or_default();
         list.retain(|conn| conn.since.elapsed() < POOL_IDLE_TIMEOUT && !conn.sender.is_closed());
         if list.len() < POOL_MAX_IDLE_PER_ORIGIN {
-            list.push(IdleConnection {
-                sender,
-                since: Instant::now(),
-            });
+            list.push(IdleConnection { sender, since: Instant::now() });
         }
     }
 
     fn tls_connector(&self) -> tokio_rustls::TlsConnector {
         let mut tls = self.tls.lock().unwrap_or_else(|p| p.into_inner());
         tls.get_or_insert_with(|| {
-            let roots = rustls::RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.into(),
-            };
-            let config = rustls::ClientConfig::builder()
-                .with_root_certificates(roots)
-                .with_no_client_auth();
+            let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
+            let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
             tokio_rustls::TlsConnector::from(Arc::new(config))
         })
         .clone()
@@ -220,9 +197,7 @@ impl ConnectionPool {
     /// Opens a connection to `key` within `timeout` and spawns the task that drives it.
     async fn connect(&self, key: &PoolKey, timeout: Duration) -> wasmtime_wasi_http::Result<http1::SendRequest<WasiBody>> {
         let connecting = async {
-            let stream = tokio::net::TcpStream::connect(&key.authority)
-                .await
-                .map_err(Error::Connect)?;
+            let stream = tokio::net::TcpStream::connect(&key.authority).await.map_err(Error::Connect)?;
             let _ = stream.set_nodelay(true);
             if key.https {
                 let domain = server_name(&key.authority)?;
@@ -232,9 +207,7 @@ impl ConnectionPool {
                 handshake(stream).await
             }
         };
-        let sender = tokio::time::timeout(timeout, connecting)
-            .await
-            .map_err(|_| Error::ConnectionTimeout)??;
+        let sender = tokio::time::timeout(timeout, connecting).await.map_err(|_| Error::ConnectionTimeout)??;
         self.opened.fetch_add(1, Ordering::Relaxed);
         Ok(sender)
     }
@@ -244,16 +217,10 @@ impl ConnectionPool {
         let https = uri.scheme() == Some(&http::uri::Scheme::HTTPS);
         let authority = uri.authority().ok_or(Error::HttpRequestUriInvalid)?;
         let port = authority.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let key = PoolKey {
-            https,
-            authority: format!("{}:{port}", authority.host().to_ascii_lowercase()),
-        };
+        let key = PoolKey { https, authority: format!("{}:{port}", authority.host().to_ascii_lowercase()) };
         // The request line carries the path only (the connection is to the origin, not a proxy).
         let path = uri.path_and_query().map_or("/", |p| p.as_str());
-        *request.uri_mut() = http::Uri::builder()
-            .path_and_query(path)
-            .build()
-            .map_err(|_| Error::HttpRequestUriInvalid)?;
+        *request.uri_mut() = http::Uri::builder().path_and_query(path).build().map_err(|_| Error::HttpRequestUriInvalid)?;
         // wasmtime's wasi:http sets the Host header from the request's authority.
 
         // A pooled connection the server closed just now gives the request back unsent; it then
@@ -272,12 +239,8 @@ impl ConnectionPool {
                     }
                     let mut sender = candidate;
                     let response = response.map(|incoming| {
-                        TimedBody {
-                            incoming,
-                            between_bytes: timeouts.between_bytes.max(Duration::from_nanos(1)),
-                            deadline: None,
-                        }
-                        .boxed_unsync()
+                        TimedBody { incoming, between_bytes: timeouts.between_bytes.max(Duration::from_nanos(1)), deadline: None }
+                            .boxed_unsync()
                     });
                     // Back to the pool once the response body has been read to its end (hyper
                     // closes the connection instead when the body is dropped early).
@@ -321,11 +284,7 @@ fn server_name(authority: &str) -> wasmtime_wasi_http::Result<rustls::pki_types:
 }
 
 fn response_error(err: hyper::Error) -> Error {
-    if err.is_timeout() {
-        Error::HttpResponseTimeout
-    } else {
-        Error::from(err)
-    }
+    if err.is_timeout() { Error::HttpResponseTimeout } else { Error::from(err) }
 }
 
 /// The response body with the between-bytes timeout.
@@ -339,10 +298,7 @@ impl http_body::Body for TimedBody {
     type Data = Bytes;
     type Error = Error;
 
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Error>>> {
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<http_body::Frame<Bytes>, Error>>> {
         let this = &mut *self;
         match Pin::new(&mut this.incoming).poll_frame(cx) {
             Poll::Ready(None) => Poll::Ready(None),
@@ -353,9 +309,7 @@ impl http_body::Body for TimedBody {
             }
             Poll::Pending => {
                 let between_bytes = this.between_bytes;
-                let deadline = this
-                    .deadline
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(between_bytes)));
+                let deadline = this.deadline.get_or_insert_with(|| Box::pin(tokio::time::sleep(between_bytes)));
                 ready!(deadline.as_mut().poll(cx));
                 Poll::Ready(Some(Err(Error::ConnectionReadTimeout)))
             }

@@ -69,20 +69,12 @@ impl Origin {
         if host.is_empty() {
             return None;
         }
-        Some(Origin {
-            scheme,
-            host,
-            port: authority.port_u16().unwrap_or(default_port),
-        })
+        Some(Origin { scheme, host, port: authority.port_u16().unwrap_or(default_port) })
     }
 
     /// `https://` + the cloud's account host.
     pub fn of_cloud(cloud: &str) -> Option<Origin> {
-        cloud_host(cloud).map(|host| Origin {
-            scheme: "https".into(),
-            host: host.into(),
-            port: 443,
-        })
+        cloud_host(cloud).map(|host| Origin { scheme: "https".into(), host: host.into(), port: 443 })
     }
 }
 
@@ -117,17 +109,9 @@ impl OutboundPolicy {
                     Vec::new()
                 }
             },
-            _ => connection
-                .get("cloud")
-                .and_then(Value::as_str)
-                .and_then(Origin::of_cloud)
-                .into_iter()
-                .collect(),
+            _ => connection.get("cloud").and_then(Value::as_str).and_then(Origin::of_cloud).into_iter().collect(),
         };
-        OutboundPolicy {
-            card: card.to_string(),
-            allowed,
-        }
+        OutboundPolicy { card: card.to_string(), allowed }
     }
 
     /// A policy with an explicit list of origins (`http://127.0.0.1:8080`, ...).
@@ -136,10 +120,7 @@ impl OutboundPolicy {
             .iter()
             .map(|o| Origin::parse(o.as_ref()).map_err(|why| format!("allowed origin `{}`: {why}", o.as_ref())))
             .collect::<Result<_, _>>()?;
-        Ok(OutboundPolicy {
-            card: card.to_string(),
-            allowed,
-        })
+        Ok(OutboundPolicy { card: card.to_string(), allowed })
     }
 
     /// The origins this policy allows.
@@ -158,10 +139,7 @@ pub(crate) struct OutboundHooks {
     pub(crate) policy: Arc<OutboundPolicy>,
 }
 
-type SendResult = wasmtime_wasi_http::Result<(
-    http::Response<WasiBody>,
-    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
-)>;
+type SendResult = wasmtime_wasi_http::Result<(http::Response<WasiBody>, Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>)>;
 
 impl WasiHttpHooks for OutboundHooks {
     fn send_request(

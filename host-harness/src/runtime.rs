@@ -44,17 +44,15 @@ pub(crate) fn engine(pooling: bool) -> anyhow::Result<Engine> {
 /// Advances the engine's epoch every [`EPOCH_TICK`] on a thread that ends with the engine.
 fn start_epoch_ticker(engine: &Engine) {
     let weak = engine.weak();
-    let spawned = std::thread::Builder::new()
-        .name("databricks-account-epoch".into())
-        .spawn(move || {
-            loop {
-                std::thread::sleep(EPOCH_TICK);
-                match weak.upgrade() {
-                    Some(engine) => engine.increment_epoch(),
-                    None => break,
-                }
+    let spawned = std::thread::Builder::new().name("databricks-account-epoch".into()).spawn(move || {
+        loop {
+            std::thread::sleep(EPOCH_TICK);
+            match weak.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => break,
             }
-        });
+        }
+    });
     if let Err(err) = spawned {
         // Runs still end at their tokio timeout while they await the network.
         tracing::warn!("cannot start the epoch ticker; time limits only apply while awaiting I/O: {err}");

@@ -193,11 +193,8 @@ fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
         }
         Type::Option(option) => {
             let inner = option.ty();
-            let some = if matches!(inner, Type::Option(_)) {
-                one_key("some", walk(&inner, ctx.clone()))
-            } else {
-                walk(&inner, ctx.clone())
-            };
+            let some =
+                if matches!(inner, Type::Option(_)) { one_key("some", walk(&inner, ctx.clone())) } else { walk(&inner, ctx.clone()) };
             json!({"anyOf": [some, {"type": "null"}]})
         }
         Type::Result(result) => {
@@ -238,7 +235,6 @@ fn described(mut schema: Value, description: Option<String>) -> Value {
     schema
 }
 
-
 /// A top-level schema document for `ty`: [`schema_of`] plus `$schema`.
 pub fn document(ty: &Type) -> Value {
     with_dialect(schema_of(ty))
@@ -269,10 +265,8 @@ pub fn describe_type(ty: &Type, depth: usize) -> String {
         }
         Type::Record(_) | Type::Variant(_) if depth == 0 => format!("{} {{ … }}", kind_of(ty)),
         Type::Record(record) => {
-            let fields: Vec<String> = record
-                .fields()
-                .map(|field| format!("{}: {}", field.name, describe_type(&field.ty, depth - 1)))
-                .collect();
+            let fields: Vec<String> =
+                record.fields().map(|field| format!("{}: {}", field.name, describe_type(&field.ty, depth - 1))).collect();
             format!("record {{ {} }}", fields.join(", "))
         }
         Type::Variant(variant) => {
@@ -293,13 +287,7 @@ pub fn describe_type(ty: &Type, depth: usize) -> String {
 
 fn integer(minimum: i128, maximum: i128) -> Value {
     // serde_json keeps u64/i64 exact, so the bounds of 64-bit integers survive.
-    let bound = |n: i128| -> Value {
-        if n < 0 {
-            Value::from(n as i64)
-        } else {
-            Value::from(n as u64)
-        }
-    };
+    let bound = |n: i128| -> Value { if n < 0 { Value::from(n as i64) } else { Value::from(n as u64) } };
     json!({"type": "integer", "minimum": bound(minimum), "maximum": bound(maximum)})
 }
 

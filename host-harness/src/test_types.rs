@@ -59,12 +59,7 @@ pub(crate) fn ty(name: &str) -> Type {
         let engine = Engine::new(&Config::new()).expect("engine");
         let wasm = wat::parse_str(TYPES_WAT).expect("the test WAT parses");
         let component = Component::from_binary(&engine, &wasm).expect("the test component compiles");
-        let ComponentItem::ComponentFunc(func) = component
-            .component_type()
-            .get_import(&engine, "probe")
-            .expect("probe import")
-            .ty
-        else {
+        let ComponentItem::ComponentFunc(func) = component.component_type().get_import(&engine, "probe").expect("probe import").ty else {
             panic!("probe is not a function");
         };
         Types(func.params().map(|(name, ty)| (name.to_string(), ty)).collect())

@@ -34,10 +34,7 @@ pub struct ValueError {
 
 impl ValueError {
     fn new(path: impl std::fmt::Display, message: impl Into<String>) -> Self {
-        ValueError {
-            path: path.to_string(),
-            message: message.into(),
-        }
+        ValueError { path: path.to_string(), message: message.into() }
     }
 }
 
@@ -106,10 +103,7 @@ fn to_val(json: &Value, ty: &Type, at: At<'_>) -> Result<Val, ValueError> {
         Type::FixedLengthList(list) => {
             let items = array(json, at)?;
             if items.len() != list.len() as usize {
-                return Err(ValueError::new(
-                    at,
-                    format!("expected an array of {} items, got {}", list.len(), items.len()),
-                ));
+                return Err(ValueError::new(at, format!("expected an array of {} items, got {}", list.len(), items.len())));
             }
             Val::FixedLengthList(elements(items, &list.ty(), at)?)
         }
@@ -159,10 +153,7 @@ fn to_val(json: &Value, ty: &Type, at: At<'_>) -> Result<Val, ValueError> {
                 known.push(key);
             }
             if let Some(unknown) = object.keys().find(|key| !known.contains(key)) {
-                return Err(ValueError::new(
-                    At::Field(&at, unknown),
-                    format!("unknown field (expected one of: {})", known.join(", ")),
-                ));
+                return Err(ValueError::new(At::Field(&at, unknown), format!("unknown field (expected one of: {})", known.join(", "))));
             }
             Val::Record(fields)
         }
@@ -170,10 +161,7 @@ fn to_val(json: &Value, ty: &Type, at: At<'_>) -> Result<Val, ValueError> {
             let items = array(json, at)?;
             let types: Vec<Type> = tuple.types().collect();
             if items.len() != types.len() {
-                return Err(ValueError::new(
-                    at,
-                    format!("expected an array of {} items, got {}", types.len(), items.len()),
-                ));
+                return Err(ValueError::new(at, format!("expected an array of {} items, got {}", types.len(), items.len())));
             }
             let mut values = Vec::with_capacity(items.len());
             for (i, (item, ty)) in items.iter().zip(&types).enumerate() {
@@ -183,21 +171,15 @@ fn to_val(json: &Value, ty: &Type, at: At<'_>) -> Result<Val, ValueError> {
         }
         Type::Variant(variant) => {
             let (key, payload) = tagged(json, at, "a case name or {\"case\": payload}")?;
-            let case = variant
-                .cases()
-                .find(|case| json_name(case.name) == key)
-                .ok_or_else(|| {
-                    let names: Vec<String> = variant.cases().map(|c| json_name(c.name)).collect();
-                    ValueError::new(at, format!("unknown case (expected one of: {})", names.join(", ")))
-                })?;
+            let case = variant.cases().find(|case| json_name(case.name) == key).ok_or_else(|| {
+                let names: Vec<String> = variant.cases().map(|c| json_name(c.name)).collect();
+                ValueError::new(at, format!("unknown case (expected one of: {})", names.join(", ")))
+            })?;
             let case_path = At::Field(&at, &key);
             let payload = match (&case.ty, payload) {
                 (Some(ty), Some(payload)) => Some(Box::new(to_val(payload, ty, case_path)?)),
                 (Some(_), None) => {
-                    return Err(ValueError::new(
-                        at,
-                        format!("case `{key}` needs a payload: {{\"{key}\": …}}"),
-                    ));
+                    return Err(ValueError::new(at, format!("case `{key}` needs a payload: {{\"{key}\": …}}")));
                 }
                 (None, None | Some(Value::Null)) => None,
                 (None, Some(_)) => {
@@ -387,11 +369,7 @@ fn to_json(val: Val, ty: &Type, at: At<'_>) -> Result<Value, ValueError> {
             Some(value) => {
                 let inner = option.ty();
                 let json = to_json(*value, &inner, at)?;
-                if matches!(inner, Type::Option(_)) {
-                    single("some".to_string(), json)
-                } else {
-                    json
-                }
+                if matches!(inner, Type::Option(_)) { single("some".to_string(), json) } else { json }
             }
         },
         (Type::Result(result), Val::Result(value)) => {
@@ -406,9 +384,7 @@ fn to_json(val: Val, ty: &Type, at: At<'_>) -> Result<Value, ValueError> {
             };
             single(key.to_string(), payload)
         }
-        (Type::Flags(_), Val::Flags(names)) => {
-            Value::Array(names.into_iter().map(|name| Value::String(into_json_name(name))).collect())
-        }
+        (Type::Flags(_), Val::Flags(names)) => Value::Array(names.into_iter().map(|name| Value::String(into_json_name(name))).collect()),
         _ => return Err(mismatch()),
     })
 }
@@ -469,10 +445,9 @@ fn tagged<'a>(json: &'a Value, at: At<'_>, what: &str) -> Result<(String, Option
             let (key, value) = object.iter().next().expect("one entry");
             Ok((key.clone(), Some(value)))
         }
-        Value::Object(object) => Err(ValueError::new(
-            at,
-            format!("expected {what}: an object with exactly one key, got {} keys", object.len()),
-        )),
+        Value::Object(object) => {
+            Err(ValueError::new(at, format!("expected {what}: an object with exactly one key, got {} keys", object.len())))
+        }
         other => Err(expected(at, what, other)),
     }
 }
@@ -684,15 +659,15 @@ mod tests {
             to_val(json!({"page": {}}), "sel").unwrap(),
             Val::Variant(
                 "page".into(),
-                Some(Box::new(Val::Record(vec![
-                    ("start-index".into(), Val::Option(None)),
-                    ("count".into(), Val::Option(None)),
-                ])))
+                Some(Box::new(Val::Record(vec![("start-index".into(), Val::Option(None)), ("count".into(), Val::Option(None)),])))
             )
         );
         assert_eq!(err(json!("page"), "sel"), "sel: case `page` needs a payload: {\"page\": …}");
         assert_eq!(err(json!({"all": 1}), "sel"), "sel.all: this case takes no payload (use the bare string or null)");
-        assert_eq!(err(json!({"page": {}, "all": null}), "sel"), "sel: expected a case name or {\"case\": payload}: an object with exactly one key, got 2 keys");
+        assert_eq!(
+            err(json!({"page": {}, "all": null}), "sel"),
+            "sel: expected a case name or {\"case\": payload}: an object with exactly one key, got 2 keys"
+        );
         assert_eq!(err(json!("every"), "sel"), "sel: unknown case (expected one of: page, all)");
         let all = Val::Variant("all".into(), None);
         assert_eq!(val_to_json(&all, &ty("sel"), "sel").unwrap(), json!("all"));

@@ -27,8 +27,22 @@ fn token_requests(fake: &FakeAccount) -> usize {
 fn bench_prints_every_figure_as_json() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_databricks-account"))
         .args([
-            "bench", "--json", "--runs", "3", "--warmup", "1", "--instantiations", "3", "--concurrency", "2",
-            "--throughput-runs", "6", "--users", "120", "--cli-runs", "1",
+            "bench",
+            "--json",
+            "--runs",
+            "3",
+            "--warmup",
+            "1",
+            "--instantiations",
+            "3",
+            "--concurrency",
+            "2",
+            "--throughput-runs",
+            "6",
+            "--users",
+            "120",
+            "--cli-runs",
+            "1",
         ])
         .output()
         .expect("the CLI starts");
@@ -126,8 +140,7 @@ async fn a_run_counts_its_own_waits_for_responses_and_no_other_runs() {
                 let mut waited = Duration::ZERO;
                 while !stop.load(Ordering::Relaxed) {
                     let options = RunOptions::default();
-                    let (outcome, phases) =
-                        harness.run_measured("list-users", &connection, &json!({}), &options).await.unwrap();
+                    let (outcome, phases) = harness.run_measured("list-users", &connection, &json!({}), &options).await.unwrap();
                     assert!(outcome.is_ok(), "{outcome:?}");
                     waited += phases.awaiting_responses;
                 }

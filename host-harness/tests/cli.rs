@@ -7,10 +7,7 @@ use serde_json::{Value, json};
 use std::process::Output;
 
 fn cli(args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_databricks-account"))
-        .args(args)
-        .output()
-        .expect("the CLI starts")
+    std::process::Command::new(env!("CARGO_BIN_EXE_databricks-account")).args(args).output().expect("the CLI starts")
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -155,13 +152,13 @@ async fn no_secret_or_token_reaches_output_errors_or_logs() {
         )
     };
     let runs: Vec<(&Value, &str, &str, Option<&str>)> = vec![
-        (&wrong_secret, "list-users", "{}", None),                 // token endpoint refuses
-        (&good, "get-user", r#"{"id":"404404"}"#, None),          // not found
-        (&good, "create-user", r#"{"user_name":"bad"}"#, None),   // invalid input
-        (&good, "get-user", r#"{"id": 1}"#, None),                // harness failure: input does not fit the types
-        (&no_retries, "list-groups", "{}", Some(SECRET)),         // an error body echoing the client secret
-        (&scim, "list-groups", "{}", Some(SCIM_TOKEN)),           // an error body echoing the SCIM token
-        (&scim, "get-user", r#"{"id":"404404"}"#, None),          // SCIM token, not found
+        (&wrong_secret, "list-users", "{}", None),              // token endpoint refuses
+        (&good, "get-user", r#"{"id":"404404"}"#, None),        // not found
+        (&good, "create-user", r#"{"user_name":"bad"}"#, None), // invalid input
+        (&good, "get-user", r#"{"id": 1}"#, None),              // harness failure: input does not fit the types
+        (&no_retries, "list-groups", "{}", Some(SECRET)),       // an error body echoing the client secret
+        (&scim, "list-groups", "{}", Some(SCIM_TOKEN)),         // an error body echoing the SCIM token
+        (&scim, "get-user", r#"{"id":"404404"}"#, None),        // SCIM token, not found
     ];
     for (connection, card, input, echoed) in runs {
         if let Some(secret) = echoed {

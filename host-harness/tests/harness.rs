@@ -54,12 +54,8 @@ fn describe_derives_schemas_from_the_component_types() {
     let auth_cases = schema["connection"]["properties"]["auth"]["oneOf"].as_array().unwrap();
     assert_eq!(auth_cases[0]["required"], json!(["oauth_m2m"]));
     assert_eq!(schema["output"]["properties"]["emails"]["type"], "array");
-    let error_cases: Vec<&str> = schema["error"]["oneOf"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|case| case["required"][0].as_str().unwrap())
-        .collect();
+    let error_cases: Vec<&str> =
+        schema["error"]["oneOf"].as_array().unwrap().iter().map(|case| case["required"][0].as_str().unwrap()).collect();
     assert!(error_cases.contains(&"not_found") && error_cases.contains(&"invalid_input"), "{error_cases:?}");
     assert_eq!(schema["output"]["$schema"], "https://json-schema.org/draft/2020-12/schema");
     assert!(harness.describe("no-such-card").is_none());
@@ -78,20 +74,14 @@ fn the_embedded_harness_is_built_once_per_process() {
 async fn json_that_does_not_fit_the_types_is_refused_before_the_run() {
     let harness = Harness::embedded().unwrap();
     let options = RunOptions::default();
-    let err = harness
-        .run("create-user", &connection(None), &json!({"user_name": 5}), &options)
-        .await
-        .unwrap_err();
+    let err = harness.run("create-user", &connection(None), &json!({"user_name": 5}), &options).await.unwrap_err();
     assert_eq!(err.to_string(), "invalid JSON: input.user_name: expected string, got integer");
     assert_eq!(err.kind(), "invalid_json");
 
     let mut conn = connection(None);
     conn["cloud"] = json!("moon");
     let err = harness.run("get-user", &conn, &json!({"id": "1"}), &options).await.unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "invalid JSON: connection.cloud: unknown case (expected one of: aws, azure, gcp, aws_gov, aws_gov_dod)"
-    );
+    assert_eq!(err.to_string(), "invalid JSON: connection.cloud: unknown case (expected one of: aws, azure, gcp, aws_gov, aws_gov_dod)");
 
     let mut conn = connection(None);
     conn["auth"]["oauth_m2m"]["client_secret"] = json!(12345);
@@ -185,11 +175,7 @@ async fn read_request(socket: &mut tokio::net::TcpStream) {
         }
         return;
     }
-    let length: usize = head
-        .lines()
-        .find_map(|line| line.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
+    let length: usize = head.lines().find_map(|line| line.strip_prefix("content-length:")).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
     while data.len() < head_end + length {
         match socket.read(&mut buf).await {
             Ok(0) | Err(_) => return,
@@ -217,10 +203,7 @@ async fn a_request_to_another_origin_is_refused() {
     assert_eq!(connections.load(Ordering::SeqCst), 0, "the refused request reached the server");
 
     // The same run under the default policy reaches the connection's own origin.
-    let outcome = harness
-        .run("get-user", &connection(Some(&origin)), &json!({"id": "1"}), &RunOptions::default())
-        .await
-        .unwrap();
+    let outcome = harness.run("get-user", &connection(Some(&origin)), &json!({"id": "1"}), &RunOptions::default()).await.unwrap();
     assert!(connections.load(Ordering::SeqCst) >= 1, "the allowed request never arrived");
     let CardOutcome::Err(error) = outcome else { panic!("a 401 should fail the card") };
     assert!(error.get("unauthenticated").is_some(), "expected unauthenticated, got {error}");
@@ -231,10 +214,7 @@ async fn an_answer_before_the_request_body_reaches_the_card() {
     let harness = Harness::embedded().unwrap();
     let (origin, connections) = server(false).await;
     for _ in 0..5 {
-        let outcome = harness
-            .run("get-user", &connection(Some(&origin)), &json!({"id": "1"}), &RunOptions::default())
-            .await
-            .unwrap();
+        let outcome = harness.run("get-user", &connection(Some(&origin)), &json!({"id": "1"}), &RunOptions::default()).await.unwrap();
         let CardOutcome::Err(error) = outcome else { panic!("a 401 should fail the card") };
         assert!(error.get("unauthenticated").is_some(), "expected unauthenticated, got {error}");
     }
@@ -254,10 +234,7 @@ async fn a_run_waiting_on_a_silent_server_hits_its_time_limit() {
     });
     let options = RunOptions::default().with_time_limit(Duration::from_millis(500));
     let started = Instant::now();
-    let err = harness
-        .run("get-user", &connection(Some(&origin)), &json!({"id": "1"}), &options)
-        .await
-        .unwrap_err();
+    let err = harness.run("get-user", &connection(Some(&origin)), &json!({"id": "1"}), &options).await.unwrap_err();
     assert!(matches!(err, HarnessError::TimeLimit(_)), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
@@ -313,10 +290,7 @@ async fn traps_timeouts_and_memory_limits_end_only_their_run() {
     // 2048 more pages is 128 MiB: over the 64 MiB default.
     let err = harness.run("grow", &none, &none, &RunOptions::default()).await.unwrap_err();
     assert!(matches!(err, HarnessError::MemoryLimit(_)), "{err}");
-    let outcome = harness
-        .run("grow", &none, &none, &RunOptions::default().with_memory_limit(256 << 20))
-        .await
-        .unwrap();
+    let outcome = harness.run("grow", &none, &none, &RunOptions::default().with_memory_limit(256 << 20)).await.unwrap();
     assert_eq!(outcome, CardOutcome::Ok(json!(1)), "grow returns the old size in pages");
 
     let err = harness.run("answer", &none, &json!({"x": 1}), &RunOptions::default()).await.unwrap_err();
@@ -351,11 +325,7 @@ fn a_second_harness_loads_the_component_from_the_cache() {
     let second = Harness::with_config(host_harness::EMBEDDED_COMPONENT, &config).unwrap();
     assert_eq!(first.load_report().source, host_harness::LoadSource::Compiled);
     assert_eq!(second.load_report().source, host_harness::LoadSource::Cache);
-    eprintln!(
-        "component: compiled in {:?}, loaded from the cache in {:?}",
-        first.load_report().load_time,
-        second.load_report().load_time
-    );
+    eprintln!("component: compiled in {:?}, loaded from the cache in {:?}", first.load_report().load_time, second.load_report().load_time);
     assert_eq!(first.cards().len(), second.cards().len());
     std::fs::remove_dir_all(&dir).unwrap();
 }

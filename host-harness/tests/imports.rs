@@ -22,10 +22,7 @@ fn the_component_imports_only_standard_wasi_and_exports_only_its_cards() {
         assert!(name.starts_with("databricks:account/"), "unexpected export {name}");
     }
     for interface in ["types", "identity"] {
-        assert!(
-            exports.iter().any(|n| n.starts_with(&format!("databricks:account/{interface}@"))),
-            "{interface} is exported: {exports:?}"
-        );
+        assert!(exports.iter().any(|n| n.starts_with(&format!("databricks:account/{interface}@"))), "{interface} is exported: {exports:?}");
     }
 }
 
@@ -38,8 +35,7 @@ fn the_decoded_world_matches_wit_world_wit() {
     use wit_parser::decoding::{DecodedWasm, decode};
     use wit_parser::{Resolve, WorldItem, WorldKey};
 
-    let DecodedWasm::Component(resolve, world) = decode(host_harness::EMBEDDED_COMPONENT).expect("the component decodes")
-    else {
+    let DecodedWasm::Component(resolve, world) = decode(host_harness::EMBEDDED_COMPONENT).expect("the component decodes") else {
         panic!("the embedded artifact is not a component");
     };
     let names = |resolve: &Resolve, items: &mut dyn Iterator<Item = (&WorldKey, &WorldItem)>| -> BTreeSet<String> {

@@ -106,14 +106,7 @@ async fn the_cli_snippet_runs() {
             Some(at) => &line[..at],
             None => line,
         };
-        let output = tokio::process::Command::new("sh")
-            .arg("-c")
-            .arg(command)
-            .env("PATH", &path)
-            .current_dir(&dir)
-            .output()
-            .await
-            .unwrap();
+        let output = tokio::process::Command::new("sh").arg("-c").arg(command).env("PATH", &path).current_dir(&dir).output().await.unwrap();
         assert!(
             output.status.success(),
             "README line `{command}` failed ({}):\n{}",

@@ -146,7 +146,8 @@ fn closed_origin() -> String {
 fn every_card_survives_arbitrary_well_typed_inputs() {
     let harness = harness();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let m2m = json!({"oauth_m2m": {"client_id": "c", "client_secret": "s", "scopes": null, "service_principal_id": null, "secret_id": null}});
+    let m2m =
+        json!({"oauth_m2m": {"client_id": "c", "client_secret": "s", "scopes": null, "service_principal_id": null, "secret_id": null}});
     // Cards that work only with U2M (the login cards) get a U2M connection: an M2M one would
     // only ever be `unsupported`, which tells nothing about their inputs.
     let u2m = json!({"oauth_u2m": {"client_id": "c", "client_secret": null, "refresh_token": "r", "access_token": "a",

@@ -24,13 +24,7 @@ pub struct CardDoc {
 /// those `@auth` accepts;
 /// `input_fields`, when the input is a record, the WIT names its example's keys must match.
 /// Errors are messages for the author, without the card's name (the caller adds it).
-pub fn parse(
-    id: &str,
-    docs: &str,
-    clouds: &[String],
-    auths: &[String],
-    input_fields: Option<&[String]>,
-) -> Result<CardDoc, Vec<String>> {
+pub fn parse(id: &str, docs: &str, clouds: &[String], auths: &[String], input_fields: Option<&[String]>) -> Result<CardDoc, Vec<String>> {
     let mut problems = Vec::new();
     let mut prose: Vec<&str> = Vec::new();
     let mut tags: Vec<(String, String)> = Vec::new();
@@ -116,10 +110,7 @@ pub fn parse(
                     let known: Vec<String> = fields.iter().map(|f| f.replace('-', "_")).collect();
                     for key in object.keys() {
                         if !known.contains(key) {
-                            problems.push(format!(
-                                "`@example` key `{key}` is not a field of the input (fields: {})",
-                                known.join(", ")
-                            ));
+                            problems.push(format!("`@example` key `{key}` is not a field of the input (fields: {})", known.join(", ")));
                         }
                     }
                 }
@@ -218,7 +209,8 @@ mod tests {
         assert_eq!(doc.endpoints, ["DELETE /accounts/{account_id}/scim/v2/Users/{id}"]);
         assert_eq!((doc.scopes, doc.clouds, doc.changes_state), (vec!["scim".to_string()], vec!["aws".into(), "gcp".into()], true));
         assert_eq!(doc.example, "{\"id\": \"42\"}");
-        let all = parse("x", "Do.\n@scope a b\n@clouds all\n@changes-state false\n@example {}\n@label Do it", &clouds(), &auths(), None).unwrap();
+        let all =
+            parse("x", "Do.\n@scope a b\n@clouds all\n@changes-state false\n@example {}\n@label Do it", &clouds(), &auths(), None).unwrap();
         assert_eq!((all.clouds.len(), all.scopes.len(), all.label.as_str()), (5, 2, "Do it"));
         assert!(all.auth.is_empty());
         let u2m = parse("x", "Do.\n@scope a\n@clouds all\n@changes-state false\n@example {}\n@auth oauth-u2m", &clouds(), &auths(), None);
@@ -230,15 +222,24 @@ mod tests {
     #[test]
     fn missing_or_wrong_metadata_is_reported_clearly() {
         let problems = parse("x", "List things. Scope `scim`. All clouds.", &clouds(), &auths(), None).unwrap_err();
-        for needle in ["missing tag line `/// @scope", "`/// @clouds", "`/// @changes-state", "`/// @example", "belongs in the `@scope` tag"] {
+        for needle in
+            ["missing tag line `/// @scope", "`/// @clouds", "`/// @changes-state", "`/// @example", "belongs in the `@scope` tag"]
+        {
             assert!(problems.iter().any(|p| p.contains(needle)), "{needle}: {problems:?}");
         }
         let docs = "Do.\n@scope s\n@clouds mars\n@changes-state maybe\n@example {\"nope\": 1}\n@owner me\nmore prose";
         let problems = parse("x", docs, &clouds(), &auths(), Some(&["user-name".to_string()])).unwrap_err();
-        for needle in ["unknown cloud `mars`", "not `maybe`", "key `nope` is not a field of the input (fields: user_name)", "unknown tag `@owner`", "prose line after the tag lines"] {
+        for needle in [
+            "unknown cloud `mars`",
+            "not `maybe`",
+            "key `nope` is not a field of the input (fields: user_name)",
+            "unknown tag `@owner`",
+            "prose line after the tag lines",
+        ] {
             assert!(problems.iter().any(|p| p.contains(needle)), "{needle}: {problems:?}");
         }
-        let problems = parse("x", "Do.\n@scope s\n@clouds all\n@changes-state true\n@example {oops}", &clouds(), &auths(), None).unwrap_err();
+        let problems =
+            parse("x", "Do.\n@scope s\n@clouds all\n@changes-state true\n@example {oops}", &clouds(), &auths(), None).unwrap_err();
         assert!(problems[0].contains("`@example` is not valid JSON"), "{problems:?}");
     }
 }

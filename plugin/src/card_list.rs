@@ -53,10 +53,7 @@ static PROSE_DEFLATED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/card_pr
 /// The list's prose, inflated (build.rs deflated valid UTF-8, so neither step can fail on a
 /// build that compiled; an empty text would only blank the descriptions, never trap).
 fn prose() -> String {
-    miniz_oxide::inflate::decompress_to_vec(PROSE_DEFLATED)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .unwrap_or_default()
+    miniz_oxide::inflate::decompress_to_vec(PROSE_DEFLATED).ok().and_then(|bytes| String::from_utf8(bytes).ok()).unwrap_or_default()
 }
 
 // The parser build.rs uses; compiled here for its unit tests.
@@ -146,7 +143,10 @@ mod tests {
         assert_eq!(list.scopes, ["scim"]);
         assert_eq!(list.endpoints, ["GET /accounts/{account_id}/scim/v2/Users"]);
         assert!(!list.changes_state);
-        assert_eq!(list.description.of(&prose), "List users, filtered and sorted, one page or every page. `GET /accounts/{account_id}/scim/v2/Users`.");
+        assert_eq!(
+            list.description.of(&prose),
+            "List users, filtered and sorted, one page or every page. `GET /accounts/{account_id}/scim/v2/Users`."
+        );
         assert_eq!(list.output_type, Some("identity/user-list"));
         assert!(CARDS.iter().find(|c| c.id == "delete-user").unwrap().changes_state);
     }

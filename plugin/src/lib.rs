@@ -16,20 +16,16 @@ use bindings::exports::databricks::account::identity as identity_wit;
 use bindings::exports::databricks::account::login as login_wit;
 use bindings::exports::databricks::account::oauth as oauth_wit;
 use bindings::exports::databricks::account::provisioning as provisioning_wit;
+use bindings::exports::databricks::account::types::{CardError, Connection};
 use bindings::exports::databricks::account::unified as unified_wit;
 use bindings::exports::databricks::account::utility as utility_wit;
-use bindings::exports::databricks::account::types::{CardError, Connection};
 
 /// The component's export implementation.
 struct Connector;
 
 /// Runs a card: opens a session for the connection (validating it first) and
 /// hands the session and the typed input to the card's function.
-fn run<I, O>(
-    conn: Connection,
-    input: I,
-    card: fn(&client::Session, I) -> Result<O, CardError>,
-) -> Result<O, CardError> {
+fn run<I, O>(conn: Connection, input: I, card: fn(&client::Session, I) -> Result<O, CardError>) -> Result<O, CardError> {
     let session = client::Session::open(conn)?;
     card(&session, input)
 }

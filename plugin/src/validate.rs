@@ -34,9 +34,7 @@ pub fn scim_id(field: &str, value: &str) -> Result<(), CardError> {
 /// The ID of a service principal's OAuth secret (letters, digits, `-`, `_`), which also
 /// keeps `/`, `?` and `..` out of the request path.
 pub fn secret_id(field: &str, value: &str) -> Result<(), CardError> {
-    let ok = !value.is_empty()
-        && value.len() <= 64
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok { Ok(()) } else { Err(invalid(field, "must be a secret ID as the account console shows it")) }
 }
 
@@ -143,7 +141,9 @@ mod tests {
         for good in ["203.0.113.7", "10.0.0.0/16", "0.0.0.0/0", "192.168.1.1/32"] {
             assert!(ipv4_or_cidr("ip-addresses", good).is_ok(), "{good}");
         }
-        for bad in ["", "10.0.0", "10.0.0.256", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/1a", "010.0.0.1", "::1", "host.example.com", "1.2.3.4/8/8"] {
+        for bad in
+            ["", "10.0.0", "10.0.0.256", "10.0.0.0/33", "10.0.0.0/", "10.0.0.0/1a", "010.0.0.1", "::1", "host.example.com", "1.2.3.4/8/8"]
+        {
             assert!(ipv4_or_cidr("ip-addresses", bad).is_err(), "{bad}");
         }
     }

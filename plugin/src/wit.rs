@@ -1,7 +1,7 @@
 //! Short names for the generated WIT types the rest of the crate uses.
 
-pub use crate::bindings::exports::databricks::account::{access, billing, catalog, identity, login, oauth, provisioning, unified, utility};
 pub use crate::bindings::exports::databricks::account::types::{
-    AllPages, ApiError, Auth, CardError, Cloud, Connection, Deleted, FieldError, PageRequest, PageSelection, RateLimit,
-    RequestPolicy, ScimListInput, SortOrder, TokenPaging,
+    AllPages, ApiError, Auth, CardError, Cloud, Connection, Deleted, FieldError, PageRequest, PageSelection, RateLimit, RequestPolicy,
+    ScimListInput, SortOrder, TokenPaging,
 };
+pub use crate::bindings::exports::databricks::account::{access, billing, catalog, identity, login, oauth, provisioning, unified, utility};

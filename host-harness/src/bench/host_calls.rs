@@ -71,8 +71,7 @@ pub async fn host_calls(args: &BenchArgs) -> anyhow::Result<Value> {
     for (key, card, calls_per_iteration) in loops {
         let empty = Stats::of(time_runs(&harness, card, 0, args).await?);
         let full = Stats::of(time_runs(&harness, card, LOOPS, args).await?);
-        let per_call = full.quantile(0.5).saturating_sub(empty.quantile(0.5)).as_secs_f64() * 1e9
-            / f64::from(LOOPS * calls_per_iteration);
+        let per_call = full.quantile(0.5).saturating_sub(empty.quantile(0.5)).as_secs_f64() * 1e9 / f64::from(LOOPS * calls_per_iteration);
         report.insert(key.into(), json!((per_call * 10.0).round() / 10.0));
     }
     report.insert("calls_per_loop_run".into(), json!(LOOPS));

@@ -27,11 +27,7 @@ fn list_path(id: Option<&str>) -> String {
 
 pub fn list_ip_access_lists(s: &Session, input: ListIpAccessListsInput) -> Result<IpAccessLists, CardError> {
     let answer: ListAnswer = rest::get(s, ApiVersion::V2_0, &list_path(None))?;
-    let lists = answer
-        .ip_access_lists
-        .into_iter()
-        .filter(|l| input.list_type.is_none_or(|wanted| l.list_type == Some(wanted)))
-        .collect();
+    let lists = answer.ip_access_lists.into_iter().filter(|l| input.list_type.is_none_or(|wanted| l.list_type == Some(wanted))).collect();
     Ok(IpAccessLists { lists })
 }
 
@@ -89,7 +85,10 @@ pub fn list_workspace_permission_assignments(
     Ok(PermissionAssignments { assignments: page.items, next_page_token: page.next_page_token })
 }
 
-pub fn create_or_update_workspace_permission_assignment(s: &Session, input: WorkspacePermissionInput) -> Result<PermissionAssignment, CardError> {
+pub fn create_or_update_workspace_permission_assignment(
+    s: &Session,
+    input: WorkspacePermissionInput,
+) -> Result<PermissionAssignment, CardError> {
     positive("workspace-id", input.workspace_id)?;
     positive("principal-id", input.principal_id)?;
     if input.permissions.is_empty() {

@@ -31,7 +31,10 @@ fn budget(raw: Value) -> Budget {
     Budget {
         budget_configuration_id: strings(&raw["budget_configuration_id"]).unwrap_or_default(),
         display_name: strings(&raw["display_name"]),
-        workspace_ids: raw["filter"]["workspace_id"]["values"].as_array().map(|v| v.iter().filter_map(Value::as_i64).collect()).unwrap_or_default(),
+        workspace_ids: raw["filter"]["workspace_id"]["values"]
+            .as_array()
+            .map(|v| v.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default(),
         monthly_threshold_usd: strings(&alert["quantity_threshold"]),
         alert_emails: alert["action_configurations"]
             .as_array()
@@ -45,14 +48,22 @@ fn budget(raw: Value) -> Budget {
 
 fn budget_id(value: &str) -> Result<(), CardError> {
     validate::name("budget-configuration-id", value, 64)?;
-    if value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') { Ok(()) } else { Err(invalid("budget-configuration-id", "must be a budget ID")) }
+    if value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        Ok(())
+    } else {
+        Err(invalid("budget-configuration-id", "must be a budget ID"))
+    }
 }
 
 /// A non-negative decimal such as `1000` or `2500.50`.
 fn threshold(value: &str) -> Result<(), CardError> {
     let (whole, fraction) = value.split_once('.').unwrap_or((value, "0"));
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if digits(whole) && digits(fraction) && whole.len() <= 15 { Ok(()) } else { Err(invalid("monthly-threshold-usd", "must be a decimal amount such as 1000 or 2500.50")) }
+    if digits(whole) && digits(fraction) && whole.len() <= 15 {
+        Ok(())
+    } else {
+        Err(invalid("monthly-threshold-usd", "must be a decimal amount such as 1000 or 2500.50"))
+    }
 }
 
 fn emails(list: &[String]) -> Result<(), CardError> {
@@ -109,7 +120,10 @@ pub fn get_budget(s: &Session, input: BudgetId) -> Result<Budget, CardError> {
 
 pub fn update_budget(s: &Session, input: UpdateBudgetInput) -> Result<Budget, CardError> {
     budget_id(&input.budget_configuration_id)?;
-    let nothing = input.display_name.is_none() && input.monthly_threshold_usd.is_none() && input.alert_emails.is_none() && input.workspace_ids.is_none();
+    let nothing = input.display_name.is_none()
+        && input.monthly_threshold_usd.is_none()
+        && input.alert_emails.is_none()
+        && input.workspace_ids.is_none();
     if nothing {
         return Err(invalid("budget-configuration-id", "give at least one field to change besides budget-configuration-id"));
     }
@@ -170,7 +184,11 @@ struct OneConfig {
 
 fn config_id(value: &str) -> Result<(), CardError> {
     validate::name("config-id", value, 64)?;
-    if value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') { Ok(()) } else { Err(invalid("config-id", "must be a configuration ID")) }
+    if value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        Ok(())
+    } else {
+        Err(invalid("config-id", "must be a configuration ID"))
+    }
 }
 
 /// `YYYY-MM-DD` with a real month and day.
@@ -238,7 +256,11 @@ pub fn create_log_delivery_config(s: &Session, input: CreateLogDeliveryConfigInp
         "credentials_id": input.credentials_id,
         "storage_configuration_id": input.storage_configuration_id,
     });
-    for (key, value) in [("config_name", input.config_name), ("delivery_path_prefix", input.delivery_path_prefix), ("delivery_start_time", input.delivery_start_time)] {
+    for (key, value) in [
+        ("config_name", input.config_name),
+        ("delivery_path_prefix", input.delivery_path_prefix),
+        ("delivery_start_time", input.delivery_start_time),
+    ] {
         if let Some(value) = value {
             config[key] = json!(value);
         }
@@ -246,7 +268,8 @@ pub fn create_log_delivery_config(s: &Session, input: CreateLogDeliveryConfigInp
     if !ids.is_empty() {
         config["workspace_ids_filter"] = json!(ids);
     }
-    rest::post::<OneConfig>(s, ApiVersion::V2_0, "log-delivery", json!({"log_delivery_configuration": config})).map(|a| a.log_delivery_configuration)
+    rest::post::<OneConfig>(s, ApiVersion::V2_0, "log-delivery", json!({"log_delivery_configuration": config}))
+        .map(|a| a.log_delivery_configuration)
 }
 
 pub fn update_log_delivery_config(s: &Session, input: UpdateLogDeliveryConfigInput) -> Result<LogDeliveryConfig, CardError> {

@@ -103,7 +103,8 @@ pub fn list_metastore_workspace_assignments(s: &Session, input: MetastoreId) -> 
 
 pub fn get_workspace_metastore(s: &Session, input: WorkspaceId) -> Result<MetastoreAssignment, CardError> {
     workspace_id(input.workspace_id)?;
-    rest::get::<AssignmentAnswer>(s, ApiVersion::V2_0, &format!("workspaces/{}/metastore", input.workspace_id)).map(|a| a.metastore_assignment)
+    rest::get::<AssignmentAnswer>(s, ApiVersion::V2_0, &format!("workspaces/{}/metastore", input.workspace_id))
+        .map(|a| a.metastore_assignment)
 }
 
 fn assignment_path(input: &WorkspaceMetastore) -> Result<String, CardError> {
@@ -120,7 +121,11 @@ pub fn assign_metastore_to_workspace(s: &Session, input: WorkspaceMetastore) -> 
         assignment["default_catalog_name"] = json!(catalog);
     }
     rest::post::<Value>(s, ApiVersion::V2_0, &path, json!({"metastore_assignment": assignment}))?;
-    Ok(MetastoreAssignment { workspace_id: input.workspace_id, metastore_id: input.metastore_id, default_catalog_name: input.default_catalog_name })
+    Ok(MetastoreAssignment {
+        workspace_id: input.workspace_id,
+        metastore_id: input.metastore_id,
+        default_catalog_name: input.default_catalog_name,
+    })
 }
 
 pub fn delete_metastore_from_workspace(s: &Session, input: WorkspaceMetastore) -> Result<MetastoreAssignment, CardError> {

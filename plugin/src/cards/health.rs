@@ -60,9 +60,10 @@ pub fn own_principal(s: &Session) -> Result<ServicePrincipal, CardError> {
     let client_id = identity.client_id.as_deref().unwrap_or_default();
     let filter = format!("applicationId eq {}", scim::literal(client_id));
     let page = scim::list::<ServicePrincipal>(s, Resource::ServicePrincipals, &scim::first(Some(filter), 1))?;
-    page.resources.into_iter().next().ok_or_else(|| {
-        not_found(format!("no service principal of the account has the application ID {client_id} (the client ID)"))
-    })
+    page.resources
+        .into_iter()
+        .next()
+        .ok_or_else(|| not_found(format!("no service principal of the account has the application ID {client_id} (the client ID)")))
 }
 
 fn check_principal(s: &Session) -> (PrincipalCheck, Option<String>) {
@@ -139,7 +140,8 @@ pub fn check_secret(s: &Session, service_principal_id: Option<&str>, warn_days: 
         Err(error) => return secret_check(CheckStatus::Failed, "the service principal's secrets cannot be read", Some(error)),
     };
     let Some(secret) = secrets.into_iter().find(|x| x.id == secret_id) else {
-        let message = format!("secret {secret_id} is not among service principal {sp_id}'s OAuth secrets; check the connection's secret-id");
+        let message =
+            format!("secret {secret_id} is not among service principal {sp_id}'s OAuth secrets; check the connection's secret-id");
         return secret_check(CheckStatus::Failed, message.clone(), Some(not_found(message)));
     };
     let (status, message, days_left) = assess_secret(&secret, time::now_unix(), warn_days);

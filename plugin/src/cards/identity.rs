@@ -101,17 +101,25 @@ macro_rules! scim_resource_cards {
     };
 }
 
-scim_resource_cards!(Resource::Users, User, UserList {
-    list: list_users, get: get_user(GetUserInput), delete: delete_user(DeleteUserInput),
-});
-scim_resource_cards!(Resource::Groups, Group, GroupList {
-    list: list_groups, get: get_group(GetGroupInput), delete: delete_group(DeleteGroupInput),
-});
-scim_resource_cards!(Resource::ServicePrincipals, ServicePrincipal, ServicePrincipalList {
-    list: list_service_principals,
-    get: get_service_principal(GetServicePrincipalInput),
-    delete: delete_service_principal(DeleteServicePrincipalInput),
-});
+scim_resource_cards!(
+    Resource::Users,
+    User,
+    UserList { list: list_users, get: get_user(GetUserInput), delete: delete_user(DeleteUserInput) }
+);
+scim_resource_cards!(
+    Resource::Groups,
+    Group,
+    GroupList { list: list_groups, get: get_group(GetGroupInput), delete: delete_group(DeleteGroupInput) }
+);
+scim_resource_cards!(
+    Resource::ServicePrincipals,
+    ServicePrincipal,
+    ServicePrincipalList {
+        list: list_service_principals,
+        get: get_service_principal(GetServicePrincipalInput),
+        delete: delete_service_principal(DeleteServicePrincipalInput),
+    }
+);
 
 // ---- derived fields ----
 
@@ -187,11 +195,7 @@ pub fn create_user(s: &Session, input: CreateUserInput) -> Result<User, CardErro
     validate::optional_name("display-name", input.display_name.as_deref(), MAX_NAME)?;
     validate::optional_name("given-name", input.given_name.as_deref(), MAX_NAME)?;
     validate::optional_name("family-name", input.family_name.as_deref(), MAX_NAME)?;
-    let full_name = [input.given_name.as_deref(), input.family_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let full_name = [input.given_name.as_deref(), input.family_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let display_name = input.display_name.or((!full_name.is_empty()).then_some(full_name));
     let name = (input.given_name.is_some() || input.family_name.is_some())
         .then(|| json!({"givenName": input.given_name, "familyName": input.family_name}));
@@ -261,10 +265,8 @@ pub fn update_group(s: &Session, input: UpdateGroupInput) -> Result<Group, CardE
             scim::patch(s, Resource::Groups, &input.id, non_empty(ops)?)
         }
         UpdateType::Strict => {
-            let nothing_given = input.display_name.is_none()
-                && input.external_id.is_none()
-                && members.is_none()
-                && input.account_admin.is_none();
+            let nothing_given =
+                input.display_name.is_none() && input.external_id.is_none() && members.is_none() && input.account_admin.is_none();
             if nothing_given && !pass_empty {
                 return Err(invalid("id", "give at least one field to change besides id"));
             }

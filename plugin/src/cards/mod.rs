@@ -9,7 +9,7 @@ pub mod lifecycle;
 pub mod login;
 pub mod oauth;
 pub mod provisioning;
-pub mod rotation;
 pub mod raw_request;
+pub mod rotation;
 pub mod search;
 pub mod unified;

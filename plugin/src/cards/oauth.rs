@@ -23,7 +23,11 @@ fn secrets_path(service_principal_id: &str) -> String {
 }
 
 /// Reads a service principal's secrets: one page, or every page as `paging` says.
-pub fn read_secrets(s: &Session, service_principal_id: &str, paging: Option<&TokenPaging>) -> Result<TokenPage<ServicePrincipalSecret>, CardError> {
+pub fn read_secrets(
+    s: &Session,
+    service_principal_id: &str,
+    paging: Option<&TokenPaging>,
+) -> Result<TokenPage<ServicePrincipalSecret>, CardError> {
     let path = s.account_path(ApiVersion::V2_0, &secrets_path(service_principal_id));
     pages::read(paging, |token, size| {
         let request = Request::new(Method::Get, path.clone()).query("page_size", Some(size)).query("page_token", token);
@@ -38,7 +42,10 @@ pub fn list_service_principal_secrets(s: &Session, input: ListServicePrincipalSe
     Ok(ServicePrincipalSecrets { secrets: page.items, next_page_token: page.next_page_token })
 }
 
-pub fn create_service_principal_secret(s: &Session, input: CreateServicePrincipalSecretInput) -> Result<CreatedServicePrincipalSecret, CardError> {
+pub fn create_service_principal_secret(
+    s: &Session,
+    input: CreateServicePrincipalSecretInput,
+) -> Result<CreatedServicePrincipalSecret, CardError> {
     validate::scim_id("service-principal-id", &input.service_principal_id)?;
     let days = input.lifetime_days.unwrap_or(MAX_LIFETIME_DAYS);
     if !(1..=MAX_LIFETIME_DAYS).contains(&days) {
@@ -121,7 +128,10 @@ pub fn get_custom_app_integration(s: &Session, input: CustomAppIntegrationId) ->
     rest::get(s, ApiVersion::V2_0, &format!("{APPS_PATH}/{}", input.integration_id))
 }
 
-pub fn create_custom_app_integration(s: &Session, input: CreateCustomAppIntegrationInput) -> Result<CreatedCustomAppIntegration, CardError> {
+pub fn create_custom_app_integration(
+    s: &Session,
+    input: CreateCustomAppIntegrationInput,
+) -> Result<CreatedCustomAppIntegration, CardError> {
     validate::name("name", &input.name, 256)?;
     if input.redirect_urls.is_empty() {
         return Err(invalid("redirect-urls", "give at least one redirect URL"));
@@ -129,7 +139,8 @@ pub fn create_custom_app_integration(s: &Session, input: CreateCustomAppIntegrat
     redirect_urls(&input.redirect_urls)?;
     let app_scopes = input.scopes.unwrap_or_else(|| vec!["all-apis".to_string()]);
     scopes(&app_scopes)?;
-    let mut body = json!({"name": input.name, "redirect_urls": input.redirect_urls, "confidential": input.confidential, "scopes": app_scopes});
+    let mut body =
+        json!({"name": input.name, "redirect_urls": input.redirect_urls, "confidential": input.confidential, "scopes": app_scopes});
     if let Some(policy) = &input.token_access_policy {
         body["token_access_policy"] = token_policy(policy)?;
     }

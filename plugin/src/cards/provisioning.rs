@@ -12,10 +12,8 @@ const AWS: &[Cloud] = &[Cloud::Aws, Cloud::AwsGov, Cloud::AwsGovDod];
 pub fn list_workspaces(s: &Session, input: ListWorkspacesInput) -> Result<Workspaces, CardError> {
     let all: Vec<Workspace> = rest::get_list(s, ApiVersion::V2_0, "workspaces", "workspaces")?;
     let wanted = input.workspace_status.map(|w| w.to_ascii_uppercase());
-    let workspaces = all
-        .into_iter()
-        .filter(|w| wanted.as_deref().is_none_or(|status| w.workspace_status.as_deref() == Some(status)))
-        .collect();
+    let workspaces =
+        all.into_iter().filter(|w| wanted.as_deref().is_none_or(|status| w.workspace_status.as_deref() == Some(status))).collect();
     Ok(Workspaces { workspaces })
 }
 
@@ -83,8 +81,7 @@ pub fn list_storage_configurations(s: &Session, input: ListStorageConfigurations
     s.require_cloud(AWS, "storage configurations")?;
     let all: Vec<StorageConfiguration> = rest::get_list(s, ApiVersion::V2_0, "storage-configurations", "storage_configurations")?;
     let needle = input.name_contains.as_deref();
-    let storage_configurations =
-        all.into_iter().filter(|c| name_contains(c.storage_configuration_name.as_deref(), needle)).collect();
+    let storage_configurations = all.into_iter().filter(|c| name_contains(c.storage_configuration_name.as_deref(), needle)).collect();
     Ok(StorageConfigurations { storage_configurations })
 }
 
@@ -110,7 +107,12 @@ pub fn create_network(s: &Session, input: CreateNetworkInput) -> Result<Network,
     let mut body = json!({"network_name": input.network_name});
     match (s.cloud(), input.aws, input.gcp) {
         (Cloud::Gcp, None, Some(gcp)) => {
-            for (field, value) in [("gcp.network-project-id", &gcp.network_project_id), ("gcp.vpc-id", &gcp.vpc_id), ("gcp.subnet-id", &gcp.subnet_id), ("gcp.subnet-region", &gcp.subnet_region)] {
+            for (field, value) in [
+                ("gcp.network-project-id", &gcp.network_project_id),
+                ("gcp.vpc-id", &gcp.vpc_id),
+                ("gcp.subnet-id", &gcp.subnet_id),
+                ("gcp.subnet-region", &gcp.subnet_region),
+            ] {
                 validate::name(field, value, 128)?;
             }
             body["gcp_network_info"] = json!(gcp);

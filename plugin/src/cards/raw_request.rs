@@ -33,7 +33,9 @@ const REFUSED_HEADERS: &[&str] = &[
 pub fn account_api_path(path: &str, account_id: &str) -> Result<String, CardError> {
     let refuse = |why: &str| Err(invalid("path", why.to_string()));
     if path.contains("://") || path.starts_with("//") || !path.starts_with('/') {
-        return refuse("must be a path relative to the account API, starting with /api/2.0/accounts/{account_id}/; absolute URLs are refused");
+        return refuse(
+            "must be a path relative to the account API, starting with /api/2.0/accounts/{account_id}/; absolute URLs are refused",
+        );
     }
     if path.contains(['?', '#']) {
         return refuse("must not hold a query or fragment; put query parameters in query");
@@ -50,7 +52,9 @@ pub fn account_api_path(path: &str, account_id: &str) -> Result<String, CardErro
         return refuse("must not contain . or .. segments");
     }
     let Some(rest) = API_ROOTS.iter().find_map(|root| path.strip_prefix(root)) else {
-        return refuse("must be under /api/2.0/accounts/{account_id}/, /api/2.1/accounts/{account_id}/ or /api/2.0/preview/accounts/{account_id}/");
+        return refuse(
+            "must be under /api/2.0/accounts/{account_id}/, /api/2.1/accounts/{account_id}/ or /api/2.0/preview/accounts/{account_id}/",
+        );
     };
     let (account, _) = rest.split_once('/').unwrap_or((rest, ""));
     if account != account_id {
@@ -102,11 +106,7 @@ pub fn custom_api_request(s: &Session, input: CustomApiRequestInput) -> Result<C
         request = request.json(json);
     }
     let response = s.send(request)?;
-    Ok(CustomApiResponse {
-        status: response.status,
-        headers: response.headers,
-        body: String::from_utf8_lossy(&response.body).into_owned(),
-    })
+    Ok(CustomApiResponse { status: response.status, headers: response.headers, body: String::from_utf8_lossy(&response.body).into_owned() })
 }
 
 #[cfg(test)]

@@ -20,10 +20,8 @@ pub const MAX_SECRETS: usize = 5;
 const CONFIRM_WAITS: [Duration; 2] = [Duration::from_secs(1), Duration::from_secs(3)];
 
 fn limit_reached(sp_id: &str, secrets: &[ServicePrincipalSecret]) -> CardError {
-    let listed: Vec<String> = secrets
-        .iter()
-        .map(|x| format!("{} (expires {})", x.id, x.expire_time.as_deref().unwrap_or("never")))
-        .collect();
+    let listed: Vec<String> =
+        secrets.iter().map(|x| format!("{} (expires {})", x.id, x.expire_time.as_deref().unwrap_or("never"))).collect();
     CardError::Conflict(ApiError {
         status: 400,
         error_code: Some("QUOTA_EXCEEDED".into()),
@@ -48,7 +46,10 @@ fn confirm(s: &Session, client_id: &str, secret: &str) -> Result<(), CardError> 
     }
 }
 
-pub fn rotate_service_principal_secret(s: &Session, input: RotateServicePrincipalSecretInput) -> Result<RotatedServicePrincipalSecret, CardError> {
+pub fn rotate_service_principal_secret(
+    s: &Session,
+    input: RotateServicePrincipalSecretInput,
+) -> Result<RotatedServicePrincipalSecret, CardError> {
     let own = s.identity();
     let sp_id = match input.service_principal_id.or_else(|| own.service_principal_id.clone()) {
         Some(id) => id,
@@ -72,16 +73,17 @@ pub fn rotate_service_principal_secret(s: &Session, input: RotateServicePrincipa
     if secrets.len() >= MAX_SECRETS {
         return Err(limit_reached(&sp_id, &secrets));
     }
-    if delete_old && let Some(old) = &old_secret_id && !secrets.iter().any(|x| &x.id == old) {
+    if delete_old
+        && let Some(old) = &old_secret_id
+        && !secrets.iter().any(|x| &x.id == old)
+    {
         return Err(not_found(format!("secret {old} is not among service principal {sp_id}'s OAuth secrets; nothing was created")));
     }
     let principal: ServicePrincipal = scim::get(s, Resource::ServicePrincipals, &sp_id)?;
     let client_id = principal.application_id;
 
-    let new_secret = create_service_principal_secret(
-        s,
-        CreateServicePrincipalSecretInput { service_principal_id: sp_id.clone(), lifetime_days },
-    )?;
+    let new_secret =
+        create_service_principal_secret(s, CreateServicePrincipalSecretInput { service_principal_id: sp_id.clone(), lifetime_days })?;
 
     let confirm_error = match &client_id {
         Some(client_id) => confirm(s, client_id, &new_secret.secret).err(),

@@ -1,12 +1,12 @@
 //! Okta-style searches over account SCIM: one attribute compared with a value, a custom
 //! filter, or both, turned into a SCIM `filter`; the result mode becomes the paging.
 
-use crate::client::{Session, not_found};
 use crate::client::scim::{self, Page, Resource, ScimRecord, literal};
+use crate::client::{Session, not_found};
 use crate::validate::{self, invalid};
 use crate::wit::identity::*;
-use crate::wit::{CardError, PageSelection, ScimListInput, SortOrder};
 use crate::wit::{AllPages, PageRequest};
+use crate::wit::{CardError, PageSelection, ScimListInput, SortOrder};
 
 /// Records a search returns when the input names no result mode.
 const DEFAULT_FIRST: u32 = 100;
@@ -42,7 +42,8 @@ pub fn filter(
         other => other,
     };
     // `get` rather than slicing: a filter may start with non-ASCII text.
-    let joined = |prefix: &str, rest: &str| rest.len() > prefix.len() && rest.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+    let joined =
+        |prefix: &str, rest: &str| rest.len() > prefix.len() && rest.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
     match (condition, custom) {
         (None, None) => Err(invalid(value_field, "give a value to search for, a custom-filter, or both")),
         (Some(c), None) => Ok(c),
@@ -113,12 +114,7 @@ pub fn search_users(s: &Session, input: SearchUsersInput) -> Result<UserSearchRe
 }
 
 pub fn search_groups(s: &Session, input: SearchGroupsInput) -> Result<GroupSearchResult, CardError> {
-    let filter = filter(
-        ("display-name", "displayName"),
-        input.display_name.as_deref(),
-        input.operator,
-        input.custom_filter.as_deref(),
-    )?;
+    let filter = filter(("display-name", "displayName"), input.display_name.as_deref(), input.operator, input.custom_filter.as_deref())?;
     let sort_by = input.sort_by.map(|f| match f {
         GroupSortField::DisplayName => "displayName",
         GroupSortField::Id => "id",

@@ -40,12 +40,7 @@ fn member(m: PrincipalRef) -> UnifiedMember {
 }
 
 fn group(g: Group) -> UnifiedGroup {
-    UnifiedGroup {
-        id: g.id,
-        name: g.display_name,
-        members: g.members.into_iter().map(member).collect(),
-        roles: role_ids(g.roles),
-    }
+    UnifiedGroup { id: g.id, name: g.display_name, members: g.members.into_iter().map(member).collect(), roles: role_ids(g.roles) }
 }
 
 pub fn unified_list_users(s: &Session, input: ScimListInput) -> Result<UnifiedUsers, CardError> {
@@ -139,7 +134,12 @@ fn fixed_roles() -> Vec<UnifiedRole> {
         kind,
     };
     vec![
-        role("account_admin", "account_admin", "Account admin: manages the account's identities, workspaces, billing and settings.", RoleKind::Account),
+        role(
+            "account_admin",
+            "account_admin",
+            "Account admin: manages the account's identities, workspaces, billing and settings.",
+            RoleKind::Account,
+        ),
         role("workspace:USER", "USER", "Workspace user: may use the workspaces it is assigned to.", RoleKind::Workspace),
         role("workspace:ADMIN", "ADMIN", "Workspace admin: manages the workspaces it is assigned to.", RoleKind::Workspace),
     ]

@@ -120,11 +120,7 @@ impl Credentials {
                     return Err(invalid(&format!("{F}.client-secret"), "is required"));
                 }
                 let scopes = scope_list("connection.auth.oauth-m2m.scopes", m2m.scopes, DEFAULT_SCOPES)?;
-                Ok(Credentials::OAuthM2m {
-                    client_id: m2m.client_id.trim().to_string(),
-                    client_secret: m2m.client_secret,
-                    scopes,
-                })
+                Ok(Credentials::OAuthM2m { client_id: m2m.client_id.trim().to_string(), client_secret: m2m.client_secret, scopes })
             }
             Auth::OauthU2m(u2m) => {
                 const F: &str = "connection.auth.oauth-u2m";
@@ -168,13 +164,11 @@ impl Credentials {
     /// is restricted by Databricks to the account SCIM API under `scim_prefix`.
     pub fn check_allowed(&self, path: &str, scim_prefix: &str) -> Result<(), CardError> {
         match self {
-            Credentials::ScimToken(_) if !path.starts_with(scim_prefix) || path.contains("..") => {
-                Err(CardError::Unsupported(
-                    "a SCIM token can only call the account SCIM API (users, groups and service \
+            Credentials::ScimToken(_) if !path.starts_with(scim_prefix) || path.contains("..") => Err(CardError::Unsupported(
+                "a SCIM token can only call the account SCIM API (users, groups and service \
                      principals); connect with OAuth M2M to use this card"
-                        .to_string(),
-                ))
-            }
+                    .to_string(),
+            )),
             _ => Ok(()),
         }
     }
@@ -230,12 +224,9 @@ impl Credentials {
         policy: &Policy,
     ) -> Result<CachedToken, CardError> {
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{client_secret}"));
-        let request = Request::new(Method::Post, format!("/oidc/accounts/{account_id}/v1/token")).form(vec![
-            ("grant_type".into(), "client_credentials".into()),
-            ("scope".into(), scopes.into()),
-        ]);
-        let response = send_token_request(origin, &request, &format!("Basic {basic}"), policy)
-            .map_err(|e| self.redact_error(e))?;
+        let request = Request::new(Method::Post, format!("/oidc/accounts/{account_id}/v1/token"))
+            .form(vec![("grant_type".into(), "client_credentials".into()), ("scope".into(), scopes.into())]);
+        let response = send_token_request(origin, &request, &format!("Basic {basic}"), policy).map_err(|e| self.redact_error(e))?;
         let body: TokenResponse = response.json()?;
         let lifetime = Duration::from_secs(body.expires_in.unwrap_or(3600));
         Ok(CachedToken { token: body.access_token, refresh_at: Instant::now() + usable_for(lifetime) })
@@ -246,10 +237,9 @@ impl Credentials {
     pub fn redact_error(&self, mut error: CardError) -> CardError {
         let own: Vec<&str> = match self {
             Credentials::OAuthM2m { client_secret, .. } => vec![client_secret.as_str()],
-            Credentials::OAuthU2m(u2m) => [&u2m.client_secret, &u2m.refresh_token, &u2m.access_token]
-                .into_iter()
-                .filter_map(|s| s.as_deref())
-                .collect(),
+            Credentials::OAuthU2m(u2m) => {
+                [&u2m.client_secret, &u2m.refresh_token, &u2m.access_token].into_iter().filter_map(|s| s.as_deref()).collect()
+            }
             Credentials::ScimToken(token) => vec![token.as_str()],
         };
         let cached: Vec<String> = TOKENS.with_borrow(|t| t.iter().map(|(_, c)| c.token.clone()).collect());
@@ -419,7 +409,12 @@ mod tests {
 
     #[test]
     fn bad_token_endpoint_answers_are_unauthenticated() {
-        let e = ApiError { status: 400, error_code: Some("invalid_client".into()), message: "Client authentication failed".into(), request_id: None };
+        let e = ApiError {
+            status: 400,
+            error_code: Some("invalid_client".into()),
+            message: "Client authentication failed".into(),
+            request_id: None,
+        };
         match token_error(CardError::Upstream(e)) {
             CardError::Unauthenticated(e) => assert!(e.message.contains("refused the client credentials")),
             other => panic!("{other:?}"),

@@ -59,7 +59,15 @@ fn body() -> impl Strategy<Value = Vec<u8>> {
 
 fn headers() -> impl Strategy<Value = Vec<(String, String)>> {
     prop::collection::vec(
-        (prop_oneof![Just("retry-after".to_string()), Just("content-type".to_string()), Just("x-request-id".to_string()), "[a-z-]{1,16}"], ".{0,60}"),
+        (
+            prop_oneof![
+                Just("retry-after".to_string()),
+                Just("content-type".to_string()),
+                Just("x-request-id".to_string()),
+                "[a-z-]{1,16}"
+            ],
+            ".{0,60}",
+        ),
         0..5,
     )
 }

@@ -30,9 +30,7 @@ pub fn classify(error: ApiError, retry_after_seconds: Option<u32>) -> CardError 
     match (error.status, code) {
         (_, "RESOURCE_DOES_NOT_EXIST") | (404, _) => CardError::NotFound(error),
         (_, "RESOURCE_ALREADY_EXISTS" | "ALREADY_EXISTS") | (409, _) => CardError::Conflict(error),
-        (_, "REQUEST_LIMIT_EXCEEDED") | (429, _) => {
-            CardError::RateLimited(RateLimit { retry_after_seconds, error })
-        }
+        (_, "REQUEST_LIMIT_EXCEEDED") | (429, _) => CardError::RateLimited(RateLimit { retry_after_seconds, error }),
         (401, _) => CardError::Unauthenticated(error),
         (_, "PERMISSION_DENIED") | (403, _) => CardError::PermissionDenied(error),
         _ => CardError::Upstream(error),
@@ -113,10 +111,8 @@ fn from_json(body: &serde_json::Map<String, Value>) -> Option<(Option<String>, S
         return Some((Some(code), string("message").unwrap_or_default()));
     }
     // SCIM: the SDKs report `SCIM_<status>` and "<scimType> <detail>".
-    let is_scim = body
-        .get("schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|v| v.as_str().is_some_and(|v| v.ends_with(":Error"))));
+    let is_scim =
+        body.get("schemas").and_then(Value::as_array).is_some_and(|s| s.iter().any(|v| v.as_str().is_some_and(|v| v.ends_with(":Error"))));
     if is_scim || (body.contains_key("detail") && body.contains_key("status")) {
         let status = match body.get("status") {
             Some(Value::String(s)) => s.clone(),
@@ -143,8 +139,7 @@ fn from_json(body: &serde_json::Map<String, Value>) -> Option<(Option<String>, S
 }
 
 fn looks_like_html(response: &Response, text: &str) -> bool {
-    response.header("content-type").is_some_and(|c| c.contains("html"))
-        || text.starts_with('<')
+    response.header("content-type").is_some_and(|c| c.contains("html")) || text.starts_with('<')
 }
 
 /// The message of an HTML error page: its `<pre>` block, else its `<title>`.
@@ -224,7 +219,11 @@ mod tests {
 
     #[test]
     fn standard_shape() {
-        let err = decode(&response(404, "application/json", r#"{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Metastore x does not exist."}"#));
+        let err = decode(&response(
+            404,
+            "application/json",
+            r#"{"error_code":"RESOURCE_DOES_NOT_EXIST","message":"Metastore x does not exist."}"#,
+        ));
         assert!(matches!(err, CardError::NotFound(_)));
         let e = api(err);
         assert_eq!(e.error_code.as_deref(), Some("RESOURCE_DOES_NOT_EXIST"));
@@ -237,18 +236,27 @@ mod tests {
 
     #[test]
     fn scim_shape() {
-        let e = decode(&response(409, "application/scim+json", r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"User already exists.","status":"409","scimType":"uniqueness"}"#));
+        let e = decode(&response(
+            409,
+            "application/scim+json",
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"User already exists.","status":"409","scimType":"uniqueness"}"#,
+        ));
         assert!(matches!(e, CardError::Conflict(_)));
         let e = api(e);
         assert_eq!(e.error_code.as_deref(), Some("SCIM_409"));
         assert_eq!(e.message, "uniqueness User already exists.");
-        let e = api(decode(&response(500, "application/json", r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"null","status":"500"}"#)));
+        let e = api(decode(&response(
+            500,
+            "application/json",
+            r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"detail":"null","status":"500"}"#,
+        )));
         assert_eq!(e.message, "SCIM API Internal Error");
     }
 
     #[test]
     fn oauth_shape() {
-        let e = decode(&response(401, "application/json", r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#));
+        let e =
+            decode(&response(401, "application/json", r#"{"error":"invalid_client","error_description":"Client authentication failed"}"#));
         assert!(matches!(e, CardError::Unauthenticated(_)));
         assert_eq!(api(e).error_code.as_deref(), Some("invalid_client"));
     }
@@ -257,7 +265,11 @@ mod tests {
     fn text_html_and_empty() {
         let e = api(decode(&response(503, "text/plain", "TEMPORARILY_UNAVAILABLE: try later")));
         assert_eq!((e.error_code.as_deref(), e.message.as_str()), (Some("TEMPORARILY_UNAVAILABLE"), "try later"));
-        let e = api(decode(&response(502, "text/html", "<html><head><title>502 Bad Gateway</title></head><body><pre>upstream reset</pre></body></html>")));
+        let e = api(decode(&response(
+            502,
+            "text/html",
+            "<html><head><title>502 Bad Gateway</title></head><body><pre>upstream reset</pre></body></html>",
+        )));
         assert_eq!((e.error_code, e.message.as_str()), (None, "upstream reset"));
         let e = api(decode(&response(504, "text/html", "<html><title>Gateway Timeout</title></html>")));
         assert_eq!(e.message, "Gateway Timeout");
@@ -269,12 +281,21 @@ mod tests {
 
     #[test]
     fn status_and_code_pick_the_case() {
-        assert!(matches!(decode(&response(403, "application/json", r#"{"error_code":"PERMISSION_DENIED","message":"no"}"#)), CardError::PermissionDenied(_)));
-        assert!(matches!(decode(&response(400, "application/json", r#"{"error_code":"RESOURCE_ALREADY_EXISTS","message":"dup"}"#)), CardError::Conflict(_)));
+        assert!(matches!(
+            decode(&response(403, "application/json", r#"{"error_code":"PERMISSION_DENIED","message":"no"}"#)),
+            CardError::PermissionDenied(_)
+        ));
+        assert!(matches!(
+            decode(&response(400, "application/json", r#"{"error_code":"RESOURCE_ALREADY_EXISTS","message":"dup"}"#)),
+            CardError::Conflict(_)
+        ));
         match decode(&response(429, "application/json", r#"{"error_code":"REQUEST_LIMIT_EXCEEDED","message":"slow down"}"#)) {
             CardError::RateLimited(r) => assert_eq!(r.retry_after_seconds, Some(7)),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(decode(&response(400, "application/json", r#"{"error_code":"INVALID_PARAMETER_VALUE","message":"bad"}"#)), CardError::Upstream(_)));
+        assert!(matches!(
+            decode(&response(400, "application/json", r#"{"error_code":"INVALID_PARAMETER_VALUE","message":"bad"}"#)),
+            CardError::Upstream(_)
+        ));
     }
 }

@@ -256,12 +256,8 @@ fn refused_header(headers: &[(String, Vec<u8>)]) -> Transport {
 /// client then copies out again.
 fn read_response(incoming: wasi::IncomingResponse) -> Result<Response, Transport> {
     let status = incoming.status();
-    let headers = incoming
-        .headers()
-        .entries()
-        .into_iter()
-        .map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned()))
-        .collect();
+    let headers =
+        incoming.headers().entries().into_iter().map(|(name, value)| (name, String::from_utf8_lossy(&value).into_owned())).collect();
     let incoming_body = incoming.consume().map_err(|()| local_failure("the response body was already taken".into()))?;
     let stream = incoming_body.stream().map_err(|()| local_failure("the response body was already taken".into()))?;
     let mut body = Vec::new();
@@ -331,9 +327,7 @@ fn describe(code: &wasi::ErrorCode) -> String {
         E::ConnectionReadTimeout | E::HttpResponseTimeout => "the account host did not answer in time".into(),
         E::ConnectionTerminated | E::ConnectionLimitReached => "the connection to the account host was reset".into(),
         E::HttpResponseIncomplete | E::HttpResponseBodySize(_) => "the response was cut off before its end".into(),
-        E::TlsCertificateError | E::TlsProtocolError | E::TlsAlertReceived(_) => {
-            "the TLS connection to the account host failed".into()
-        }
+        E::TlsCertificateError | E::TlsProtocolError | E::TlsAlertReceived(_) => "the TLS connection to the account host failed".into(),
         other => format!("the request failed: {other:?}"),
     }
 }

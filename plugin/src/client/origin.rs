@@ -20,9 +20,7 @@ pub fn resolve(cloud: Cloud, host_override: Option<&str>) -> Result<String, Card
         return Ok(cloud_origin(cloud).to_string());
     };
     const FIELD: &str = "connection.host-override";
-    let uri: http::Uri = raw
-        .parse()
-        .map_err(|_| invalid(FIELD, "must be a URL such as https://accounts.example.internal"))?;
+    let uri: http::Uri = raw.parse().map_err(|_| invalid(FIELD, "must be a URL such as https://accounts.example.internal"))?;
     let scheme = uri.scheme_str().unwrap_or("");
     if scheme != "https" && scheme != "http" {
         return Err(invalid(FIELD, "must start with https:// (or http:// for a local test account)"));

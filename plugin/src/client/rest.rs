@@ -22,9 +22,7 @@ pub fn get_list<T: DeserializeOwned>(session: &Session, version: ApiVersion, res
     // by the same decoder as the bare shape.
     let mut object: std::collections::BTreeMap<String, Box<RawValue>> = response.json()?;
     match object.remove(key) {
-        Some(items) if items.get() != "null" => {
-            serde_json::from_str(items.get()).map_err(|e| super::errors::unreadable(&response, &e))
-        }
+        Some(items) if items.get() != "null" => serde_json::from_str(items.get()).map_err(|e| super::errors::unreadable(&response, &e)),
         _ => Ok(Vec::new()),
     }
 }

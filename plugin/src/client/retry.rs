@@ -37,7 +37,11 @@ pub enum Outcome {
     Done(Response),
     /// Send again at once, without counting against the budget (a replaced token).
     Replay,
-    Failed { error: CardError, response: Option<Response>, decision: Decision },
+    Failed {
+        error: CardError,
+        response: Option<Response>,
+        decision: Decision,
+    },
 }
 
 /// The outcome of one exchange: success, or the failure decoded with `decode` and
@@ -87,11 +91,7 @@ pub fn for_response(idempotent: bool, response: &Response) -> Decision {
 
 /// Whether a request that got no answer may be repeated.
 pub fn for_transport(idempotent: bool, failure: &Transport) -> Decision {
-    if failure.denied || (failure.maybe_sent && !idempotent) {
-        Decision::Fail
-    } else {
-        Decision::Retry(None)
-    }
+    if failure.denied || (failure.maybe_sent && !idempotent) { Decision::Fail } else { Decision::Retry(None) }
 }
 
 /// The token endpoint throttles with 400/429 `{"error":"invalid_request",
@@ -150,12 +150,10 @@ fn backoff(attempt: u32) -> Duration {
 /// The error a flow sees when the budget runs out: throttling is `rate-limited` with
 /// Databricks' last `Retry-After`, whatever the status said; other failures stay as they are.
 pub fn exhausted(error: CardError, response: Option<&Response>, attempts: u32) -> CardError {
-    let throttled = response.is_some_and(|r| {
-        matches!(r.status, 429 | 503) || String::from_utf8_lossy(&r.body).contains("REQUEST_LIMIT_EXCEEDED")
-    });
-    let retry_after_seconds = response
-        .and_then(|r| retry_after(r, SystemTime::now()))
-        .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
+    let throttled =
+        response.is_some_and(|r| matches!(r.status, 429 | 503) || String::from_utf8_lossy(&r.body).contains("REQUEST_LIMIT_EXCEEDED"));
+    let retry_after_seconds =
+        response.and_then(|r| retry_after(r, SystemTime::now())).map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
     let mut error = match error {
         CardError::Upstream(e) if throttled => CardError::RateLimited(RateLimit { retry_after_seconds, error: e }),
         other => other,
@@ -172,11 +170,7 @@ mod tests {
     use crate::wit::ApiError;
 
     fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
-        Response {
-            status,
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-            body: body.as_bytes().to_vec(),
-        }
+        Response { status, headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), body: body.as_bytes().to_vec() }
     }
 
     #[test]
@@ -186,7 +180,10 @@ mod tests {
             assert_eq!(for_response(method, &response(503, &[], "")), Decision::Retry(None));
             assert_eq!(for_response(method, &response(500, &[], r#"{"error_code":"REQUEST_LIMIT_EXCEEDED"}"#)), Decision::Retry(None));
             assert_eq!(
-                for_response(method, &response(400, &[], r#"{"error":"invalid_request","error_description":"Temporarily throttled, too many requests"}"#)),
+                for_response(
+                    method,
+                    &response(400, &[], r#"{"error":"invalid_request","error_description":"Temporarily throttled, too many requests"}"#)
+                ),
                 Decision::Retry(None)
             );
         }
@@ -220,8 +217,15 @@ mod tests {
     fn retry_after_reads_seconds_and_http_dates() {
         let now = httpdate::parse_http_date("Sun, 22 Nov 2026 12:00:00 GMT").unwrap();
         assert_eq!(retry_after(&response(429, &[("Retry-After", "7")], ""), now), Some(Duration::from_secs(7)));
-        assert_eq!(retry_after(&response(429, &[("retry-after", "Sun, 22 Nov 2026 12:00:30 GMT")], ""), now), Some(Duration::from_secs(30)));
-        assert_eq!(retry_after(&response(429, &[("retry-after", "Sun, 22 Nov 2026 11:00:00 GMT")], ""), now), Some(Duration::ZERO), "a past date means now");
+        assert_eq!(
+            retry_after(&response(429, &[("retry-after", "Sun, 22 Nov 2026 12:00:30 GMT")], ""), now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after(&response(429, &[("retry-after", "Sun, 22 Nov 2026 11:00:00 GMT")], ""), now),
+            Some(Duration::ZERO),
+            "a past date means now"
+        );
         assert_eq!(retry_after(&response(429, &[("retry-after", "soon")], ""), now), None);
         assert_eq!(retry_after(&response(429, &[], ""), now), None);
     }
@@ -246,7 +250,8 @@ mod tests {
     #[test]
     fn an_exhausted_throttle_is_rate_limited_with_the_last_retry_after() {
         let throttled = response(503, &[("retry-after", "9")], "");
-        let error = CardError::Upstream(ApiError { status: 503, error_code: None, message: "Service Unavailable".into(), request_id: None });
+        let error =
+            CardError::Upstream(ApiError { status: 503, error_code: None, message: "Service Unavailable".into(), request_id: None });
         match exhausted(error, Some(&throttled), 3) {
             CardError::RateLimited(r) => {
                 assert_eq!(r.retry_after_seconds, Some(9));

@@ -155,11 +155,9 @@ fn list_records<T: ScimRecord>(session: &Session, resource: Resource, input: &Sc
     match &input.pages {
         None => read.page(1, MAX_PAGE),
         Some(PageSelection::Page(p)) => read.page(p.start_index.unwrap_or(1), p.count.unwrap_or(MAX_PAGE)),
-        Some(PageSelection::All(a)) => read.all(
-            a.limit.unwrap_or(DEFAULT_LIMIT),
-            a.page_size.unwrap_or(MAX_PAGE),
-            a.partial_results.unwrap_or(false),
-        ),
+        Some(PageSelection::All(a)) => {
+            read.all(a.limit.unwrap_or(DEFAULT_LIMIT), a.page_size.unwrap_or(MAX_PAGE), a.partial_results.unwrap_or(false))
+        }
     }
 }
 
@@ -200,7 +198,13 @@ impl Reader<'_> {
                 // asked for what was read so far, or the error says how far the walk got.
                 Err(error) if pages_read > 0 && partial_results => {
                     let total_results = total.unwrap_or(resources.len() as u32);
-                    return Ok(Page { total_results, start_index: 1, resources, next_start_index: Some(start_index), stopped_by: Some(error) });
+                    return Ok(Page {
+                        total_results,
+                        start_index: 1,
+                        resources,
+                        next_start_index: Some(start_index),
+                        stopped_by: Some(error),
+                    });
                 }
                 Err(error) if pages_read > 0 => {
                     let progress = format!(
@@ -219,7 +223,13 @@ impl Reader<'_> {
                 if resources.len() as u32 >= limit {
                     // The limit cut this page: the list resumes at the first record not returned.
                     let next = start_index.saturating_add(position as u32);
-                    return Ok(Page { total_results: total.unwrap_or(next), start_index: 1, resources, next_start_index: Some(next), stopped_by: None });
+                    return Ok(Page {
+                        total_results: total.unwrap_or(next),
+                        start_index: 1,
+                        resources,
+                        next_start_index: Some(next),
+                        stopped_by: None,
+                    });
                 }
                 if seen.insert(record.scim_id().to_string()) {
                     resources.push(record);
@@ -330,12 +340,7 @@ pub fn patch<T: ScimRecord>(session: &Session, resource: Resource, id: &str, ops
 }
 
 /// Applies PATCH operations; returns the resource only when Databricks sent it.
-pub fn patch_only<T: DeserializeOwned>(
-    session: &Session,
-    resource: Resource,
-    id: &str,
-    ops: Vec<PatchOp>,
-) -> Result<Option<T>, CardError> {
+pub fn patch_only<T: DeserializeOwned>(session: &Session, resource: Resource, id: &str, ops: Vec<PatchOp>) -> Result<Option<T>, CardError> {
     let response = send_patch(session, resource, id, ops)?;
     if response.has_content() { response.json().map(Some) } else { Ok(None) }
 }

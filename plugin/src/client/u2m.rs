@@ -3,9 +3,9 @@
 //! the refresh themselves (see `oauth-u2m` in the WIT): a rotated token they could not return
 //! would break the connection after one use.
 
+use super::Session;
 use super::auth::{self, U2m};
 use super::http::{Method, Request};
-use super::Session;
 use crate::validate::invalid;
 use crate::wit::CardError;
 use base64::Engine as _;
@@ -39,9 +39,10 @@ pub struct TokenSet {
 }
 
 fn u2m(session: &Session) -> Result<&U2m, CardError> {
-    session.credentials.u2m().ok_or_else(|| {
-        CardError::Unsupported("this card needs an oauth-u2m connection (a custom OAuth app connection)".into())
-    })
+    session
+        .credentials
+        .u2m()
+        .ok_or_else(|| CardError::Unsupported("this card needs an oauth-u2m connection (a custom OAuth app connection)".into()))
 }
 
 /// A redirect URI Databricks accepts: http(s), and plain http only to the local machine.
@@ -62,8 +63,8 @@ pub fn authorization_url(session: &Session, redirect_uri: &str, state: &str, cod
     if state.trim().is_empty() {
         return Err(invalid("state", "is required: an unguessable value the callback carries back"));
     }
-    let challenge_ok = (43..=128).contains(&code_challenge.len())
-        && code_challenge.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let challenge_ok =
+        (43..=128).contains(&code_challenge.len()) && code_challenge.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !challenge_ok {
         return Err(invalid("code-challenge", "must be base64url(SHA-256(verifier)) without padding (43 characters)"));
     }
@@ -82,7 +83,12 @@ pub fn authorization_url(session: &Session, redirect_uri: &str, state: &str, cod
 
 /// Posts a grant to the token endpoint with the app's client authentication: HTTP Basic for
 /// a confidential app, the client ID in the form for a public one.
-fn token_request(session: &Session, u2m: &U2m, mut form: Vec<(String, String)>, previous_refresh: Option<&str>) -> Result<TokenSet, CardError> {
+fn token_request(
+    session: &Session,
+    u2m: &U2m,
+    mut form: Vec<(String, String)>,
+    previous_refresh: Option<&str>,
+) -> Result<TokenSet, CardError> {
     let authorization = match &u2m.client_secret {
         Some(secret) => {
             format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{}:{secret}", u2m.client_id)))

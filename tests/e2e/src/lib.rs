@@ -43,11 +43,7 @@ impl Env {
 
     /// An account with a particular configuration; its secrets are always the sentinels.
     pub async fn with_config(config: FakeConfig, login: Login) -> Env {
-        let config = FakeConfig {
-            client_secret: SENTINEL_SECRET.to_string(),
-            scim_token: SENTINEL_SCIM_TOKEN.to_string(),
-            ..config
-        };
+        let config = FakeConfig { client_secret: SENTINEL_SECRET.to_string(), scim_token: SENTINEL_SCIM_TOKEN.to_string(), ..config };
         let fake = FakeAccount::start(config).await.expect("fake account starts");
         let connection = match login {
             Login::OAuthM2m => fake.m2m_connection(),
@@ -72,11 +68,8 @@ impl Env {
     }
 
     pub async fn run_with(&self, card: &str, connection: &Value, input: Value) -> Result<Value, Value> {
-        let outcome = self
-            .harness
-            .run(card, connection, &input, &self.options)
-            .await
-            .unwrap_or_else(|e| panic!("{card}: harness failure: {e}"));
+        let outcome =
+            self.harness.run(card, connection, &input, &self.options).await.unwrap_or_else(|e| panic!("{card}: harness failure: {e}"));
         let result = match outcome {
             CardOutcome::Ok(v) => Ok(v),
             CardOutcome::Err(e) => Err(e),

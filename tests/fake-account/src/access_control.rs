@@ -17,9 +17,7 @@ pub async fn assignable_roles(Account(shared): Account, RawQuery(query): RawQuer
     let params = Params::parse(query);
     let resource = params.get("resource").ok_or_else(|| invalid("resource is required, e.g. accounts/<ACCOUNT_ID>"))?;
     let account_prefix = format!("accounts/{}", shared.config.account_id);
-    let rest = resource
-        .strip_prefix(&account_prefix)
-        .ok_or_else(|| invalid(format!("resource {resource} is not in this account")))?;
+    let rest = resource.strip_prefix(&account_prefix).ok_or_else(|| invalid(format!("resource {resource} is not in this account")))?;
     let parts: Vec<&str> = rest.split('/').skip(1).collect();
     let roles = match parts.as_slice() {
         [] => ACCOUNT_ROLES,

@@ -2,10 +2,10 @@
 //! A confidential app's client secret appears only in the create answer; PATCH changes redirect
 //! URLs, scopes and the token policy only (name and confidentiality are fixed) and answers `{}`.
 
+use crate::common::{Account, Params, invalid, json_body, not_found, token_page};
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Response};
-use crate::common::{Account, Params, invalid, json_body, not_found, token_page};
 use serde_json::{Value, json};
 
 type Answer = Result<Response, Response>;
@@ -20,10 +20,7 @@ fn check_policy(policy: &Value) -> Result<(), Response> {
     }
 }
 
-pub async fn list(
-    Account(shared): Account,
-    RawQuery(query): RawQuery,
-) -> Answer {
+pub async fn list(Account(shared): Account, RawQuery(query): RawQuery) -> Answer {
     let (page, next) = token_page(&shared.lock_apps(), &Params::parse(query), Some("page_size"), 100);
     let mut answer = json!({"apps": page});
     if let Some(next) = next {
@@ -32,14 +29,14 @@ pub async fn list(
     Ok(Json(answer).into_response())
 }
 
-pub async fn create(
-    Account(shared): Account,
-    bytes: axum::body::Bytes,
-) -> Answer {
+pub async fn create(Account(shared): Account, bytes: axum::body::Bytes) -> Answer {
     let input = json_body(&bytes)?;
     let name = input["name"].as_str().filter(|n| !n.trim().is_empty()).ok_or_else(|| invalid("name is required"))?;
     let confidential = input["confidential"].as_bool().unwrap_or(false);
-    let policy = input.get("token_access_policy").cloned().unwrap_or_else(|| json!({"access_token_ttl_in_minutes": 60, "refresh_token_ttl_in_minutes": 10_080}));
+    let policy = input
+        .get("token_access_policy")
+        .cloned()
+        .unwrap_or_else(|| json!({"access_token_ttl_in_minutes": 60, "refresh_token_ttl_in_minutes": 10_080}));
     check_policy(&policy)?;
     let (id, client_id) = (crate::ids::uuid(), crate::ids::uuid());
     let app = json!({
@@ -64,19 +61,12 @@ pub async fn create(
     Ok(Json(answer).into_response())
 }
 
-pub async fn get(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let found = shared.lock_apps().iter().find(|a| a["integration_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Custom app integration", &id))?).into_response())
 }
 
-pub async fn update(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-    bytes: axum::body::Bytes,
-) -> Answer {
+pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, String)>, bytes: axum::body::Bytes) -> Answer {
     let changes = json_body(&bytes)?;
     if let Some(policy) = changes.get("token_access_policy") {
         check_policy(policy)?;
@@ -96,10 +86,7 @@ pub async fn update(
     Ok(Json(json!({})).into_response())
 }
 
-pub async fn delete(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let mut apps = shared.lock_apps();
     let before = apps.len();
     apps.retain(|a| a["integration_id"] != id.as_str());

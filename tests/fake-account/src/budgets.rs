@@ -2,10 +2,10 @@
 //! alerts and actions get IDs; PUT replaces the whole budget (alert and action IDs given
 //! back are kept); the list pages by token.
 
+use crate::common::{Account, Params, invalid, not_found, now_ms, token_page};
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Response};
-use crate::common::{Account, Params, invalid, not_found, now_ms, token_page};
 use serde_json::{Value, json};
 
 type Answer = Result<Response, Response>;
@@ -40,10 +40,7 @@ fn normalized(mut budget: Value) -> Result<Value, Response> {
     Ok(budget)
 }
 
-pub async fn list(
-    Account(shared): Account,
-    RawQuery(query): RawQuery,
-) -> Answer {
+pub async fn list(Account(shared): Account, RawQuery(query): RawQuery) -> Answer {
     let (page, next) = token_page(&shared.lock_budgets(), &Params::parse(query), None, PAGE);
     let mut answer = json!({"budgets": page});
     if let Some(next) = next {
@@ -52,10 +49,7 @@ pub async fn list(
     Ok(Json(answer).into_response())
 }
 
-pub async fn create(
-    Account(shared): Account,
-    body: axum::body::Bytes,
-) -> Answer {
+pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer {
     let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
     let mut budget = normalized(body["budget"].clone())?;
     let now = now_ms();
@@ -67,19 +61,12 @@ pub async fn create(
     Ok(Json(json!({"budget": budget})).into_response())
 }
 
-pub async fn get(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let found = shared.lock_budgets().iter().find(|b| b["budget_configuration_id"] == id.as_str()).cloned();
     Ok(Json(json!({"budget": found.ok_or_else(|| not_found("Budget", &id))?})).into_response())
 }
 
-pub async fn replace(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-    body: axum::body::Bytes,
-) -> Answer {
+pub async fn replace(Account(shared): Account, Path((_, id)): Path<(String, String)>, body: axum::body::Bytes) -> Answer {
     let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
     let mut replacement = normalized(body["budget"].clone())?;
     let mut budgets = shared.lock_budgets();
@@ -92,10 +79,7 @@ pub async fn replace(
     Ok(Json(json!({"budget": replacement})).into_response())
 }
 
-pub async fn delete(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let mut budgets = shared.lock_budgets();
     let before = budgets.len();
     budgets.retain(|b| b["budget_configuration_id"] != id.as_str());

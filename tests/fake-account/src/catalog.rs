@@ -1,12 +1,12 @@
 //! Unity Catalog at the account level: metastores (`{"metastore_info": …}` answers) and
 //! workspace assignments (one metastore per workspace; a missing assignment is a 404).
 
+use crate::common::{Account, invalid, json_body, now_ms};
 use crate::errors;
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{Account, invalid, json_body, now_ms};
 use serde_json::{Value, json};
 
 type Answer = Result<Response, Response>;
@@ -43,10 +43,7 @@ pub async fn list(Account(shared): Account) -> Answer {
     Ok(if metastores.is_empty() { Json(json!({})) } else { Json(json!({"metastores": metastores})) }.into_response())
 }
 
-pub async fn create(
-    Account(shared): Account,
-    body: axum::body::Bytes,
-) -> Answer {
+pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer {
     let body = json_body(&body)?;
     let info = &body["metastore_info"];
     let name = info["name"].as_str().filter(|n| !n.trim().is_empty()).ok_or_else(|| invalid("metastore_info.name is required"))?;
@@ -78,19 +75,12 @@ pub async fn create(
     Ok(Json(json!({"metastore_info": created})).into_response())
 }
 
-pub async fn get(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let found = shared.lock_catalog().metastores.iter().find(|m| m["metastore_id"] == id.as_str()).cloned();
     Ok(Json(json!({"metastore_info": found.ok_or_else(|| no_metastore(&id))?})).into_response())
 }
 
-pub async fn update(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-    body: axum::body::Bytes,
-) -> Answer {
+pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, String)>, body: axum::body::Bytes) -> Answer {
     let body = json_body(&body)?;
     let changes = body["metastore_info"].as_object().cloned().unwrap_or_default();
     if let Some(scope) = changes.get("delta_sharing_scope")
@@ -108,11 +98,7 @@ pub async fn update(
     Ok(Json(json!({"metastore_info": metastore.clone()})).into_response())
 }
 
-pub async fn delete(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-) -> Answer {
+pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, String)>, RawQuery(query): RawQuery) -> Answer {
     let force = query.is_some_and(|q| q.split('&').any(|p| p == "force=true"));
     let mut catalog = shared.lock_catalog();
     let index = catalog.metastores.iter().position(|m| m["metastore_id"] == id.as_str()).ok_or_else(|| no_metastore(&id))?;
@@ -124,10 +110,7 @@ pub async fn delete(
     Ok(Json(json!({})).into_response())
 }
 
-pub async fn assigned_workspaces(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn assigned_workspaces(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let catalog = shared.lock_catalog();
     if !catalog.metastores.iter().any(|m| m["metastore_id"] == id.as_str()) {
         return Err(no_metastore(&id));
@@ -136,10 +119,7 @@ pub async fn assigned_workspaces(
     Ok(Json(json!({"workspace_ids": ids})).into_response())
 }
 
-pub async fn workspace_metastore(
-    Account(shared): Account,
-    Path((_, workspace)): Path<(String, String)>,
-) -> Answer {
+pub async fn workspace_metastore(Account(shared): Account, Path((_, workspace)): Path<(String, String)>) -> Answer {
     let workspace = workspace_number(&workspace)?;
     let catalog = shared.lock_catalog();
     let found = catalog.assignments.iter().find(|(w, _, _)| *w == workspace);
@@ -168,17 +148,18 @@ pub async fn assign(
         return Err(no_metastore(&metastore));
     }
     if catalog.assignments.iter().any(|(w, _, _)| *w == workspace) {
-        return Err(errors::api(StatusCode::CONFLICT, "RESOURCE_ALREADY_EXISTS", format!("Workspace {workspace} already has a metastore.")));
+        return Err(errors::api(
+            StatusCode::CONFLICT,
+            "RESOURCE_ALREADY_EXISTS",
+            format!("Workspace {workspace} already has a metastore."),
+        ));
     }
     let default_catalog = body["metastore_assignment"]["default_catalog_name"].as_str().map(str::to_string);
     catalog.assignments.push((workspace, metastore, default_catalog));
     Ok(Json(json!({})).into_response())
 }
 
-pub async fn unassign(
-    Account(shared): Account,
-    Path((_, workspace, metastore)): Path<(String, String, String)>,
-) -> Answer {
+pub async fn unassign(Account(shared): Account, Path((_, workspace, metastore)): Path<(String, String, String)>) -> Answer {
     let workspace = workspace_number(&workspace)?;
     let mut catalog = shared.lock_catalog();
     let before = catalog.assignments.len();

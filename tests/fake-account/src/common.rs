@@ -7,9 +7,9 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
-use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A request the account API accepts: the caller's token is valid for the path, and the
@@ -21,9 +21,7 @@ impl FromRequestParts<Arc<Shared>> for Account {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, Response> {
-        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, shared)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, shared).await.map_err(IntoResponse::into_response)?;
         let account_id = params.get("account_id").map(String::as_str).unwrap_or("");
         crate::oauth::account_access(shared, account_id, &parts.headers, parts.uri.path())?;
         Ok(Account(shared.clone()))

@@ -233,9 +233,7 @@ fn compare(actual: &Value, op: Op, expected: &Value) -> bool {
         }
         (Value::Bool(a), Value::Bool(b)) => a.cmp(b),
         // Databricks stores some booleans and numbers as strings; compare their text.
-        (Value::Bool(a), Value::String(b)) | (Value::String(b), Value::Bool(a)) => {
-            a.to_string().cmp(&b.to_lowercase())
-        }
+        (Value::Bool(a), Value::String(b)) | (Value::String(b), Value::Bool(a)) => a.to_string().cmp(&b.to_lowercase()),
         (Value::Number(a), Value::Number(b)) => match (a.as_f64(), b.as_f64()) {
             (Some(a), Some(b)) => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
             _ => return false,
@@ -264,9 +262,7 @@ impl Filter {
                 _ => true,
             }),
             // `ne` holds when no value equals (and when the attribute is absent).
-            Filter::Compare { path, op: Op::Ne, value } => {
-                !values_at(resource, path).iter().any(|v| compare(v, Op::Eq, value))
-            }
+            Filter::Compare { path, op: Op::Ne, value } => !values_at(resource, path).iter().any(|v| compare(v, Op::Eq, value)),
             Filter::Compare { path, op, value } => values_at(resource, path).iter().any(|v| compare(v, *op, value)),
             Filter::And(a, b) => a.matches(resource) && b.matches(resource),
             Filter::Or(a, b) => a.matches(resource) || b.matches(resource),

@@ -2,12 +2,12 @@
 //! Databricks' validation (`INVALID_PARAMETER_VALUE`, `QUOTA_EXCEEDED` past 1000 entries)
 //! and answers (`{"ip_access_lists": […]}`, omitted when empty; `{"ip_access_list": {…}}`).
 
+use crate::common::{Account, json_body, not_found, now_ms};
 use crate::errors;
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{Account, json_body, not_found, now_ms};
 use serde_json::json;
 
 type Answer = Result<Response, Response>;
@@ -26,19 +26,14 @@ pub async fn list(Account(shared): Account) -> Answer {
     Ok(if lists.is_empty() { Json(json!({})) } else { Json(json!({"ip_access_lists": lists})) }.into_response())
 }
 
-pub async fn create(
-    Account(shared): Account,
-    body: axum::body::Bytes,
-) -> Answer {
+pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer {
     let invalid = |message: String| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message);
     let body = json_body(&body)?;
     let label = body["label"].as_str().filter(|l| !l.trim().is_empty()).ok_or_else(|| invalid("label is required".into()))?;
     let list_type = body["list_type"].as_str().filter(|t| matches!(*t, "ALLOW" | "BLOCK"));
     let list_type = list_type.ok_or_else(|| invalid("list_type must be ALLOW or BLOCK".into()))?;
-    let entries: Vec<String> = body["ip_addresses"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
+    let entries: Vec<String> =
+        body["ip_addresses"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()).unwrap_or_default();
     if entries.len() > MAX_ENTRIES {
         return Err(errors::api(StatusCode::BAD_REQUEST, "QUOTA_EXCEEDED", format!("IP access lists hold at most {MAX_ENTRIES} entries.")));
     }
@@ -64,19 +59,13 @@ pub async fn create(
     Ok(Json(json!({"ip_access_list": created})).into_response())
 }
 
-pub async fn get(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let found = shared.lock_ip_lists().iter().find(|l| l["list_id"] == id.as_str()).cloned();
     let found = found.ok_or_else(|| not_found("IP access list", &id))?;
     Ok(Json(json!({"ip_access_list": found})).into_response())
 }
 
-pub async fn delete(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let mut lists = shared.lock_ip_lists();
     let before = lists.len();
     lists.retain(|l| l["list_id"] != id.as_str());

@@ -106,11 +106,7 @@ impl RecordedRequest {
         RecordedRequest {
             method: parts.method.to_string(),
             path: parts.uri.path().to_string(),
-            query: parts
-                .uri
-                .query()
-                .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-                .unwrap_or_default(),
+            query: parts.uri.query().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default(),
             headers: parts
                 .headers
                 .iter()

@@ -4,12 +4,12 @@
 //! storage configurations must exist, and a configuration can only be disabled, not deleted
 //! (PATCH changes the status only).
 
+use crate::common::{Account, Params, invalid, json_body, not_found, now_ms};
 use crate::errors;
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{Account, Params, invalid, json_body, not_found, now_ms};
 use serde_json::{Value, json};
 
 type Answer = Result<Response, Response>;
@@ -20,7 +20,9 @@ const MAX_ENABLED_PER_TYPE: usize = 2;
 fn room_for(configs: &[Value], log_type: &Value, except: Option<&str>) -> Result<(), Response> {
     let enabled = configs
         .iter()
-        .filter(|c| c["log_type"] == *log_type && c["status"] == "ENABLED" && c["workspace_ids_filter"].as_array().is_none_or(Vec::is_empty))
+        .filter(|c| {
+            c["log_type"] == *log_type && c["status"] == "ENABLED" && c["workspace_ids_filter"].as_array().is_none_or(Vec::is_empty)
+        })
         .filter(|c| except.is_none_or(|id| c["config_id"] != id))
         .count();
     if enabled >= MAX_ENABLED_PER_TYPE {
@@ -29,10 +31,7 @@ fn room_for(configs: &[Value], log_type: &Value, except: Option<&str>) -> Result
     Ok(())
 }
 
-pub async fn list(
-    Account(shared): Account,
-    RawQuery(query): RawQuery,
-) -> Answer {
+pub async fn list(Account(shared): Account, RawQuery(query): RawQuery) -> Answer {
     let params = Params::parse(query);
     let configs: Vec<Value> = shared
         .lock_log_delivery()
@@ -43,10 +42,7 @@ pub async fn list(
     Ok(Json(json!({"log_delivery_configurations": configs})).into_response())
 }
 
-pub async fn create(
-    Account(shared): Account,
-    body: axum::body::Bytes,
-) -> Answer {
+pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer {
     let body = json_body(&body)?;
     let mut config = body["log_delivery_configuration"].clone();
     let format = match config["log_type"].as_str() {
@@ -83,19 +79,12 @@ pub async fn create(
     Ok(Json(json!({"log_delivery_configuration": config})).into_response())
 }
 
-pub async fn get(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let found = shared.lock_log_delivery().iter().find(|c| c["config_id"] == id.as_str()).cloned();
     Ok(Json(json!({"log_delivery_configuration": found.ok_or_else(|| not_found("Log delivery configuration", &id))?})).into_response())
 }
 
-pub async fn update(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-    body: axum::body::Bytes,
-) -> Answer {
+pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, String)>, body: axum::body::Bytes) -> Answer {
     let body = json_body(&body)?;
     let status = body["status"].as_str().filter(|s| matches!(*s, "ENABLED" | "DISABLED"));
     let status = status.ok_or_else(|| invalid("status (ENABLED or DISABLED) is the only field that can change"))?;

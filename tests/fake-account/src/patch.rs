@@ -25,9 +25,7 @@ const MULTI_VALUED: &[&str] = &["members", "roles", "entitlements"];
 /// Applies a PatchOp body to `resource`. Returns the `value`s of members that were added,
 /// so the caller can check they exist.
 pub fn apply(resource: &mut Value, body: &Value) -> Result<Vec<String>, PatchError> {
-    let schemas_ok = body["schemas"]
-        .as_array()
-        .is_some_and(|s| s.iter().any(|v| v == "urn:ietf:params:scim:api:messages:2.0:PatchOp"));
+    let schemas_ok = body["schemas"].as_array().is_some_and(|s| s.iter().any(|v| v == "urn:ietf:params:scim:api:messages:2.0:PatchOp"));
     if !schemas_ok {
         return Err(invalid("invalidSyntax", "Request must declare the PatchOp schema."));
     }
@@ -218,7 +216,11 @@ mod tests {
         assert_eq!(user["roles"], json!([{"value": "account_admin"}]));
         assert_eq!(user["userName"], "a@b.c", "userName cannot change");
         assert_eq!(user["displayName"], "A B");
-        patch(&mut user, json!([{"op": "remove", "path": "roles[value eq \"account_admin\"]"}, {"op": "replace", "path": "active", "value": true}])).unwrap();
+        patch(
+            &mut user,
+            json!([{"op": "remove", "path": "roles[value eq \"account_admin\"]"}, {"op": "replace", "path": "active", "value": true}]),
+        )
+        .unwrap();
         assert_eq!(user["roles"], json!([]));
         assert_eq!(user["active"], true);
     }
@@ -230,6 +232,9 @@ mod tests {
         assert_eq!(patch(&mut user, json!([{"op": "move", "path": "x"}])).unwrap_err().scim_type, "invalidSyntax");
         assert_eq!(patch(&mut user, json!([{"op": "remove"}])).unwrap_err().scim_type, "noTarget");
         assert_eq!(patch(&mut user, json!([{"op": "replace", "path": "active", "value": "maybe"}])).unwrap_err().scim_type, "invalidValue");
-        assert_eq!(patch(&mut user, json!([{"op": "remove", "path": "members[display eq \"x\"]"}])).unwrap_err().scim_type, "invalidFilter");
+        assert_eq!(
+            patch(&mut user, json!([{"op": "remove", "path": "members[display eq \"x\"]"}])).unwrap_err().scim_type,
+            "invalidFilter"
+        );
     }
 }

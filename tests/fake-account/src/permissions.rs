@@ -4,6 +4,7 @@
 //! permission of the principal, and principals are the account's users, groups and
 //! service principals.
 
+use crate::common::{Account, Params, token_page};
 use crate::errors;
 use crate::server::Shared;
 use crate::store::Kind;
@@ -11,7 +12,6 @@ use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{Account, Params, token_page};
 use serde_json::{Value, json};
 
 type Answer = Result<Response, Response>;
@@ -40,16 +40,13 @@ fn principal(shared: &Shared, id: i64) -> Option<Value> {
     Some(shown)
 }
 
-pub async fn list(
-    Account(shared): Account,
-    Path((_, workspace)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-) -> Answer {
+pub async fn list(Account(shared): Account, Path((_, workspace)): Path<(String, String)>, RawQuery(query): RawQuery) -> Answer {
     let workspace = number("workspace_id", &workspace)?;
     workspace_exists(&shared, workspace)?;
     let assigned: Vec<(i64, Vec<String>)> =
         shared.lock_permissions().get(&workspace).map(|m| m.iter().map(|(p, perms)| (*p, perms.clone())).collect()).unwrap_or_default();
-    let shown: Vec<Value> = assigned.iter().map(|(id, perms)| json!({"principal": principal(&shared, *id), "permissions": perms})).collect();
+    let shown: Vec<Value> =
+        assigned.iter().map(|(id, perms)| json!({"principal": principal(&shared, *id), "permissions": perms})).collect();
     let (page, next) = token_page(&shown, &Params::parse(query), Some("max_results"), 100);
     let mut answer = json!({"permission_assignments": page});
     if let Some(next) = next {
@@ -65,8 +62,9 @@ pub async fn put(
 ) -> Answer {
     let (workspace, principal_id) = (number("workspace_id", &workspace)?, number("principal_id", &principal_id)?);
     workspace_exists(&shared, workspace)?;
-    let shown = principal(&shared, principal_id)
-        .ok_or_else(|| errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Principal {principal_id} does not exist.")))?;
+    let shown = principal(&shared, principal_id).ok_or_else(|| {
+        errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Principal {principal_id} does not exist."))
+    })?;
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let asked: Vec<&str> = body["permissions"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
     let permissions: Vec<String> = if asked.contains(&"ADMIN") {
@@ -86,10 +84,7 @@ pub async fn put(
     Ok(Json(json!({"principal": shown, "permissions": permissions})).into_response())
 }
 
-pub async fn delete(
-    Account(shared): Account,
-    Path((_, workspace, principal_id)): Path<(String, String, String)>,
-) -> Answer {
+pub async fn delete(Account(shared): Account, Path((_, workspace, principal_id)): Path<(String, String, String)>) -> Answer {
     let (workspace, principal_id) = (number("workspace_id", &workspace)?, number("principal_id", &principal_id)?);
     workspace_exists(&shared, workspace)?;
     let removed = shared.lock_permissions().get_mut(&workspace).and_then(|m| m.remove(&principal_id));

@@ -2,12 +2,12 @@
 //! `/api/2.0/accounts/{account_id}/`. Lists are bare JSON arrays on the wire, as the SDKs
 //! decode them. A credential or network that a workspace uses cannot be deleted (`INVALID_STATE`).
 
+use crate::common::{Account, not_found, now_ms};
 use crate::errors;
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{Account, not_found, now_ms};
 use serde_json::{Value, json};
 
 type Answer = Result<Response, Response>;
@@ -49,18 +49,19 @@ pub fn demo(account_id: &str) -> (Vec<Value>, Vec<Value>) {
             "creation_time": 1_700_000_100_000i64,
         })
     };
-    (credentials, vec![workspace(1_234_567_890_123_456, "analytics-prod", "RUNNING"), workspace(2_345_678_901_234_567, "sandbox", "PROVISIONING")])
+    (
+        credentials,
+        vec![workspace(1_234_567_890_123_456, "analytics-prod", "RUNNING"), workspace(2_345_678_901_234_567, "sandbox", "PROVISIONING")],
+    )
 }
 
 pub async fn list_workspaces(Account(shared): Account) -> Answer {
     Ok(Json(Value::Array(shared.lock_provisioning().workspaces.clone())).into_response())
 }
 
-pub async fn get_workspace(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
-    let numeric: i64 = id.parse().map_err(|_| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", "workspace_id must be a number"))?;
+pub async fn get_workspace(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
+    let numeric: i64 =
+        id.parse().map_err(|_| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", "workspace_id must be a number"))?;
     let found = shared.lock_provisioning().workspaces.iter().find(|w| w["workspace_id"] == numeric).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Workspace", &id))?).into_response())
 }
@@ -69,10 +70,7 @@ pub async fn list_credentials(Account(shared): Account) -> Answer {
     Ok(Json(Value::Array(shared.lock_provisioning().credentials.clone())).into_response())
 }
 
-pub async fn create_credential(
-    Account(shared): Account,
-    body: axum::body::Bytes,
-) -> Answer {
+pub async fn create_credential(Account(shared): Account, body: axum::body::Bytes) -> Answer {
     let invalid = |message: &str| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string());
     let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
     let name = body["credentials_name"].as_str().filter(|n| (4..=256).contains(&n.chars().count()));
@@ -90,21 +88,19 @@ pub async fn create_credential(
     Ok(Json(created).into_response())
 }
 
-pub async fn get_credential(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn get_credential(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let found = shared.lock_provisioning().credentials.iter().find(|c| c["credentials_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Credential configuration", &id))?).into_response())
 }
 
-pub async fn delete_credential(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn delete_credential(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let mut provisioning = shared.lock_provisioning();
     if provisioning.workspaces.iter().any(|w| w["credentials_id"] == id.as_str()) {
-        return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", format!("Credential configuration {id} is used by a workspace.")));
+        return Err(errors::api(
+            StatusCode::BAD_REQUEST,
+            "INVALID_STATE",
+            format!("Credential configuration {id} is used by a workspace."),
+        ));
     }
     let index = provisioning.credentials.iter().position(|c| c["credentials_id"] == id.as_str());
     let removed = provisioning.credentials.remove(index.ok_or_else(|| not_found("Credential configuration", &id))?);
@@ -116,10 +112,7 @@ pub async fn list_storage(Account(shared): Account) -> Answer {
     Ok(Json(Value::Array(shared.lock_provisioning().storage.clone())).into_response())
 }
 
-pub async fn get_storage(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn get_storage(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let found = shared.lock_provisioning().storage.iter().find(|c| c["storage_configuration_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Storage configuration", &id))?).into_response())
 }
@@ -128,10 +121,7 @@ pub async fn list_networks(Account(shared): Account) -> Answer {
     Ok(Json(Value::Array(shared.lock_provisioning().networks.clone())).into_response())
 }
 
-pub async fn create_network(
-    Account(shared): Account,
-    body: axum::body::Bytes,
-) -> Answer {
+pub async fn create_network(Account(shared): Account, body: axum::body::Bytes) -> Answer {
     let invalid = |message: &str| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message.to_string());
     let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
     let name = body["network_name"].as_str().filter(|n| (4..=256).contains(&n.chars().count()));
@@ -166,18 +156,12 @@ pub async fn create_network(
     Ok(Json(network).into_response())
 }
 
-pub async fn get_network(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn get_network(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let found = shared.lock_provisioning().networks.iter().find(|n| n["network_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Network configuration", &id))?).into_response())
 }
 
-pub async fn delete_network(
-    Account(shared): Account,
-    Path((_, id)): Path<(String, String)>,
-) -> Answer {
+pub async fn delete_network(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let mut provisioning = shared.lock_provisioning();
     if provisioning.workspaces.iter().any(|w| w["network_id"] == id.as_str()) {
         return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", format!("Network configuration {id} is used by a workspace.")));

@@ -67,9 +67,7 @@ impl FromRequestParts<Arc<Shared>> for Target {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, shared: &Arc<Shared>) -> Result<Self, Response> {
-        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, shared)
-            .await
-            .map_err(IntoResponse::into_response)?;
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, shared).await.map_err(IntoResponse::into_response)?;
         let param = |name: &str| params.get(name).map(String::as_str).unwrap_or("");
         let path = parts.uri.path();
         let not_found = || errors::api(StatusCode::NOT_FOUND, "ENDPOINT_NOT_FOUND", format!("No API found for '{path}'"));
@@ -166,7 +164,14 @@ pub async fn list(target: Target, RawQuery(query): RawQuery) -> Answer {
 }
 
 /// A SCIM `ListResponse` of one page, each resource shaped as the list shows it.
-fn list_answer(kind: Kind, total: usize, start_index: usize, mut page: Vec<Value>, attributes: Option<&str>, excluded: Option<&str>) -> Response {
+fn list_answer(
+    kind: Kind,
+    total: usize,
+    start_index: usize,
+    mut page: Vec<Value>,
+    attributes: Option<&str>,
+    excluded: Option<&str>,
+) -> Response {
     for resource in &mut page {
         if kind == Kind::Groups {
             // Since 2025-08-22 the account group list no longer returns members.
@@ -218,8 +223,7 @@ pub async fn patch(target: Target, body: Bytes) -> Answer {
     let body = json_body(&body)?;
     let mut store = shared.lock_store();
     let mut current = store.raw(kind, &id).map_err(store_error)?;
-    let added = crate::patch::apply(&mut current, &body)
-        .map_err(|e| errors::scim(StatusCode::BAD_REQUEST, Some(e.scim_type), e.detail))?;
+    let added = crate::patch::apply(&mut current, &body).map_err(|e| errors::scim(StatusCode::BAD_REQUEST, Some(e.scim_type), e.detail))?;
     // Only groups have members; a member added to a user or service principal is a bad path.
     if kind != Kind::Groups && current.get("members").is_some() {
         return Err(errors::scim(StatusCode::BAD_REQUEST, Some("invalidPath"), format!("{} has no attribute members.", kind.noun())));

@@ -4,6 +4,7 @@
 //! secret itself only in the create answer. A secret made here also signs its principal in
 //! at the token endpoint, as on Databricks.
 
+use crate::common::{Account, Params, json_body, token_page};
 use crate::errors;
 use crate::server::Shared;
 use crate::store::Kind;
@@ -11,7 +12,6 @@ use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use crate::common::{Account, Params, json_body, token_page};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
@@ -35,25 +35,29 @@ fn rfc3339(time: SystemTime) -> String {
 
 /// The principal must exist in the account.
 fn principal(shared: &Shared, sp_id: &str) -> Result<(), Response> {
-    shared.lock_store().raw(Kind::ServicePrincipals, sp_id).map(|_| ()).map_err(|_| {
-        errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Service principal {sp_id} does not exist."))
-    })
+    shared
+        .lock_store()
+        .raw(Kind::ServicePrincipals, sp_id)
+        .map(|_| ())
+        .map_err(|_| errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Service principal {sp_id} does not exist.")))
 }
 
 /// `"63072000s"` → a duration (protobuf JSON duration, whole seconds).
 fn lifetime(body: &Value) -> Result<Duration, Response> {
-    let invalid = || errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", "lifetime must be a duration such as \"31536000s\", at most 730 days");
+    let invalid = || {
+        errors::api(
+            StatusCode::BAD_REQUEST,
+            "INVALID_PARAMETER_VALUE",
+            "lifetime must be a duration such as \"31536000s\", at most 730 days",
+        )
+    };
     let Some(text) = body.get("lifetime").and_then(Value::as_str) else { return Ok(MAX_LIFETIME) };
     let seconds: u64 = text.strip_suffix('s').and_then(|n| n.parse().ok()).ok_or_else(invalid)?;
     let lifetime = Duration::from_secs(seconds);
     if lifetime.is_zero() || lifetime > MAX_LIFETIME { Err(invalid()) } else { Ok(lifetime) }
 }
 
-pub async fn list(
-    Account(shared): Account,
-    Path((_, sp_id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-) -> Answer {
+pub async fn list(Account(shared): Account, Path((_, sp_id)): Path<(String, String)>, RawQuery(query): RawQuery) -> Answer {
     principal(&shared, &sp_id)?;
     let secrets: Vec<Value> = shared.lock_secrets().get(&sp_id).into_iter().flatten().map(|s| s.shown.clone()).collect();
     let (page, next) = token_page(&secrets, &Params::parse(query), Some("page_size"), DEFAULT_PAGE);
@@ -64,18 +68,18 @@ pub async fn list(
     Ok(Json(answer).into_response())
 }
 
-pub async fn create(
-    Account(shared): Account,
-    Path((_, sp_id)): Path<(String, String)>,
-    body: axum::body::Bytes,
-) -> Answer {
+pub async fn create(Account(shared): Account, Path((_, sp_id)): Path<(String, String)>, body: axum::body::Bytes) -> Answer {
     principal(&shared, &sp_id)?;
     let body: Value = if body.is_empty() { json!({}) } else { json_body(&body)? };
     let lifetime = lifetime(&body)?;
     let mut all = shared.lock_secrets();
     let secrets = all.entry(sp_id.clone()).or_default();
     if secrets.len() >= MAX_SECRETS {
-        return Err(errors::api(StatusCode::BAD_REQUEST, "QUOTA_EXCEEDED", format!("A service principal can have at most {MAX_SECRETS} OAuth secrets.")));
+        return Err(errors::api(
+            StatusCode::BAD_REQUEST,
+            "QUOTA_EXCEEDED",
+            format!("A service principal can have at most {MAX_SECRETS} OAuth secrets."),
+        ));
     }
     let now = SystemTime::now();
     let secret = format!("dose{}", crate::ids::token().trim_start_matches("dapi-fake-"));
@@ -94,10 +98,7 @@ pub async fn create(
     Ok(Json(answer).into_response())
 }
 
-pub async fn delete(
-    Account(shared): Account,
-    Path((_, sp_id, secret_id)): Path<(String, String, String)>,
-) -> Answer {
+pub async fn delete(Account(shared): Account, Path((_, sp_id, secret_id)): Path<(String, String, String)>) -> Answer {
     principal(&shared, &sp_id)?;
     let mut all = shared.lock_secrets();
     let secrets = all.entry(sp_id).or_default();

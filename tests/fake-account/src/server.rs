@@ -2,7 +2,7 @@
 //! injected faults, `x-request-id`).
 
 use crate::store::Store;
-use crate::{Fault, FaultAction, FakeConfig, RecordedRequest};
+use crate::{FakeConfig, Fault, FaultAction, RecordedRequest};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -119,14 +119,8 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/oidc/accounts/{account_id}/v1/token", post(crate::oauth::token))
         .route("/oidc/accounts/{account_id}/v1/authorize", get(crate::u2m::authorize))
         .route(scim_collection, get(crate::scim::list).post(crate::scim::create))
-        .route(
-            scim_item,
-            get(crate::scim::get).put(crate::scim::replace).patch(crate::scim::patch).delete(crate::scim::delete),
-        )
-        .route(
-            "/api/2.0/preview/accounts/{account_id}/access-control/assignable-roles",
-            get(crate::access_control::assignable_roles),
-        )
+        .route(scim_item, get(crate::scim::get).put(crate::scim::replace).patch(crate::scim::patch).delete(crate::scim::delete))
+        .route("/api/2.0/preview/accounts/{account_id}/access-control/assignable-roles", get(crate::access_control::assignable_roles))
         .route("/api/2.0/accounts/{account_id}/ip-access-lists", get(crate::ip_lists::list).post(crate::ip_lists::create))
         .route("/api/2.0/accounts/{account_id}/ip-access-lists/{id}", get(crate::ip_lists::get).delete(crate::ip_lists::delete))
         .route(
@@ -160,10 +154,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/api/2.0/accounts/{account_id}/storage-configurations", get(crate::provisioning::list_storage))
         .route("/api/2.0/accounts/{account_id}/storage-configurations/{id}", get(crate::provisioning::get_storage))
-        .route(
-            "/api/2.0/accounts/{account_id}/networks",
-            get(crate::provisioning::list_networks).post(crate::provisioning::create_network),
-        )
+        .route("/api/2.0/accounts/{account_id}/networks", get(crate::provisioning::list_networks).post(crate::provisioning::create_network))
         .route(
             "/api/2.0/accounts/{account_id}/networks/{id}",
             get(crate::provisioning::get_network).delete(crate::provisioning::delete_network),
@@ -184,10 +175,7 @@ pub fn router(shared: Arc<Shared>) -> Router {
             get(crate::budgets::get).put(crate::budgets::replace).delete(crate::budgets::delete),
         )
         .route("/api/2.0/accounts/{account_id}/log-delivery", get(crate::log_delivery::list).post(crate::log_delivery::create))
-        .route(
-            "/api/2.0/accounts/{account_id}/log-delivery/{id}",
-            get(crate::log_delivery::get).patch(crate::log_delivery::update),
-        )
+        .route("/api/2.0/accounts/{account_id}/log-delivery/{id}", get(crate::log_delivery::get).patch(crate::log_delivery::update))
         .route("/api/2.0/accounts/{account_id}/usage/download", get(crate::usage::download))
         .fallback(not_found)
         // Databricks answers a known path with an unsupported method as an unknown endpoint.

@@ -85,17 +85,15 @@ impl Store {
     }
 
     fn kind_of(&self, id: &str) -> Option<Kind> {
-        [Kind::Users, Kind::ServicePrincipals, Kind::Groups]
-            .into_iter()
-            .find(|k| self.map(*k).is_some_and(|m| m.contains_key(id)))
+        [Kind::Users, Kind::ServicePrincipals, Kind::Groups].into_iter().find(|k| self.map(*k).is_some_and(|m| m.contains_key(id)))
     }
 
     fn unique_taken(&self, kind: Kind, value: &str, except: Option<&str>) -> bool {
         let attribute = kind.unique_attribute();
-        self.map(kind).into_iter().flatten().any(|(id, r)| {
-            Some(id.as_str()) != except
-                && r[attribute].as_str().is_some_and(|v| v.eq_ignore_ascii_case(value))
-        })
+        self.map(kind)
+            .into_iter()
+            .flatten()
+            .any(|(id, r)| Some(id.as_str()) != except && r[attribute].as_str().is_some_and(|v| v.eq_ignore_ascii_case(value)))
     }
 
     /// Members must exist: a group can hold users, service principals and groups.
@@ -157,10 +155,7 @@ impl Store {
 
     /// The stored form of a resource, for PATCH to work on.
     pub fn raw(&self, kind: Kind, id: &str) -> Result<Value, StoreError> {
-        self.map(kind)
-            .and_then(|m| m.get(id))
-            .cloned()
-            .ok_or_else(|| StoreError::NotFound(format!("{} {id} not found.", kind.noun())))
+        self.map(kind).and_then(|m| m.get(id)).cloned().ok_or_else(|| StoreError::NotFound(format!("{} {id} not found.", kind.noun())))
     }
 
     /// Stores a changed resource (after PATCH or PUT), keeping what the server owns.
@@ -274,11 +269,7 @@ impl Store {
 
     /// Every resource of a kind, rendered, in ID order.
     pub fn all(&self, kind: Kind) -> Vec<Value> {
-        self.map(kind)
-            .into_iter()
-            .flatten()
-            .filter_map(|(id, _)| self.render(kind, id).ok())
-            .collect()
+        self.map(kind).into_iter().flatten().filter_map(|(id, _)| self.render(kind, id).ok()).collect()
     }
 }
 
@@ -291,7 +282,10 @@ mod tests {
         let mut store = Store::default();
         let ada = store.create(Kind::Users, &json!({"userName": "ada@example.com"})).unwrap();
         assert!(matches!(store.create(Kind::Users, &json!({"userName": "ADA@example.com"})), Err(StoreError::Conflict(_))));
-        assert!(matches!(store.create(Kind::Groups, &json!({"displayName": "g", "members": [{"value": "404"}]})), Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            store.create(Kind::Groups, &json!({"displayName": "g", "members": [{"value": "404"}]})),
+            Err(StoreError::NotFound(_))
+        ));
         let group = store.create(Kind::Groups, &json!({"displayName": "g", "members": [{"value": ada}]})).unwrap();
         let user = store.render(Kind::Users, &ada).unwrap();
         assert_eq!(user["groups"][0]["value"], group.as_str());

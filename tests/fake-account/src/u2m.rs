@@ -132,7 +132,11 @@ fn issue(shared: &Shared, app: &Value, scope: &str, refresh_token: Option<String
         scope.split(' ').any(|s| s == "offline_access").then(|| {
             let token = random("doau-");
             let ttl = Duration::from_secs(60 * policy_minutes(app, "refresh_token_ttl_in_minutes", 129_600));
-            let grant = RefreshGrant { client_id: app["client_id"].as_str().unwrap_or("").into(), scope: scope.into(), expires: SystemTime::now() + ttl };
+            let grant = RefreshGrant {
+                client_id: app["client_id"].as_str().unwrap_or("").into(),
+                scope: scope.into(),
+                expires: SystemTime::now() + ttl,
+            };
             shared.lock_u2m().refresh_tokens.insert(token.clone(), grant);
             token
         })
@@ -210,6 +214,7 @@ pub fn seed_example(shared: &Shared, client_id: &str, code: &str, redirect_uri: 
         issued: Instant::now(),
     };
     state.codes.insert(code.into(), pending);
-    let grant = RefreshGrant { client_id: client_id.into(), scope: scope.into(), expires: SystemTime::now() + Duration::from_secs(90 * 86_400) };
+    let grant =
+        RefreshGrant { client_id: client_id.into(), scope: scope.into(), expires: SystemTime::now() + Duration::from_secs(90 * 86_400) };
     state.refresh_tokens.insert(refresh_token.into(), grant);
 }

@@ -16,10 +16,7 @@ fn month(value: &str) -> Option<(u32, u32)> {
     (value.len() == 7 && (1..=12).contains(&month)).then_some((year, month))
 }
 
-pub async fn download(
-    Account(shared): Account,
-    RawQuery(query): RawQuery,
-) -> Result<Response, Response> {
+pub async fn download(Account(shared): Account, RawQuery(query): RawQuery) -> Result<Response, Response> {
     let params = crate::common::Params::parse(query);
     let param = |name: &str| params.get(name);
     let invalid = crate::common::invalid;

@@ -102,11 +102,15 @@ async fn token_endpoint_speaks_oauth_client_credentials() {
     let reply = send(&fake, "POST", &token_path(&fake), &[form, ("authorization", &basic(&fake))], "grant_type=client_credentials").await;
     assert_eq!(reply.status, 200);
     let body = reply.json();
-    assert_eq!((body["token_type"].as_str(), body["expires_in"].as_u64(), body["scope"].as_str()), (Some("Bearer"), Some(3600), Some("all-apis")));
+    assert_eq!(
+        (body["token_type"].as_str(), body["expires_in"].as_u64(), body["scope"].as_str()),
+        (Some("Bearer"), Some(3600), Some("all-apis"))
+    );
     assert!(body["access_token"].as_str().is_some_and(|t| t.len() >= 32));
 
     // client_secret_post, with a scope.
-    let post = format!("grant_type=client_credentials&client_id={}&client_secret={}&scope=scim+offline_access", c.client_id, c.client_secret);
+    let post =
+        format!("grant_type=client_credentials&client_id={}&client_secret={}&scope=scim+offline_access", c.client_id, c.client_secret);
     let reply = send(&fake, "POST", &token_path(&fake), &[form], &post).await;
     assert_eq!((reply.status, reply.json()["scope"].as_str()), (200, Some("scim offline_access")));
 
@@ -193,7 +197,8 @@ async fn bearer_rules_oauth_scim_token_and_expiry() {
 
 #[tokio::test]
 async fn a_zero_ttl_issues_expired_tokens() {
-    let fake = FakeAccount::start(FakeConfig { seed: Seed::Empty, token_ttl: std::time::Duration::ZERO, ..Default::default() }).await.unwrap();
+    let fake =
+        FakeAccount::start(FakeConfig { seed: Seed::Empty, token_ttl: std::time::Duration::ZERO, ..Default::default() }).await.unwrap();
     let oauth = token(&fake).await;
     let reply = api(&fake, &oauth, "GET", &scim(&fake, "2.0", "Users"), None).await;
     assert_eq!((reply.status, reply.json()["message"].as_str()), (401, Some("Token is expired")));
@@ -236,12 +241,33 @@ async fn scim_users_groups_and_memberships() {
 
     // PATCH answers 204; active as TF sends it; a member that does not exist is 404.
     let patch = |ops: Value| json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
-    let reply = api(&fake, &t, "PATCH", &format!("{users}/{uid}"), Some(patch(json!([{"op": "Replace", "path": "active", "value": [{"value": "false"}]}])))).await;
+    let reply = api(
+        &fake,
+        &t,
+        "PATCH",
+        &format!("{users}/{uid}"),
+        Some(patch(json!([{"op": "Replace", "path": "active", "value": [{"value": "false"}]}]))),
+    )
+    .await;
     assert_eq!((reply.status, reply.body.as_str()), (204, ""));
     assert_eq!(api(&fake, &t, "GET", &format!("{users}/{uid}"), None).await.json()["active"], false);
-    let missing = api(&fake, &t, "PATCH", &format!("{groups}/{gid}"), Some(patch(json!([{"op": "add", "path": "members", "value": [{"value": "9999"}]}])))).await;
+    let missing = api(
+        &fake,
+        &t,
+        "PATCH",
+        &format!("{groups}/{gid}"),
+        Some(patch(json!([{"op": "add", "path": "members", "value": [{"value": "9999"}]}]))),
+    )
+    .await;
     assert_eq!(missing.status, 404);
-    let on_user = api(&fake, &t, "PATCH", &format!("{users}/{uid}"), Some(patch(json!([{"op": "add", "path": "members", "value": [{"value": gid}]}])))).await;
+    let on_user = api(
+        &fake,
+        &t,
+        "PATCH",
+        &format!("{users}/{uid}"),
+        Some(patch(json!([{"op": "add", "path": "members", "value": [{"value": gid}]}]))),
+    )
+    .await;
     assert_eq!((on_user.status, on_user.json()["scimType"].as_str()), (400, Some("invalidPath")));
 
     // Invalid filter.
@@ -278,19 +304,24 @@ async fn scim_paging_sorting_and_attributes() {
     let users = scim(&fake, "2.0", "Users");
 
     let first = api(&fake, &t, "GET", &format!("{users}?startIndex=1&count=1000"), None).await.json();
-    assert_eq!((first["totalResults"].as_u64(), first["itemsPerPage"].as_u64(), first["startIndex"].as_u64()), (Some(250), Some(100), Some(1)));
+    assert_eq!(
+        (first["totalResults"].as_u64(), first["itemsPerPage"].as_u64(), first["startIndex"].as_u64()),
+        (Some(250), Some(100), Some(1))
+    );
     assert_eq!(first["schemas"], json!(["urn:ietf:params:scim:api:messages:2.0:ListResponse"]));
     let last = api(&fake, &t, "GET", &format!("{users}?startIndex=201&count=100"), None).await.json();
     assert_eq!(last["Resources"].as_array().unwrap().len(), 50);
     let past = api(&fake, &t, "GET", &format!("{users}?startIndex=251&count=100"), None).await.json();
     assert_eq!(past["Resources"], json!([]));
 
-    let sorted = api(&fake, &t, "GET", &format!("{users}?sortBy=userName&sortOrder=descending&count=2&attributes=userName"), None).await.json();
+    let sorted =
+        api(&fake, &t, "GET", &format!("{users}?sortBy=userName&sortOrder=descending&count=2&attributes=userName"), None).await.json();
     assert_eq!(sorted["Resources"][0]["userName"], "page-0250@example.com");
     assert_eq!(sorted["Resources"][1]["userName"], "page-0249@example.com");
     assert_eq!(sorted["Resources"][0].as_object().unwrap().len(), 3, "id, schemas, userName: {sorted}");
 
-    let filtered = api(&fake, &t, "GET", &format!("{users}?filter=userName+sw+%22page-01%22+and+active+eq+true&count=5"), None).await.json();
+    let filtered =
+        api(&fake, &t, "GET", &format!("{users}?filter=userName+sw+%22page-01%22+and+active+eq+true&count=5"), None).await.json();
     assert_eq!(filtered["totalResults"], 100);
     let journal = fake.requests();
     let last = journal.last().unwrap();
@@ -314,20 +345,30 @@ async fn unknown_endpoints_request_ids_and_faults() {
     // A fault twice, then the normal answer; every request still journaled.
     fake.clear_requests();
     fake.push_fault(
-        Fault::new("/scim/v2/Users", FaultAction::json(503, json!({"error_code": "TEMPORARILY_UNAVAILABLE", "message": "busy"}), &[("retry-after", "3")]))
-            .method("GET")
-            .times(2),
+        Fault::new(
+            "/scim/v2/Users",
+            FaultAction::json(503, json!({"error_code": "TEMPORARILY_UNAVAILABLE", "message": "busy"}), &[("retry-after", "3")]),
+        )
+        .method("GET")
+        .times(2),
     );
     for _ in 0..2 {
         let reply = api(&fake, &t, "GET", &users, None).await;
         assert_eq!((reply.status, reply.header("retry-after")), (503, Some("3")));
         assert!(reply.header("x-request-id").is_some());
     }
-    assert_eq!(api(&fake, &t, "POST", &users, Some(json!({"userName": "f@example.com"}))).await.status, 201, "another method is not faulted");
+    assert_eq!(
+        api(&fake, &t, "POST", &users, Some(json!({"userName": "f@example.com"}))).await.status,
+        201,
+        "another method is not faulted"
+    );
     assert_eq!(api(&fake, &t, "GET", &users, None).await.status, 200);
     fake.push_fault(Fault::new("/Users", FaultAction::raw(502, "text/html", "<html><pre>bad gateway</pre></html>")));
     let html = api(&fake, &t, "GET", &users, None).await;
-    assert_eq!((html.status, html.header("content-type"), html.body.as_str()), (502, Some("text/html"), "<html><pre>bad gateway</pre></html>"));
+    assert_eq!(
+        (html.status, html.header("content-type"), html.body.as_str()),
+        (502, Some("text/html"), "<html><pre>bad gateway</pre></html>")
+    );
     assert_eq!(fake.requests().len(), 5);
     assert_eq!(fake.faults_injected(), 3);
 }
@@ -341,7 +382,10 @@ async fn concurrent_requests_are_served() {
         let (fake, t) = (fake.clone(), t.clone());
         tasks.push(tokio::spawn(async move {
             let users = scim(&fake, "2.0", "Users");
-            api(&fake, &t, "POST", &users, Some(json!({"userName": format!("c{n}@example.com")}))).await.json()["id"].as_str().unwrap().to_string()
+            api(&fake, &t, "POST", &users, Some(json!({"userName": format!("c{n}@example.com")}))).await.json()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
         }));
     }
     let mut ids = Vec::new();

@@ -19,9 +19,7 @@ fn run(command: &mut Command, what: &str) {
 
 /// A venv with the pinned SDK, reused across runs while the pin is unchanged.
 fn venv(crate_dir: &Path) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| crate_dir.join("../../target"));
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| crate_dir.join("../../target"));
     let venv = target.join("python-sdk-venv");
     let requirements = crate_dir.join("python/requirements.txt");
     let pinned = std::fs::read_to_string(&requirements).expect("requirements.txt");

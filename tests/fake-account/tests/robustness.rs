@@ -29,24 +29,111 @@ impl Rng {
 
 /// The keys the handlers read, so mutations land where the code looks.
 const KEYS: &[&str] = &[
-    "Operations", "op", "path", "value", "members", "roles", "active", "userName", "displayName", "emails", "name", "givenName",
-    "applicationId", "schemas", "groups", "id", "meta", "label", "list_type", "ip_addresses", "lifetime", "credentials_name",
-    "aws_credentials", "sts_role", "role_arn", "metastore_info", "region", "storage_root", "owner", "delta_sharing_scope",
-    "metastore_assignment", "default_catalog_name", "network_name", "vpc_id", "subnet_ids", "security_group_ids", "gcp_network_info",
-    "permissions", "redirect_urls", "confidential", "scopes", "user_authorized_scopes", "token_access_policy",
-    "access_token_ttl_in_minutes", "budget", "display_name", "alert_configurations", "quantity_threshold", "action_configurations",
-    "action_type", "target", "time_period", "trigger_type", "quantity_type", "filter", "workspace_id", "log_delivery_configuration",
-    "log_type", "output_format", "credentials_id", "storage_configuration_id", "status", "workspace_ids_filter", "config_name",
-    "delivery_path_prefix", "delivery_start_time",
+    "Operations",
+    "op",
+    "path",
+    "value",
+    "members",
+    "roles",
+    "active",
+    "userName",
+    "displayName",
+    "emails",
+    "name",
+    "givenName",
+    "applicationId",
+    "schemas",
+    "groups",
+    "id",
+    "meta",
+    "label",
+    "list_type",
+    "ip_addresses",
+    "lifetime",
+    "credentials_name",
+    "aws_credentials",
+    "sts_role",
+    "role_arn",
+    "metastore_info",
+    "region",
+    "storage_root",
+    "owner",
+    "delta_sharing_scope",
+    "metastore_assignment",
+    "default_catalog_name",
+    "network_name",
+    "vpc_id",
+    "subnet_ids",
+    "security_group_ids",
+    "gcp_network_info",
+    "permissions",
+    "redirect_urls",
+    "confidential",
+    "scopes",
+    "user_authorized_scopes",
+    "token_access_policy",
+    "access_token_ttl_in_minutes",
+    "budget",
+    "display_name",
+    "alert_configurations",
+    "quantity_threshold",
+    "action_configurations",
+    "action_type",
+    "target",
+    "time_period",
+    "trigger_type",
+    "quantity_type",
+    "filter",
+    "workspace_id",
+    "log_delivery_configuration",
+    "log_type",
+    "output_format",
+    "credentials_id",
+    "storage_configuration_id",
+    "status",
+    "workspace_ids_filter",
+    "config_name",
+    "delivery_path_prefix",
+    "delivery_start_time",
 ];
 
 fn weird(rng: &mut Rng) -> Value {
     let values = [
-        json!(null), json!(true), json!(false), json!(0), json!(-1), json!(1.5), json!(u64::MAX), json!(""), json!(" "), json!("x"),
-        json!("false"), json!("ENABLED"), json!("ALLOW"), json!("AUDIT_LOGS"), json!("10.0.0.0/99"), json!("999999999999s"),
-        json!("-5s"), json!([]), json!([1]), json!(["a"]), json!([null]), json!([{}]), json!([{"value": 1}]), json!([{"value": "1"}]),
-        json!([{"value": "false"}, {"value": "true"}]), json!({}), json!({"value": "x"}), json!({"members": 5}), json!("ü\u{0}\u{7f}"),
-        json!("members[value eq \"1\"]"), json!("members[display eq"), json!("name."), json!(".x"), json!("a.b.c"), json!("[]"),
+        json!(null),
+        json!(true),
+        json!(false),
+        json!(0),
+        json!(-1),
+        json!(1.5),
+        json!(u64::MAX),
+        json!(""),
+        json!(" "),
+        json!("x"),
+        json!("false"),
+        json!("ENABLED"),
+        json!("ALLOW"),
+        json!("AUDIT_LOGS"),
+        json!("10.0.0.0/99"),
+        json!("999999999999s"),
+        json!("-5s"),
+        json!([]),
+        json!([1]),
+        json!(["a"]),
+        json!([null]),
+        json!([{}]),
+        json!([{"value": 1}]),
+        json!([{"value": "1"}]),
+        json!([{"value": "false"}, {"value": "true"}]),
+        json!({}),
+        json!({"value": "x"}),
+        json!({"members": 5}),
+        json!("ü\u{0}\u{7f}"),
+        json!("members[value eq \"1\"]"),
+        json!("members[display eq"),
+        json!("name."),
+        json!(".x"),
+        json!("a.b.c"),
+        json!("[]"),
     ];
     rng.pick(&values).clone()
 }
@@ -158,9 +245,15 @@ async fn no_request_input_crashes_the_fake() {
         let (base, t) = (base.clone(), t.clone());
         async move { find_id(&json_call(&base, "POST", &path, &t, &body).await, keys).unwrap_or_else(|| "1".into()) }
     };
-    let list_id = make(acc("ip-access-lists"), json!({"label": "l", "list_type": "ALLOW", "ip_addresses": ["10.0.0.0/16"]}), &["list_id"]).await;
+    let list_id =
+        make(acc("ip-access-lists"), json!({"label": "l", "list_type": "ALLOW", "ip_addresses": ["10.0.0.0/16"]}), &["list_id"]).await;
     let metastore = make(acc("metastores"), json!({"metastore_info": {"name": "m", "region": "us-west-2"}}), &["metastore_id"]).await;
-    let app = make(acc("oauth2/custom-app-integrations"), json!({"name": "a", "redirect_urls": ["https://x"], "confidential": true}), &["integration_id"]).await;
+    let app = make(
+        acc("oauth2/custom-app-integrations"),
+        json!({"name": "a", "redirect_urls": ["https://x"], "confidential": true}),
+        &["integration_id"],
+    )
+    .await;
     let budget_body = json!({"budget": {"display_name": "b", "alert_configurations": [{"time_period": "MONTH", "trigger_type": "CUMULATIVE_SPENDING_EXCEEDED",
         "quantity_type": "LIST_PRICE_DOLLARS_USD", "quantity_threshold": "100",
         "action_configurations": [{"action_type": "EMAIL_NOTIFICATION", "target": "a@b.c"}]}]}});
@@ -175,13 +268,25 @@ async fn no_request_input_crashes_the_fake() {
     let network_body = json!({"network_name": "net-1", "vpc_id": "v", "subnet_ids": ["a", "b"], "security_group_ids": ["s"]});
     let network = make(acc("networks"), network_body.clone(), &["network_id"]).await;
     let secret = make(acc(&format!("servicePrincipals/{sp}/credentials/secrets")), json!({"lifetime": "86400s"}), &["id"]).await;
-    for (what, id) in [("ip list", &list_id), ("metastore", &metastore), ("app", &app), ("budget", &budget), ("log delivery", &log), ("network", &network), ("secret", &secret)] {
+    for (what, id) in [
+        ("ip list", &list_id),
+        ("metastore", &metastore),
+        ("app", &app),
+        ("budget", &budget),
+        ("log delivery", &log),
+        ("network", &network),
+        ("secret", &secret),
+    ] {
         assert_ne!(id, "1", "the valid {what} body was refused, so its item paths would go untested");
     }
     let credential_body = json!({"credentials_name": "c", "aws_credentials": {"sts_role": {"role_arn": "arn:aws:iam::1:role/r"}}});
 
     let endpoints: Vec<(&str, String, Value)> = vec![
-        ("POST", s("Users"), json!({"userName": "u@x.com", "name": {"givenName": "a"}, "emails": [{"value": "u@x.com"}], "roles": [{"value": "account_admin"}], "active": true})),
+        (
+            "POST",
+            s("Users"),
+            json!({"userName": "u@x.com", "name": {"givenName": "a"}, "emails": [{"value": "u@x.com"}], "roles": [{"value": "account_admin"}], "active": true}),
+        ),
         ("POST", s("Groups"), json!({"displayName": "g", "members": [{"value": sp}], "roles": [{"value": "account_admin"}]})),
         ("POST", s("ServicePrincipals"), json!({"displayName": "s", "applicationId": "x", "active": true})),
         ("PUT", s(&format!("Users/{uid}")), json!({"userName": "u", "displayName": "d", "name": {"familyName": "f"}, "active": false})),
@@ -195,11 +300,23 @@ async fn no_request_input_crashes_the_fake() {
         ("POST", acc("credentials"), credential_body),
         ("POST", acc("metastores"), json!({"metastore_info": {"name": "m2", "region": "us-west-2", "storage_root": "s3://b"}})),
         ("PUT", acc(&format!("metastores/{metastore}")), json!({"metastore_info": {"owner": "o", "delta_sharing_scope": "INTERNAL"}})),
-        ("POST", acc(&format!("workspaces/{wid}/metastores/{metastore}")), json!({"metastore_assignment": {"default_catalog_name": "main"}})),
+        (
+            "POST",
+            acc(&format!("workspaces/{wid}/metastores/{metastore}")),
+            json!({"metastore_assignment": {"default_catalog_name": "main"}}),
+        ),
         ("POST", acc("networks"), network_body),
         ("PUT", acc(&format!("workspaces/{wid}/permissionassignments/principals/{uid}")), json!({"permissions": ["USER"]})),
-        ("POST", acc("oauth2/custom-app-integrations"), json!({"name": "a2", "redirect_urls": ["https://x"], "confidential": true, "scopes": ["all-apis"], "token_access_policy": {"access_token_ttl_in_minutes": 60}})),
-        ("PATCH", acc(&format!("oauth2/custom-app-integrations/{app}")), json!({"redirect_urls": ["https://y"], "token_access_policy": {"refresh_token_ttl_in_minutes": 600}})),
+        (
+            "POST",
+            acc("oauth2/custom-app-integrations"),
+            json!({"name": "a2", "redirect_urls": ["https://x"], "confidential": true, "scopes": ["all-apis"], "token_access_policy": {"access_token_ttl_in_minutes": 60}}),
+        ),
+        (
+            "PATCH",
+            acc(&format!("oauth2/custom-app-integrations/{app}")),
+            json!({"redirect_urls": ["https://y"], "token_access_policy": {"refresh_token_ttl_in_minutes": 600}}),
+        ),
         ("POST", format!("/api/2.1/accounts/{a}/budgets"), budget_body.clone()),
         ("PUT", format!("/api/2.1/accounts/{a}/budgets/{budget}"), budget_body),
         ("POST", acc("log-delivery"), log_body),
@@ -236,19 +353,52 @@ async fn no_request_input_crashes_the_fake() {
 
     // Odd query strings on every list and read.
     let reads = [
-        s("Users"), s("Groups"), s("ServicePrincipals"), s(&format!("Users/{uid}")), s(&format!("Groups/{gid}")),
-        acc("ip-access-lists"), acc(&format!("ip-access-lists/{list_id}")), acc(&format!("servicePrincipals/{sp}/credentials/secrets")),
-        acc("workspaces"), acc("credentials"), acc("metastores"), acc(&format!("metastores/{metastore}/workspaces")),
-        acc(&format!("workspaces/{wid}/metastore")), acc("storage-configurations"), acc("networks"), acc(&format!("networks/{network}")),
-        acc(&format!("workspaces/{wid}/permissionassignments")), acc("oauth2/custom-app-integrations"), format!("/api/2.1/accounts/{a}/budgets"),
-        acc("log-delivery"), acc("usage/download"),
+        s("Users"),
+        s("Groups"),
+        s("ServicePrincipals"),
+        s(&format!("Users/{uid}")),
+        s(&format!("Groups/{gid}")),
+        acc("ip-access-lists"),
+        acc(&format!("ip-access-lists/{list_id}")),
+        acc(&format!("servicePrincipals/{sp}/credentials/secrets")),
+        acc("workspaces"),
+        acc("credentials"),
+        acc("metastores"),
+        acc(&format!("metastores/{metastore}/workspaces")),
+        acc(&format!("workspaces/{wid}/metastore")),
+        acc("storage-configurations"),
+        acc("networks"),
+        acc(&format!("networks/{network}")),
+        acc(&format!("workspaces/{wid}/permissionassignments")),
+        acc("oauth2/custom-app-integrations"),
+        format!("/api/2.1/accounts/{a}/budgets"),
+        acc("log-delivery"),
+        acc("usage/download"),
     ];
     let queries = [
-        "filter=", "filter=(", "filter=%22", "filter=userName%20eq%20%22%5C", "filter=not%20not%20not%20id%20pr", "filter=((((((((id pr))))))))",
-        "filter=emails.value.x.y%20co%20%22a%22", "filter=id%20gt%201e999", "startIndex=-1&count=-1", "startIndex=99999999999999999999",
-        "count=18446744073709551615", "startIndex=%FF", "sortBy=&sortOrder=descending", "sortBy=name.givenName.x&sortOrder=sideways",
-        "attributes=,,,&excludedAttributes=id,schemas", "page_token=offset-99999999999999999999", "page_token=offset--1", "page_size=-5",
-        "page_size=0", "start_month=2026-13&end_month=1999-01", "start_month=x&end_month=", "personal_data=maybe", "%%%",
+        "filter=",
+        "filter=(",
+        "filter=%22",
+        "filter=userName%20eq%20%22%5C",
+        "filter=not%20not%20not%20id%20pr",
+        "filter=((((((((id pr))))))))",
+        "filter=emails.value.x.y%20co%20%22a%22",
+        "filter=id%20gt%201e999",
+        "startIndex=-1&count=-1",
+        "startIndex=99999999999999999999",
+        "count=18446744073709551615",
+        "startIndex=%FF",
+        "sortBy=&sortOrder=descending",
+        "sortBy=name.givenName.x&sortOrder=sideways",
+        "attributes=,,,&excludedAttributes=id,schemas",
+        "page_token=offset-99999999999999999999",
+        "page_token=offset--1",
+        "page_size=-5",
+        "page_size=0",
+        "start_month=2026-13&end_month=1999-01",
+        "start_month=x&end_month=",
+        "personal_data=maybe",
+        "%%%",
     ];
     for path in &reads {
         for query in queries {
@@ -260,11 +410,18 @@ async fn no_request_input_crashes_the_fake() {
     }
     // Deletes of things that exist and things that do not, twice.
     let deletes = [
-        s(&format!("Users/{uid}")), s(&format!("Groups/{gid}")), s("Users/%00"), acc(&format!("ip-access-lists/{list_id}")),
-        acc(&format!("servicePrincipals/{sp}/credentials/secrets/{secret}")), acc(&format!("metastores/{metastore}?force=true")),
-        acc(&format!("workspaces/{wid}/metastores/{metastore}")), acc(&format!("networks/{network}")),
-        acc(&format!("workspaces/{wid}/permissionassignments/principals/{uid}")), acc(&format!("oauth2/custom-app-integrations/{app}")),
-        format!("/api/2.1/accounts/{a}/budgets/{budget}"), acc("credentials/nope"),
+        s(&format!("Users/{uid}")),
+        s(&format!("Groups/{gid}")),
+        s("Users/%00"),
+        acc(&format!("ip-access-lists/{list_id}")),
+        acc(&format!("servicePrincipals/{sp}/credentials/secrets/{secret}")),
+        acc(&format!("metastores/{metastore}?force=true")),
+        acc(&format!("workspaces/{wid}/metastores/{metastore}")),
+        acc(&format!("networks/{network}")),
+        acc(&format!("workspaces/{wid}/permissionassignments/principals/{uid}")),
+        acc(&format!("oauth2/custom-app-integrations/{app}")),
+        format!("/api/2.1/accounts/{a}/budgets/{budget}"),
+        acc("credentials/nope"),
     ];
     for _ in 0..2 {
         for path in &deletes {

@@ -87,14 +87,21 @@ async fn grant_list_change_and_remove_workspace_permissions() {
 
     env.clear();
     let granted = env
-        .ok("create-or-update-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": ada, "permissions": ["user"]}))
+        .ok(
+            "create-or-update-workspace-permission-assignment",
+            json!({"workspace_id": WORKSPACE, "principal_id": ada, "permissions": ["user"]}),
+        )
         .await;
     let request = env.single_api_request();
     assert_eq!((request.method.as_str(), request.path), ("PUT", principal_path(ada)));
     assert_eq!(request.body.unwrap(), json!({"permissions": ["USER"]}));
     assert_eq!(granted["permissions"], json!(["user"]));
     assert_eq!(granted["principal"]["user_name"], "ada.lovelace@example.com");
-    env.ok("create-or-update-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": analysts, "permissions": ["user", "admin"]})).await;
+    env.ok(
+        "create-or-update-workspace-permission-assignment",
+        json!({"workspace_id": WORKSPACE, "principal_id": analysts, "permissions": ["user", "admin"]}),
+    )
+    .await;
 
     env.clear();
     let page = env.ok("list-workspace-permission-assignments", json!({"workspace_id": WORKSPACE, "paging": {"page_size": 1}})).await;
@@ -103,7 +110,9 @@ async fn grant_list_change_and_remove_workspace_permissions() {
     assert_eq!(request.query_value("max_results"), Some("1"));
     assert_eq!(page["assignments"].as_array().unwrap().len(), 1);
     let token = page["next_page_token"].as_str().unwrap().to_string();
-    let all = env.ok("list-workspace-permission-assignments", json!({"workspace_id": WORKSPACE, "paging": {"all_pages": true, "page_size": 1}})).await;
+    let all = env
+        .ok("list-workspace-permission-assignments", json!({"workspace_id": WORKSPACE, "paging": {"all_pages": true, "page_size": 1}}))
+        .await;
     let by_principal: Vec<(i64, serde_json::Value)> = all["assignments"]
         .as_array()
         .unwrap()
@@ -115,7 +124,10 @@ async fn grant_list_change_and_remove_workspace_permissions() {
     assert!(!token.is_empty());
 
     env.clear();
-    assert_eq!(env.ok("delete-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": ada})).await, json!({"id": ada.to_string()}));
+    assert_eq!(
+        env.ok("delete-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": ada})).await,
+        json!({"id": ada.to_string()})
+    );
     let request = env.single_api_request();
     assert_eq!((request.method.as_str(), request.path), ("DELETE", principal_path(ada)));
     let (case, _) = env.err("delete-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": ada})).await;
@@ -134,7 +146,10 @@ async fn an_empty_permission_list_is_refused_because_it_would_remove_everything(
     assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("workspace-id")));
     assert!(env.fake.requests().is_empty());
     let (case, _) = env
-        .err("create-or-update-workspace-permission-assignment", json!({"workspace_id": WORKSPACE, "principal_id": 42, "permissions": ["user"]}))
+        .err(
+            "create-or-update-workspace-permission-assignment",
+            json!({"workspace_id": WORKSPACE, "principal_id": 42, "permissions": ["user"]}),
+        )
         .await;
     assert_eq!(case, "not_found", "an unknown principal");
 }

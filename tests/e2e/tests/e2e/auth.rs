@@ -20,10 +20,14 @@ async fn m2m_mints_one_token_per_run_with_basic_auth() {
     assert_eq!(token_request.path, format!("/oidc/accounts/{}/v1/token", env.account_id()));
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", env.fake.config().client_id, SENTINEL_SECRET));
     assert_eq!(token_request.header("authorization"), Some(format!("Basic {basic}").as_str()));
-    let form: Vec<(String, String)> = token_request.raw_body.split('&').map(|p| {
-        let (k, v) = p.split_once('=').unwrap();
-        (k.to_string(), v.to_string())
-    }).collect();
+    let form: Vec<(String, String)> = token_request
+        .raw_body
+        .split('&')
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap();
+            (k.to_string(), v.to_string())
+        })
+        .collect();
     assert_eq!(form, [("grant_type".into(), "client_credentials".into()), ("scope".into(), "all-apis".into())]);
 
     let api = env.api_requests();

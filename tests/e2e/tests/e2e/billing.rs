@@ -47,7 +47,11 @@ async fn a_budget_from_creation_to_deletion() {
         .ok("update-budget", json!({"budget_configuration_id": id, "monthly_threshold_usd": "3000", "alert_emails": ["finops@example.com", "cto@example.com"]}))
         .await;
     let requests = env.api_requests();
-    assert_eq!(e2e::summary(&requests), [format!("GET {budgets_path}/{id}"), format!("PUT {budgets_path}/{id}")], "read, then replace whole");
+    assert_eq!(
+        e2e::summary(&requests),
+        [format!("GET {budgets_path}/{id}"), format!("PUT {budgets_path}/{id}")],
+        "read, then replace whole"
+    );
     let sent = &requests[1].body.clone().unwrap()["budget"];
     assert_eq!(sent["display_name"], "Q4 data platform", "unchanged fields go back as they were");
     assert_eq!(sent["alert_configurations"][0]["alert_configuration_id"], alert_id, "the alert keeps its ID");
@@ -101,16 +105,26 @@ async fn log_delivery_is_created_disabled_and_limited_to_two_enabled() {
     let id = created["config_id"].as_str().unwrap().to_string();
     assert_eq!((created["status"].as_str(), created["log_delivery_status"]["status"].as_str()), (Some("enabled"), Some("CREATED")));
 
-    env.ok("create-log-delivery-config", json!({"log_type": "billable_usage", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE})).await;
+    env.ok(
+        "create-log-delivery-config",
+        json!({"log_type": "billable_usage", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE}),
+    )
+    .await;
     let (case, error) = env
-        .err("create-log-delivery-config", json!({"log_type": "billable_usage", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE}))
+        .err(
+            "create-log-delivery-config",
+            json!({"log_type": "billable_usage", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE}),
+        )
         .await;
     assert_eq!((case.as_str(), error["error_code"].as_str()), ("upstream", Some("INVALID_PARAMETER_VALUE")), "a third enabled one");
 
     env.clear();
     let disabled = env.ok("update-log-delivery-config", json!({"config_id": id, "status": "disabled"})).await;
     let requests = env.api_requests();
-    assert_eq!(e2e::summary(&requests), [format!("PATCH {}", env.api(&format!("log-delivery/{id}"))), format!("GET {}", env.api(&format!("log-delivery/{id}")))]);
+    assert_eq!(
+        e2e::summary(&requests),
+        [format!("PATCH {}", env.api(&format!("log-delivery/{id}"))), format!("GET {}", env.api(&format!("log-delivery/{id}")))]
+    );
     assert_eq!(requests[0].body.clone().unwrap(), json!({"status": "DISABLED"}), "status is the only field");
     assert_eq!(disabled["status"], "disabled");
 
@@ -132,8 +146,14 @@ async fn log_delivery_is_aws_and_gcp_only_and_validates_first() {
     assert_eq!(case, "unsupported");
     for (input, field) in [
         (json!({"log_type": "audit_logs", "credentials_id": "x", "storage_configuration_id": STORAGE}), "credentials-id"),
-        (json!({"log_type": "audit_logs", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "delivery_start_time": "2026-13-01"}), "delivery-start-time"),
-        (json!({"log_type": "audit_logs", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "workspace_ids_filter": [0]}), "workspace-ids-filter"),
+        (
+            json!({"log_type": "audit_logs", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "delivery_start_time": "2026-13-01"}),
+            "delivery-start-time",
+        ),
+        (
+            json!({"log_type": "audit_logs", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "workspace_ids_filter": [0]}),
+            "workspace-ids-filter",
+        ),
     ] {
         let (case, error) = env.err("create-log-delivery-config", input).await;
         assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some(field)));

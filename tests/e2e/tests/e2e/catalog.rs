@@ -14,7 +14,10 @@ async fn a_metastore_from_creation_to_deletion() {
     let created = env.ok("create-metastore", json!({"name": "primary", "region": "us-west-2", "storage_root": "s3://lake/uc"})).await;
     let request = env.single_api_request();
     assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", env.api("metastores").as_str()));
-    assert_eq!(request.body.unwrap(), json!({"metastore_info": {"name": "primary", "region": "us-west-2", "storage_root": "s3://lake/uc"}}));
+    assert_eq!(
+        request.body.unwrap(),
+        json!({"metastore_info": {"name": "primary", "region": "us-west-2", "storage_root": "s3://lake/uc"}})
+    );
     let id = created["metastore_id"].as_str().unwrap().to_string();
     assert_eq!((created["name"].as_str(), created["delta_sharing_scope"].as_str()), (Some("primary"), Some("internal")));
 
@@ -33,13 +36,19 @@ async fn a_metastore_from_creation_to_deletion() {
         json!({"metastore_info": {"owner": "data-platform", "delta_sharing_scope": "INTERNAL_AND_EXTERNAL"}}),
         "only the given fields"
     );
-    assert_eq!((updated["owner"].as_str(), updated["delta_sharing_scope"].as_str()), (Some("data-platform"), Some("internal_and_external")));
+    assert_eq!(
+        (updated["owner"].as_str(), updated["delta_sharing_scope"].as_str()),
+        (Some("data-platform"), Some("internal_and_external"))
+    );
     assert_eq!(updated["storage_root"], "s3://lake/uc", "untouched fields stay");
 
     env.clear();
     assert_eq!(env.ok("delete-metastore", json!({"metastore_id": id, "force": true})).await, json!({"id": id}));
     let request = env.single_api_request();
-    assert_eq!((request.method.as_str(), request.path.as_str(), request.query_value("force")), ("DELETE", env.api(&format!("metastores/{id}")).as_str(), Some("true")));
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str(), request.query_value("force")),
+        ("DELETE", env.api(&format!("metastores/{id}")).as_str(), Some("true"))
+    );
     assert_eq!(env.err("get-metastore", json!({"metastore_id": id})).await.0, "not_found");
 }
 
@@ -79,7 +88,11 @@ async fn assign_a_metastore_to_a_workspace_and_take_it_back() {
     let request = env.single_api_request();
     assert_eq!((request.method.as_str(), request.path), ("DELETE", env.api(&format!("workspaces/{WORKSPACE}/metastores/{id}"))));
     let (case, error) = env.err("delete-metastore-from-workspace", json!({"workspace_id": WORKSPACE, "metastore_id": id})).await;
-    assert_eq!((case.as_str(), error["error_code"].as_str()), ("not_found", Some("RESOURCE_DOES_NOT_EXIST")), "an assignment that does not exist");
+    assert_eq!(
+        (case.as_str(), error["error_code"].as_str()),
+        ("not_found", Some("RESOURCE_DOES_NOT_EXIST")),
+        "an assignment that does not exist"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -90,7 +103,11 @@ async fn bad_catalog_inputs_are_refused_before_any_request() {
         ("get-metastore", json!({"metastore_id": "primary"}), "metastore-id"),
         ("create-metastore", json!({"name": " "}), "name"),
         ("update-metastore", json!({"metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}), "metastore-id"),
-        ("update-metastore", json!({"metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d", "delta_sharing_recipient_token_lifetime_in_seconds": -5}), "delta-sharing-recipient-token-lifetime-in-seconds"),
+        (
+            "update-metastore",
+            json!({"metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d", "delta_sharing_recipient_token_lifetime_in_seconds": -5}),
+            "delta-sharing-recipient-token-lifetime-in-seconds",
+        ),
         ("get-workspace-metastore", json!({"workspace_id": 0}), "workspace-id"),
         ("assign-metastore-to-workspace", json!({"workspace_id": WORKSPACE, "metastore_id": "../x"}), "metastore-id"),
     ] {

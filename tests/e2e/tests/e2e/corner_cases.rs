@@ -23,7 +23,9 @@ fn example(card: &str) -> Value {
         "get-log-delivery-config" => json!({"config_id": "abc123"}),
         "download-billable-usage" => json!({"start_month": "2026-01", "end_month": "2026-01"}),
         "update-log-delivery-config" => json!({"config_id": "abc123", "status": "disabled"}),
-        "create-log-delivery-config" => json!({"log_type": "audit_logs", "credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01", "storage_configuration_id": "0f1e2d3c-4b5a-4968-8776-655443322110"}),
+        "create-log-delivery-config" => {
+            json!({"log_type": "audit_logs", "credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01", "storage_configuration_id": "0f1e2d3c-4b5a-4968-8776-655443322110"})
+        }
         "get-budget" | "delete-budget" => json!({"budget_configuration_id": "abc123"}),
         "create-budget" => json!({"display_name": "corner", "monthly_threshold_usd": "100", "alert_emails": ["a@example.com"]}),
         "update-budget" => json!({"budget_configuration_id": "abc123", "display_name": "corner"}),
@@ -31,7 +33,9 @@ fn example(card: &str) -> Value {
         "create-custom-app-integration" => json!({"name": "corner", "redirect_urls": ["https://example.com/cb"], "confidential": true}),
         "update-custom-app-integration" => json!({"integration_id": "abc123", "scopes": ["all-apis"]}),
         "list-workspace-permission-assignments" => json!({"workspace_id": 1234567890}),
-        "create-or-update-workspace-permission-assignment" => json!({"workspace_id": 1234567890, "principal_id": 42, "permissions": ["user"]}),
+        "create-or-update-workspace-permission-assignment" => {
+            json!({"workspace_id": 1234567890, "principal_id": 42, "permissions": ["user"]})
+        }
         "delete-workspace-permission-assignment" => json!({"workspace_id": 1234567890, "principal_id": 42}),
         "get-ip-access-list" | "delete-ip-access-list" => json!({"list_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}),
         "list-service-principal-secrets" | "create-service-principal-secret" => json!({"service_principal_id": "1234567890"}),
@@ -39,7 +43,9 @@ fn example(card: &str) -> Value {
         "list-workspaces" | "list-credentials" | "list-metastores" | "list-storage-configurations" | "list-networks" => json!({}),
         "get-storage-configuration" => json!({"storage_configuration_id": "0f1e2d3c-4b5a-4968-8776-655443322110"}),
         "get-network" | "delete-network" => json!({"network_id": "0f1e2d3c-4b5a-4968-8776-655443322110"}),
-        "create-network" => json!({"network_name": "corner", "aws": {"vpc_id": "vpc-01", "subnet_ids": ["subnet-01", "subnet-02"], "security_group_ids": ["sg-01"]}}),
+        "create-network" => {
+            json!({"network_name": "corner", "aws": {"vpc_id": "vpc-01", "subnet_ids": ["subnet-01", "subnet-02"], "security_group_ids": ["sg-01"]}})
+        }
         "get-metastore" | "list-metastore-workspace-assignments" => json!({"metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}),
         "create-metastore" => json!({"name": "corner"}),
         "update-metastore" => json!({"metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d", "owner": "corner"}),
@@ -84,16 +90,79 @@ fn cases() -> Vec<Case> {
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "detail": detail, "status": status}).to_string()
     };
     vec![
-        Case { name: "expired token", status: 401, content_type: "application/json", body: json_error("UNAUTHENTICATED", "Token is expired"), headers: vec![], expect: ("unauthenticated", Some("UNAUTHENTICATED"), "Token is expired") },
-        Case { name: "not an admin", status: 403, content_type: "application/json", body: json_error("PERMISSION_DENIED", "This API is disabled for users without account admin status"), headers: vec![], expect: ("permission_denied", Some("PERMISSION_DENIED"), "account admin") },
-        Case { name: "missing", status: 404, content_type: "application/scim+json", body: scim_error("404", "Resource not found."), headers: vec![], expect: ("not_found", Some("SCIM_404"), "Resource not found.") },
-        Case { name: "conflict", status: 409, content_type: "application/scim+json", body: scim_error("409", "Resource already exists."), headers: vec![], expect: ("conflict", Some("SCIM_409"), "already exists") },
-        Case { name: "throttled", status: 429, content_type: "application/json", body: json_error("REQUEST_LIMIT_EXCEEDED", "Too many requests"), headers: vec![("retry-after".into(), "3".into())], expect: ("rate_limited", Some("REQUEST_LIMIT_EXCEEDED"), "Too many requests") },
-        Case { name: "server error", status: 500, content_type: "application/json", body: json_error("INTERNAL_ERROR", "Something broke"), headers: vec![], expect: ("upstream", Some("INTERNAL_ERROR"), "Something broke") },
-        Case { name: "html gateway page", status: 502, content_type: "text/html", body: "<html><head><title>502 Bad Gateway</title></head><body><pre>upstream connect error</pre></body></html>".into(), headers: vec![], expect: ("upstream", None, "upstream connect error") },
+        Case {
+            name: "expired token",
+            status: 401,
+            content_type: "application/json",
+            body: json_error("UNAUTHENTICATED", "Token is expired"),
+            headers: vec![],
+            expect: ("unauthenticated", Some("UNAUTHENTICATED"), "Token is expired"),
+        },
+        Case {
+            name: "not an admin",
+            status: 403,
+            content_type: "application/json",
+            body: json_error("PERMISSION_DENIED", "This API is disabled for users without account admin status"),
+            headers: vec![],
+            expect: ("permission_denied", Some("PERMISSION_DENIED"), "account admin"),
+        },
+        Case {
+            name: "missing",
+            status: 404,
+            content_type: "application/scim+json",
+            body: scim_error("404", "Resource not found."),
+            headers: vec![],
+            expect: ("not_found", Some("SCIM_404"), "Resource not found."),
+        },
+        Case {
+            name: "conflict",
+            status: 409,
+            content_type: "application/scim+json",
+            body: scim_error("409", "Resource already exists."),
+            headers: vec![],
+            expect: ("conflict", Some("SCIM_409"), "already exists"),
+        },
+        Case {
+            name: "throttled",
+            status: 429,
+            content_type: "application/json",
+            body: json_error("REQUEST_LIMIT_EXCEEDED", "Too many requests"),
+            headers: vec![("retry-after".into(), "3".into())],
+            expect: ("rate_limited", Some("REQUEST_LIMIT_EXCEEDED"), "Too many requests"),
+        },
+        Case {
+            name: "server error",
+            status: 500,
+            content_type: "application/json",
+            body: json_error("INTERNAL_ERROR", "Something broke"),
+            headers: vec![],
+            expect: ("upstream", Some("INTERNAL_ERROR"), "Something broke"),
+        },
+        Case {
+            name: "html gateway page",
+            status: 502,
+            content_type: "text/html",
+            body: "<html><head><title>502 Bad Gateway</title></head><body><pre>upstream connect error</pre></body></html>".into(),
+            headers: vec![],
+            expect: ("upstream", None, "upstream connect error"),
+        },
         // A 503 is Databricks refusing work for now: once retries are spent it is rate-limited.
-        Case { name: "empty body", status: 503, content_type: "text/plain", body: String::new(), headers: vec![], expect: ("rate_limited", None, "Service Unavailable") },
-        Case { name: "secret echoed", status: 400, content_type: "application/json", body: json_error("INVALID_PARAMETER_VALUE", &format!("bad credential {SENTINEL_SECRET} in request")), headers: vec![], expect: ("upstream", Some("INVALID_PARAMETER_VALUE"), "[redacted]") },
+        Case {
+            name: "empty body",
+            status: 503,
+            content_type: "text/plain",
+            body: String::new(),
+            headers: vec![],
+            expect: ("rate_limited", None, "Service Unavailable"),
+        },
+        Case {
+            name: "secret echoed",
+            status: 400,
+            content_type: "application/json",
+            body: json_error("INVALID_PARAMETER_VALUE", &format!("bad credential {SENTINEL_SECRET} in request")),
+            headers: vec![],
+            expect: ("upstream", Some("INVALID_PARAMETER_VALUE"), "[redacted]"),
+        },
     ]
 }
 
@@ -133,7 +202,11 @@ async fn every_card_turns_every_error_answer_into_a_typed_error() {
             let error = if card == "check-connection" {
                 // It reports each check rather than failing: the principal check holds the error.
                 let health = env.run(card, example(card)).await.expect(&context);
-                assert_eq!((health["healthy"].as_bool(), health["service_principal"]["status"].as_str()), (Some(false), Some("failed")), "{context}");
+                assert_eq!(
+                    (health["healthy"].as_bool(), health["service_principal"]["status"].as_str()),
+                    (Some(false), Some("failed")),
+                    "{context}"
+                );
                 health["service_principal"]["error"].clone()
             } else {
                 env.run(card, example(card)).await.expect_err(&context)
@@ -197,11 +270,19 @@ async fn login_cards_turn_every_token_endpoint_error_into_a_typed_error() {
     connection["policy"] = json!({"retry_budget_ms": 0});
     let inputs = [
         ("refresh-oauth-tokens", json!({"force": true})),
-        ("complete-oauth-login", json!({"code": "c", "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "redirect_uri": "http://localhost:8020/callback"})),
+        (
+            "complete-oauth-login",
+            json!({"code": "c", "code_verifier": "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "redirect_uri": "http://localhost:8020/callback"}),
+        ),
     ];
     for (card, input) in inputs {
         for case in cases() {
-            let action = FaultAction::Respond { status: case.status, content_type: case.content_type.into(), body: case.body.clone(), headers: case.headers.clone() };
+            let action = FaultAction::Respond {
+                status: case.status,
+                content_type: case.content_type.into(),
+                body: case.body.clone(),
+                headers: case.headers.clone(),
+            };
             env.fake.clear_faults();
             env.fake.push_fault(Fault::new("/v1/token", action));
             let context = format!("{card} / {}", case.name);

@@ -54,7 +54,10 @@ async fn errors_are_typed_and_throttling_is_retried() {
     assert_eq!(case, "not_found");
     assert_eq!(payload["status"], 404);
 
-    env.fake.push_fault(Fault::new("/ip-access-lists", FaultAction::json(429, json!({"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "slow down"}), &[("retry-after", "0")])));
+    env.fake.push_fault(Fault::new(
+        "/ip-access-lists",
+        FaultAction::json(429, json!({"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "slow down"}), &[("retry-after", "0")]),
+    ));
     env.clear();
     let answer = env.ok("custom-api-request", json!({"method": "get", "path": "/api/2.0/accounts/{account_id}/ip-access-lists"})).await;
     assert_eq!(answer["status"], 200);
@@ -74,7 +77,11 @@ async fn escapes_other_hosts_other_accounts_and_credentials_are_refused_before_s
         (json!({"method": "get", "path": "/api/2.0/clusters/list"}), "path", "must be under"),
         (json!({"method": "get", "path": other_account}), "path", "other accounts"),
         (json!({"method": "get", "path": "/api/2.0/accounts/{account_id}/x?admin=true"}), "path", "query"),
-        (json!({"method": "get", "path": "/api/2.0/accounts/{account_id}/x", "headers": [["Authorization", "Bearer stolen"]]}), "headers", "signs"),
+        (
+            json!({"method": "get", "path": "/api/2.0/accounts/{account_id}/x", "headers": [["Authorization", "Bearer stolen"]]}),
+            "headers",
+            "signs",
+        ),
         (json!({"method": "get", "path": "/api/2.0/accounts/{account_id}/x", "headers": [["Host", "evil.example"]]}), "headers", "signs"),
         (json!({"method": "get", "path": "/api/2.0/accounts/{account_id}/x", "body": "{}"}), "body", "only POST"),
         (json!({"method": "post", "path": "/api/2.0/accounts/{account_id}/x", "body": "{not json"}), "body", "JSON"),
@@ -91,7 +98,8 @@ async fn a_scim_token_reaches_account_scim_only() {
     let env = Env::start(fake_account::Seed::Demo, e2e::Login::ScimToken).await;
     let answer = env.ok("custom-api-request", json!({"method": "get", "path": "/api/2.1/accounts/{account_id}/scim/v2/Groups"})).await;
     assert_eq!(answer["status"], 200);
-    let (case, message) = env.err("custom-api-request", json!({"method": "get", "path": "/api/2.0/accounts/{account_id}/workspaces"})).await;
+    let (case, message) =
+        env.err("custom-api-request", json!({"method": "get", "path": "/api/2.0/accounts/{account_id}/workspaces"})).await;
     assert_eq!(case, "unsupported");
     assert!(message.as_str().unwrap().contains("SCIM token"));
 }

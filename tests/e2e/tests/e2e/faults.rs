@@ -23,7 +23,11 @@ impl Tally {
         let injected = env.fake.faults_injected();
         assert!(injected > 0, "{name}: a scenario that injects no fault tests nothing");
         self.injected += injected;
-        if recovered { self.recovered += injected } else { self.surfaced += injected }
+        if recovered {
+            self.recovered += injected
+        } else {
+            self.surfaced += injected
+        }
         let how = if recovered { "recovered" } else { "surfaced as a typed error" };
         self.lines.push(format!("{name:<58} {injected:>2} injected, {how}"));
     }
@@ -36,7 +40,11 @@ async fn env_with(policy: Value) -> Env {
 }
 
 fn throttle(status: u16, retry_after: &str) -> FaultAction {
-    FaultAction::json(status, json!({"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "Too many requests"}), &[("retry-after", retry_after)])
+    FaultAction::json(
+        status,
+        json!({"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "Too many requests"}),
+        &[("retry-after", retry_after)],
+    )
 }
 
 fn count(env: &Env, method: &str, path_contains: &str) -> usize {
@@ -85,7 +93,8 @@ async fn the_fault_suite() {
 
     // 502 on a POST may come after Databricks created the user: not repeated.
     let env = env_with(json!(null)).await;
-    env.fake.push_fault(Fault::new("/scim/v2/Users", FaultAction::raw(502, "text/html", "<html><pre>bad gateway</pre></html>")).method("POST"));
+    env.fake
+        .push_fault(Fault::new("/scim/v2/Users", FaultAction::raw(502, "text/html", "<html><pre>bad gateway</pre></html>")).method("POST"));
     let (case, error) = env.err("create-user", json!({"user_name": "once@example.com"})).await;
     assert_eq!((case.as_str(), error["status"].as_u64()), ("upstream", Some(502)));
     assert_eq!(count(&env, "POST", "/scim/v2/Users"), 1, "a POST is not repeated after a gateway error");
@@ -126,7 +135,10 @@ async fn the_fault_suite() {
     // and the 400 ExpiredJwtException shape.
     for (name, action) in [
         ("401 Token is expired", FaultAction::json(401, json!({"error_code": "UNAUTHENTICATED", "message": "Token is expired"}), &[])),
-        ("403 expired token (old shape)", FaultAction::json(403, json!({"error_code": "403", "message": "Invalid access token: token expired"}), &[])),
+        (
+            "403 expired token (old shape)",
+            FaultAction::json(403, json!({"error_code": "403", "message": "Invalid access token: token expired"}), &[]),
+        ),
         ("400 ExpiredJwtException (old shape)", FaultAction::raw(400, "text/plain", "io.jsonwebtoken.ExpiredJwtException: JWT expired")),
     ] {
         let env = env_with(json!(null)).await;
@@ -138,10 +150,16 @@ async fn the_fault_suite() {
 
     // Replayed once only: a second rejection reaches the flow. PERMISSION_DENIED is not a token problem.
     let env = env_with(json!(null)).await;
-    env.fake.push_fault(Fault::new("/scim/v2/Users", FaultAction::json(401, json!({"error_code": "UNAUTHENTICATED", "message": "Token is expired"}), &[])).times(2));
+    env.fake.push_fault(
+        Fault::new("/scim/v2/Users", FaultAction::json(401, json!({"error_code": "UNAUTHENTICATED", "message": "Token is expired"}), &[]))
+            .times(2),
+    );
     assert_eq!(env.err("list-users", json!({})).await.0, "unauthenticated");
     assert_eq!(env.token_requests().len(), 2);
-    env.fake.push_fault(Fault::new("/scim/v2/Users", FaultAction::json(403, json!({"error_code": "PERMISSION_DENIED", "message": "not an account admin"}), &[])));
+    env.fake.push_fault(Fault::new(
+        "/scim/v2/Users",
+        FaultAction::json(403, json!({"error_code": "PERMISSION_DENIED", "message": "not an account admin"}), &[]),
+    ));
     env.clear();
     assert_eq!(env.err("list-users", json!({})).await.0, "permission_denied");
     assert_eq!(env.token_requests().len(), 1, "the run's own token, and no second one for a permission problem");
@@ -163,7 +181,10 @@ async fn the_fault_suite() {
     // A connection reset and a truncated body: repeated for a GET, not for a POST.
     for (name, action) in [
         ("reset", FaultAction::Reset),
-        ("truncated body", FaultAction::Truncate { status: 200, content_type: "application/json".into(), body: "{\"Resources\": [".into(), missing: 200 }),
+        (
+            "truncated body",
+            FaultAction::Truncate { status: 200, content_type: "application/json".into(), body: "{\"Resources\": [".into(), missing: 200 },
+        ),
     ] {
         let env = env_with(json!(null)).await;
         env.fake.push_fault(Fault::new("/scim/v2/Users", action.clone()).method("GET"));
@@ -180,7 +201,13 @@ async fn the_fault_suite() {
 
     // An HTML error page that does not go away, and a success with the wrong content type.
     let env = env_with(json!({"retry_budget_ms": 500})).await;
-    env.fake.push_fault(Fault::new("/scim/v2/Users", FaultAction::raw(502, "text/html", "<html><title>502</title><pre>upstream connect error</pre></html>")).times(50));
+    env.fake.push_fault(
+        Fault::new(
+            "/scim/v2/Users",
+            FaultAction::raw(502, "text/html", "<html><title>502</title><pre>upstream connect error</pre></html>"),
+        )
+        .times(50),
+    );
     let (case, error) = env.err("list-users", json!({})).await;
     assert_eq!(case, "upstream");
     assert!(error["message"].as_str().unwrap().starts_with("upstream connect error"), "{error}");
@@ -198,10 +225,7 @@ async fn the_fault_suite() {
     env.fake.push_fault(Fault::new("/scim/v2/Users", broken.clone()).query("startIndex=101"));
     let (case, error) = env.err("list-users", json!({"pages": {"all": {}}})).await;
     assert_eq!(case, "upstream");
-    assert_eq!(
-        error["message"],
-        "listing stopped after 100 records in 1 pages (resume at start-index 101): boom"
-    );
+    assert_eq!(error["message"], "listing stopped after 100 records in 1 pages (resume at start-index 101): boom");
     env.fake.push_fault(Fault::new("/scim/v2/Users", broken).query("startIndex=101"));
     let partial = env.ok("list-users", json!({"pages": {"all": {"partial_results": true}}})).await;
     assert_eq!(partial["resources"].as_array().unwrap().len(), 100);

@@ -61,9 +61,8 @@ async fn list_groups_filters_and_leaves_members_out() {
         env.ok("create-group", json!({"display_name": name, "member_ids": [ada]})).await;
     }
     env.clear();
-    let list = env
-        .ok("list-groups", json!({"filter": "displayName sw \"eng\"", "sort_by": "displayName", "sort_order": "ascending"}))
-        .await;
+    let list =
+        env.ok("list-groups", json!({"filter": "displayName sw \"eng\"", "sort_by": "displayName", "sort_order": "ascending"})).await;
     let request = env.single_api_request();
     assert_eq!((request.method.as_str(), request.path.as_str()), ("GET", env.api("scim/v2/Groups").as_str()));
     assert_eq!(request.query_value("filter"), Some("displayName sw \"eng\""));

@@ -78,10 +78,7 @@ async fn search_users_modes_first_match_all_and_custom_filters() {
     let either = env
         .ok("search-users", json!({"search_by": "display_name", "value": "Ada Lovelace", "custom_filter": "or displayName sw \"Alan\""}))
         .await;
-    assert_eq!(
-        env.single_api_request().query_value("filter"),
-        Some(r#"(displayName eq "Ada Lovelace") or (displayName sw "Alan")"#)
-    );
+    assert_eq!(env.single_api_request().query_value("filter"), Some(r#"(displayName eq "Ada Lovelace") or (displayName sw "Alan")"#));
     assert_eq!(either["total_results"], 2);
 
     env.clear();
@@ -103,7 +100,10 @@ async fn search_groups_by_name_with_members_and_their_kinds() {
     let env = Env::demo().await;
     env.clear();
     let found = env
-        .ok("search-groups", json!({"display_name": "Platform", "operator": "starts_with", "include_members": true, "sort_by": "display_name"}))
+        .ok(
+            "search-groups",
+            json!({"display_name": "Platform", "operator": "starts_with", "include_members": true, "sort_by": "display_name"}),
+        )
         .await;
     let requests = env.api_requests();
     assert_eq!(requests[0].query_value("filter"), Some(r#"displayName sw "Platform""#));
@@ -111,18 +111,16 @@ async fn search_groups_by_name_with_members_and_their_kinds() {
     assert_eq!(requests[1].path, env.api(&format!("scim/v2/Groups/{PLATFORM_ADMINS}")), "members are read group by group");
     let group = &found["groups"][0];
     assert_eq!(group["display_name"], "Platform Admins");
-    let members: Vec<(&str, &str)> = group["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| (m["value"].as_str().unwrap(), m["kind"].as_str().unwrap()))
-        .collect();
+    let members: Vec<(&str, &str)> =
+        group["members"].as_array().unwrap().iter().map(|m| (m["value"].as_str().unwrap(), m["kind"].as_str().unwrap())).collect();
     assert_eq!(members, [(ADA, "user"), ("4211000000007919", "service_principal")]);
     assert!(group["raw"].as_str().unwrap().contains("\"members\""));
 
     // Custom filter with a leading `and`, no members asked: one request.
     env.clear();
-    let found = env.ok("search-groups", json!({"display_name": "a", "operator": "contains", "custom_filter": "and displayName ne \"Analysts\""})).await;
+    let found = env
+        .ok("search-groups", json!({"display_name": "a", "operator": "contains", "custom_filter": "and displayName ne \"Analysts\""}))
+        .await;
     assert_eq!(env.single_api_request().query_value("filter"), Some(r#"(displayName co "a") and (displayName ne "Analysts")"#));
     let names: Vec<&str> = found["groups"].as_array().unwrap().iter().map(|g| g["display_name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Platform Admins", "Data Scientists"]);
@@ -172,7 +170,9 @@ async fn activate_and_deactivate_send_one_patch_of_active() {
 #[tokio::test(flavor = "multi_thread")]
 async fn account_admin_is_granted_and_revoked_for_every_principal_kind() {
     let env = Env::demo().await;
-    for (kind, id, collection) in [("user", ALAN, "Users"), ("group", DATA_SCIENTISTS, "Groups"), ("service_principal", NIGHTLY_ETL, "ServicePrincipals")] {
+    for (kind, id, collection) in
+        [("user", ALAN, "Users"), ("group", DATA_SCIENTISTS, "Groups"), ("service_principal", NIGHTLY_ETL, "ServicePrincipals")]
+    {
         env.clear();
         let granted = env.ok("make-account-admin", json!({"kind": kind, "id": id})).await;
         let patch = &env.api_requests()[0];
@@ -181,7 +181,10 @@ async fn account_admin_is_granted_and_revoked_for_every_principal_kind() {
             patch.body.as_ref().unwrap()["Operations"],
             json!([{"op": "add", "path": "roles", "value": [{"value": "account_admin"}]}])
         );
-        assert_eq!((granted["kind"].as_str(), granted["id"].as_str(), granted["is_account_admin"].as_bool()), (Some(kind), Some(id), Some(true)));
+        assert_eq!(
+            (granted["kind"].as_str(), granted["id"].as_str(), granted["is_account_admin"].as_bool()),
+            (Some(kind), Some(id), Some(true))
+        );
         assert!(granted["display_name"].is_string());
 
         env.clear();
@@ -213,10 +216,7 @@ async fn update_user_pass_empty_values_clears_or_ignores_blanks() {
     // Passed: the blank clears the remote value.
     env.clear();
     let alan = env.ok("update-user", json!({"id": ALAN, "given_name": "", "pass_empty_values": true})).await;
-    assert_eq!(
-        env.api_requests()[0].body.as_ref().unwrap()["Operations"],
-        json!([{"op": "remove", "path": "name.givenName"}])
-    );
+    assert_eq!(env.api_requests()[0].body.as_ref().unwrap()["Operations"], json!([{"op": "remove", "path": "name.givenName"}]));
     assert_eq!(alan["name"]["given_name"], Value::Null);
     assert_eq!(alan["name"]["family_name"], "Turing-Smith");
 }
@@ -243,10 +243,13 @@ async fn update_group_strict_puts_the_whole_group_and_keeps_what_was_not_mention
     env.clear();
     let group = env.ok("update-group", json!({"id": DATA_SCIENTISTS, "display_name": "ML Scientists", "update_type": "strict"})).await;
     let requests = env.api_requests();
-    assert_eq!(e2e::summary(&requests)[..2], [
-        format!("GET {}", env.api(&format!("scim/v2/Groups/{DATA_SCIENTISTS}"))),
-        format!("PUT {}", env.api(&format!("scim/v2/Groups/{DATA_SCIENTISTS}"))),
-    ]);
+    assert_eq!(
+        e2e::summary(&requests)[..2],
+        [
+            format!("GET {}", env.api(&format!("scim/v2/Groups/{DATA_SCIENTISTS}"))),
+            format!("PUT {}", env.api(&format!("scim/v2/Groups/{DATA_SCIENTISTS}"))),
+        ]
+    );
     let put = requests[1].body.as_ref().unwrap();
     assert_eq!(put["displayName"], "ML Scientists");
     assert_eq!(put["schemas"], json!(["urn:ietf:params:scim:schemas:core:2.0:Group"]));
@@ -269,8 +272,6 @@ async fn update_group_strict_puts_the_whole_group_and_keeps_what_was_not_mention
 
     let (case, payload) = env.err("update-group", json!({"id": DATA_SCIENTISTS, "update_type": "strict"})).await;
     assert_eq!((case.as_str(), payload["field"].as_str()), ("invalid_input", Some("id")));
-    let (case, payload) = env
-        .err("update-group", json!({"id": DATA_SCIENTISTS, "display_name": "", "pass_empty_values": true}))
-        .await;
+    let (case, payload) = env.err("update-group", json!({"id": DATA_SCIENTISTS, "display_name": "", "pass_empty_values": true})).await;
     assert_eq!((case.as_str(), payload["field"].as_str()), ("invalid_input", Some("display-name")));
 }

@@ -68,7 +68,10 @@ async fn secrets_page_by_token_and_stop_at_five() {
 
     env.clear();
     let rest = env
-        .ok("list-service-principal-secrets", json!({"service_principal_id": sp, "paging": {"page_token": token, "page_size": 2, "all_pages": true}}))
+        .ok(
+            "list-service-principal-secrets",
+            json!({"service_principal_id": sp, "paging": {"page_token": token, "page_size": 2, "all_pages": true}}),
+        )
         .await;
     let tokens: Vec<Option<String>> = env.api_requests().iter().map(|r| r.query_value("page_token").map(str::to_string)).collect();
     assert_eq!(tokens.len(), 2, "pages 2 and 3: {tokens:?}");
@@ -116,7 +119,9 @@ async fn a_custom_app_from_creation_to_deletion() {
     assert!(created["client_secret"].as_str().is_some_and(|s| s.len() > 20), "a confidential app's secret, once: {created}");
     let id = created["integration_id"].as_str().unwrap().to_string();
 
-    let public = env.ok("create-custom-app-integration", json!({"name": "cli", "redirect_urls": ["http://localhost:8020"], "confidential": false})).await;
+    let public = env
+        .ok("create-custom-app-integration", json!({"name": "cli", "redirect_urls": ["http://localhost:8020"], "confidential": false}))
+        .await;
     assert_eq!(public["client_secret"], serde_json::Value::Null, "a public app has no secret");
 
     env.clear();
@@ -159,8 +164,16 @@ async fn bad_app_inputs_are_refused_before_any_request() {
         ("create-custom-app-integration", app(json!({"redirect_urls": []})), "redirect-urls"),
         ("create-custom-app-integration", app(json!({"redirect_urls": ["ftp://example.com"]})), "redirect-urls"),
         ("create-custom-app-integration", app(json!({"scopes": ["admin"]})), "scopes"),
-        ("create-custom-app-integration", app(json!({"token_access_policy": {"access_token_ttl_in_minutes": 2}})), "token-access-policy.access-token-ttl-in-minutes"),
-        ("create-custom-app-integration", app(json!({"token_access_policy": {"refresh_token_ttl_in_minutes": 200000}})), "token-access-policy.refresh-token-ttl-in-minutes"),
+        (
+            "create-custom-app-integration",
+            app(json!({"token_access_policy": {"access_token_ttl_in_minutes": 2}})),
+            "token-access-policy.access-token-ttl-in-minutes",
+        ),
+        (
+            "create-custom-app-integration",
+            app(json!({"token_access_policy": {"refresh_token_ttl_in_minutes": 200000}})),
+            "token-access-policy.refresh-token-ttl-in-minutes",
+        ),
         ("update-custom-app-integration", json!({"integration_id": "abc"}), "integration-id"),
         ("get-custom-app-integration", json!({"integration_id": "../x"}), "integration-id"),
     ] {

@@ -43,9 +43,8 @@ async fn a_wrapped_list_decodes_like_a_bare_one() {
 async fn credential_configurations_round_trip_on_aws() {
     let env = Env::demo().await;
     env.clear();
-    let created = env
-        .ok("create-credential", json!({"credentials_name": "etl-role", "role_arn": "arn:aws:iam::123456789012:role/etl"}))
-        .await;
+    let created =
+        env.ok("create-credential", json!({"credentials_name": "etl-role", "role_arn": "arn:aws:iam::123456789012:role/etl"})).await;
     let request = env.single_api_request();
     assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", env.api("credentials").as_str()));
     assert_eq!(
@@ -146,7 +145,13 @@ async fn networks_on_aws_and_gcp_but_not_azure() {
     let gcp_network = json!({"network_name": "gcp-vpc", "gcp": {"network_project_id": "proj", "vpc_id": "vpc", "subnet_id": "sub", "subnet_region": "us-central1"}});
     let made = env.run_with("create-network", &gcp, gcp_network).await.unwrap();
     assert_eq!(made["gcp_network_info"]["subnet_region"], "us-central1");
-    let wrong_part = env.run_with("create-network", &gcp, json!({"network_name": "gcp-vpc", "aws": {"vpc_id": "vpc-01", "subnet_ids": [], "security_group_ids": []}})).await;
+    let wrong_part = env
+        .run_with(
+            "create-network",
+            &gcp,
+            json!({"network_name": "gcp-vpc", "aws": {"vpc_id": "vpc-01", "subnet_ids": [], "security_group_ids": []}}),
+        )
+        .await;
     assert_eq!(e2e::error_case(&wrong_part.unwrap_err()).0, "invalid_input");
 
     let mut azure = env.connection.clone();
@@ -160,13 +165,14 @@ async fn networks_on_aws_and_gcp_but_not_azure() {
 async fn bad_network_inputs_are_refused_before_any_request() {
     let env = Env::demo().await;
     env.clear();
-    let aws = |vpc: &str, subnets: serde_json::Value, groups: serde_json::Value| {
-        json!({"network_name": "prod-vpc", "aws": {"vpc_id": vpc, "subnet_ids": subnets, "security_group_ids": groups}})
-    };
+    let aws = |vpc: &str, subnets: serde_json::Value, groups: serde_json::Value| json!({"network_name": "prod-vpc", "aws": {"vpc_id": vpc, "subnet_ids": subnets, "security_group_ids": groups}});
     for (input, field) in [
         (aws("vpc-0a1b", json!(["subnet-01"]), json!(["sg-01"])), "aws.subnet-ids"),
         (aws("vpc-0a1b", json!(["subnet-01", "subnet-02"]), json!([])), "aws.security-group-ids"),
-        (aws("vpc-0a1b", json!(["subnet-01", "subnet-02"]), json!(["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"])), "aws.security-group-ids"),
+        (
+            aws("vpc-0a1b", json!(["subnet-01", "subnet-02"]), json!(["sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6"])),
+            "aws.security-group-ids",
+        ),
         (aws("my-vpc", json!(["subnet-01", "subnet-02"]), json!(["sg-01"])), "aws.vpc-id"),
         (json!({"network_name": "prod-vpc"}), "aws"),
         (json!({"network_name": "abc", "aws": null}), "network-name"),

@@ -45,9 +45,7 @@ async fn list_service_principals_finds_the_connection_itself() {
     let env = Env::empty().await;
     let client_id = env.fake.config().client_id.clone();
     env.clear();
-    let list = env
-        .ok("list-service-principals", json!({"filter": format!("applicationId eq \"{client_id}\"")}))
-        .await;
+    let list = env.ok("list-service-principals", json!({"filter": format!("applicationId eq \"{client_id}\"")})).await;
     let request = env.single_api_request();
     assert_eq!(request.path, env.api("scim/v2/ServicePrincipals"));
     assert_eq!(list["total_results"], 1);
@@ -60,9 +58,8 @@ async fn list_service_principals_finds_the_connection_itself() {
 async fn application_id_is_azure_only() {
     let env = Env::empty().await;
     env.clear();
-    let (case, error) = env
-        .err("create-service-principal", json!({"display_name": "x", "application_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}))
-        .await;
+    let (case, error) =
+        env.err("create-service-principal", json!({"display_name": "x", "application_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"})).await;
     assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("application-id")));
     assert!(env.fake.requests().is_empty());
 

@@ -109,7 +109,10 @@ async fn a_public_app_login_with_pkce_then_cards_run_as_the_person() {
     let users = env.run_with("list-users", &connection, json!({})).await.unwrap();
     assert_eq!(users["total_results"], 3);
     assert!(env.token_requests().is_empty());
-    assert_eq!(env.single_api_request().header("authorization"), Some(format!("Bearer {}", tokens["access_token"].as_str().unwrap()).as_str()));
+    assert_eq!(
+        env.single_api_request().header("authorization"),
+        Some(format!("Bearer {}", tokens["access_token"].as_str().unwrap()).as_str())
+    );
 
     // A code works once.
     let health = env.run_with("check-connection", &connection, json!({})).await.unwrap();

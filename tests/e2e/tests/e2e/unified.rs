@@ -48,7 +48,8 @@ async fn groups_carry_members_with_their_kind() {
     assert_eq!(env.api_requests().len(), 1, "no members asked: one request");
     assert!(list["groups"].as_array().unwrap().iter().all(|g| g["members"] == json!([])));
     env.clear();
-    let list = env.ok("unified-list-groups", json!({"include_members": true, "list": {"filter": "displayName eq \"Platform Admins\""}})).await;
+    let list =
+        env.ok("unified-list-groups", json!({"include_members": true, "list": {"filter": "displayName eq \"Platform Admins\""}})).await;
     assert_eq!(env.api_requests().len(), 2, "the list, then the group");
     assert_eq!(list["groups"][0]["members"][1]["kind"], "service_principal");
     assert_eq!(list["groups"][0]["roles"], json!([]));
@@ -61,10 +62,16 @@ async fn organizations_are_the_account_and_its_workspaces() {
     let orgs = env.ok("unified-list-organizations", json!({})).await;
     assert_eq!(env.single_api_request().path, env.api("workspaces"));
     let list = orgs["organizations"].as_array().unwrap();
-    assert_eq!(list[0], json!({"id": env.account_id(), "name": format!("Databricks account {}", env.account_id()),
-        "kind": "account", "parent_id": null, "cloud": "aws", "region": null, "status": null}));
+    assert_eq!(
+        list[0],
+        json!({"id": env.account_id(), "name": format!("Databricks account {}", env.account_id()),
+        "kind": "account", "parent_id": null, "cloud": "aws", "region": null, "status": null})
+    );
     let workspace = list.iter().find(|o| o["id"] == "1234567890123456").expect("analytics-prod");
-    assert_eq!((workspace["name"].as_str(), workspace["kind"].as_str(), workspace["status"].as_str()), (Some("analytics-prod"), Some("workspace"), Some("RUNNING")));
+    assert_eq!(
+        (workspace["name"].as_str(), workspace["kind"].as_str(), workspace["status"].as_str()),
+        (Some("analytics-prod"), Some("workspace"), Some("RUNNING"))
+    );
     assert_eq!(workspace["parent_id"], env.account_id());
     assert!(workspace["region"].is_string());
 
@@ -95,11 +102,17 @@ async fn roles_are_the_admin_role_workspace_permissions_and_access_control_roles
     let request = env.single_api_request();
     assert_eq!(request.path, format!("/api/2.0/preview/accounts/{}/access-control/assignable-roles", env.account_id()));
     assert_eq!(request.query_value("resource"), Some(format!("accounts/{}", env.account_id()).as_str()));
-    let ids: Vec<(&str, &str)> = roles["roles"].as_array().unwrap().iter().map(|r| (r["id"].as_str().unwrap(), r["kind"].as_str().unwrap())).collect();
+    let ids: Vec<(&str, &str)> =
+        roles["roles"].as_array().unwrap().iter().map(|r| (r["id"].as_str().unwrap(), r["kind"].as_str().unwrap())).collect();
     assert_eq!(
         ids,
-        [("account_admin", "account"), ("workspace:USER", "workspace"), ("workspace:ADMIN", "workspace"),
-         ("roles/marketplace.admin", "access_control"), ("roles/billing.admin", "access_control")]
+        [
+            ("account_admin", "account"),
+            ("workspace:USER", "workspace"),
+            ("workspace:ADMIN", "workspace"),
+            ("roles/marketplace.admin", "access_control"),
+            ("roles/billing.admin", "access_control")
+        ]
     );
     env.clear();
     let fixed = env.ok("unified-list-roles", json!({"include_access_control": false})).await;

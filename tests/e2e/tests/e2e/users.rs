@@ -205,11 +205,12 @@ async fn update_user_patches_only_given_fields_then_reads_back() {
     let user = env.ok("create-user", json!({"user_name": "linus@example.com", "given_name": "Linus", "family_name": "T"})).await;
     let id = user["id"].as_str().unwrap();
     env.clear();
-    let updated = env
-        .ok("update-user", json!({"id": id, "family_name": "Torvalds", "active": false, "account_admin": true}))
-        .await;
+    let updated = env.ok("update-user", json!({"id": id, "family_name": "Torvalds", "active": false, "account_admin": true})).await;
     let requests = env.api_requests();
-    assert_eq!(e2e::summary(&requests), [format!("PATCH {}", env.api(&format!("scim/v2/Users/{id}"))), format!("GET {}", env.api(&format!("scim/v2/Users/{id}")))]);
+    assert_eq!(
+        e2e::summary(&requests),
+        [format!("PATCH {}", env.api(&format!("scim/v2/Users/{id}"))), format!("GET {}", env.api(&format!("scim/v2/Users/{id}")))]
+    );
     assert_eq!(
         requests[0].body.clone().unwrap(),
         json!({
