@@ -157,7 +157,7 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
         if !chosen(&args.only, card) {
             continue;
         }
-        progress(&format!("{card}"));
+        progress(card);
         // The requests the card sends, read back from the fake.
         fake.clear_requests();
         run_ok(&harnesses[0].1, card, &connection, &input, &options).await?;
@@ -594,10 +594,10 @@ fn reset_peak_rss() {
 fn peak_rss_bytes() -> u64 {
     if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
         for line in status.lines() {
-            if let Some(kb) = line.strip_prefix("VmHWM:") {
-                if let Ok(kb) = kb.trim().trim_end_matches("kB").trim().parse::<u64>() {
-                    return kb * 1024;
-                }
+            if let Some(kb) = line.strip_prefix("VmHWM:")
+                && let Ok(kb) = kb.trim().trim_end_matches("kB").trim().parse::<u64>()
+            {
+                return kb * 1024;
             }
         }
     }

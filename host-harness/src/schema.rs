@@ -211,17 +211,17 @@ fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
     };
     // A named record, variant, enum or flags type carries its own doc comment; an enum's or
     // flags' cases, which JSON Schema cannot describe one by one, are listed in it.
-    if matches!(ty, Type::Record(_) | Type::Variant(_) | Type::Enum(_) | Type::Flags(_)) {
-        if let Some(doc) = here {
-            let mut text = doc.description.clone();
-            if matches!(ty, Type::Enum(_) | Type::Flags(_)) {
-                for (name, description, _) in doc.members.iter().filter(|(_, d, _)| !d.is_empty()) {
-                    text.push_str(&format!("\n- `{}`: {description}", json_name(name)));
-                }
+    if matches!(ty, Type::Record(_) | Type::Variant(_) | Type::Enum(_) | Type::Flags(_))
+        && let Some(doc) = here
+    {
+        let mut text = doc.description.clone();
+        if matches!(ty, Type::Enum(_) | Type::Flags(_)) {
+            for (name, description, _) in doc.members.iter().filter(|(_, d, _)| !d.is_empty()) {
+                text.push_str(&format!("\n- `{}`: {description}", json_name(name)));
             }
-            if let (false, Value::Object(object)) = (text.trim().is_empty(), &mut schema) {
-                object.entry("description").or_insert_with(|| Value::String(text.trim().to_string()));
-            }
+        }
+        if let (false, Value::Object(object)) = (text.trim().is_empty(), &mut schema) {
+            object.entry("description").or_insert_with(|| Value::String(text.trim().to_string()));
         }
     }
     schema
