@@ -2,10 +2,10 @@
 //! answers `{"roles": [{"name": "roles/…"}]}` for the account itself, one of its groups or one
 //! of its service principals (by application ID), as the SDK's `AccountAccessControlAPI` shows.
 
-use crate::common::{Account, Params, invalid};
+use crate::common::{Account, Answer, Params, invalid};
 use axum::Json;
 use axum::extract::RawQuery;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde_json::json;
 
 /// Roles assignable on each kind of account resource.
@@ -13,7 +13,7 @@ const ACCOUNT_ROLES: &[&str] = &["roles/marketplace.admin", "roles/billing.admin
 const GROUP_ROLES: &[&str] = &["roles/group.manager"];
 const SERVICE_PRINCIPAL_ROLES: &[&str] = &["roles/servicePrincipal.manager", "roles/servicePrincipal.user"];
 
-pub async fn assignable_roles(Account(shared): Account, RawQuery(query): RawQuery) -> Result<Response, Response> {
+pub async fn assignable_roles(Account(shared): Account, RawQuery(query): RawQuery) -> Answer {
     let params = Params::parse(query);
     let resource = params.get("resource").ok_or_else(|| invalid("resource is required, e.g. accounts/<ACCOUNT_ID>"))?;
     let account_prefix = format!("accounts/{}", shared.config.account_id);

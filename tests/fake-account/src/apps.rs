@@ -2,13 +2,11 @@
 //! A confidential app's client secret appears only in the create answer; PATCH changes redirect
 //! URLs, scopes and the token policy only (name and confidentiality are fixed) and answers `{}`.
 
-use crate::common::{Account, Params, invalid, json_body, not_found, token_page};
+use crate::common::{Account, Answer, Params, invalid, json_body, not_found, token_page};
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-
-type Answer = Result<Response, Response>;
 
 /// Token lifetimes within Databricks' bounds.
 fn check_policy(policy: &Value) -> Result<(), Response> {
@@ -21,7 +19,7 @@ fn check_policy(policy: &Value) -> Result<(), Response> {
 }
 
 pub async fn list(Account(shared): Account, RawQuery(query): RawQuery) -> Answer {
-    let (page, next) = token_page(&shared.lock_apps(), &Params::parse(query), Some("page_size"), 100);
+    let (page, next) = token_page(&shared.state().apps, &Params::parse(query), Some("page_size"), 100);
     let mut answer = json!({"apps": page});
     if let Some(next) = next {
         answer["next_page_token"] = json!(next);
@@ -51,18 +49,18 @@ pub async fn create(Account(shared): Account, bytes: axum::body::Bytes) -> Answe
         "create_time": humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         "created_by": 4_211_000_000_007_919i64,
     });
-    shared.lock_apps().push(app);
+    shared.state().apps.push(app);
     let mut answer = json!({"integration_id": id, "client_id": client_id});
     if confidential {
         let secret = format!("dose{}", crate::ids::token().trim_start_matches("dapi-fake-"));
-        shared.lock_app_secrets().insert(client_id.clone(), secret.clone());
+        shared.state().app_secrets.insert(client_id.clone(), secret.clone());
         answer["client_secret"] = json!(secret);
     }
     Ok(Json(answer).into_response())
 }
 
 pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.lock_apps().iter().find(|a| a["integration_id"] == id.as_str()).cloned();
+    let found = shared.state().apps.iter().find(|a| a["integration_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Custom app integration", &id))?).into_response())
 }
 
@@ -71,7 +69,8 @@ pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, Strin
     if let Some(policy) = changes.get("token_access_policy") {
         check_policy(policy)?;
     }
-    let mut apps = shared.lock_apps();
+    let mut state = shared.state();
+    let apps = &mut state.apps;
     let app = apps.iter_mut().find(|a| a["integration_id"] == id.as_str()).ok_or_else(|| not_found("Custom app integration", &id))?;
     for key in ["redirect_urls", "scopes", "user_authorized_scopes"] {
         if let Some(value) = changes.get(key) {
@@ -87,7 +86,8 @@ pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, Strin
 }
 
 pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let mut apps = shared.lock_apps();
+    let mut state = shared.state();
+    let apps = &mut state.apps;
     let before = apps.len();
     apps.retain(|a| a["integration_id"] != id.as_str());
     if apps.len() == before {

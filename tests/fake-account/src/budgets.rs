@@ -2,13 +2,11 @@
 //! alerts and actions get IDs; PUT replaces the whole budget (alert and action IDs given
 //! back are kept); the list pages by token.
 
-use crate::common::{Account, Params, invalid, not_found, now_ms, token_page};
+use crate::common::{Account, Answer, Params, invalid, not_found, now_ms, token_page};
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-
-type Answer = Result<Response, Response>;
 
 /// Budgets per page (Databricks does not let the caller choose).
 const PAGE: usize = 50;
@@ -41,7 +39,7 @@ fn normalized(mut budget: Value) -> Result<Value, Response> {
 }
 
 pub async fn list(Account(shared): Account, RawQuery(query): RawQuery) -> Answer {
-    let (page, next) = token_page(&shared.lock_budgets(), &Params::parse(query), None, PAGE);
+    let (page, next) = token_page(&shared.state().budgets, &Params::parse(query), None, PAGE);
     let mut answer = json!({"budgets": page});
     if let Some(next) = next {
         answer["next_page_token"] = json!(next);
@@ -57,19 +55,20 @@ pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer
     budget["account_id"] = json!(shared.config.account_id);
     budget["create_time"] = json!(now);
     budget["update_time"] = json!(now);
-    shared.lock_budgets().push(budget.clone());
+    shared.state().budgets.push(budget.clone());
     Ok(Json(json!({"budget": budget})).into_response())
 }
 
 pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.lock_budgets().iter().find(|b| b["budget_configuration_id"] == id.as_str()).cloned();
+    let found = shared.state().budgets.iter().find(|b| b["budget_configuration_id"] == id.as_str()).cloned();
     Ok(Json(json!({"budget": found.ok_or_else(|| not_found("Budget", &id))?})).into_response())
 }
 
 pub async fn replace(Account(shared): Account, Path((_, id)): Path<(String, String)>, body: axum::body::Bytes) -> Answer {
     let body: Value = serde_json::from_slice(&body).map_err(|_| invalid("Malformed JSON"))?;
     let mut replacement = normalized(body["budget"].clone())?;
-    let mut budgets = shared.lock_budgets();
+    let mut state = shared.state();
+    let budgets = &mut state.budgets;
     let current = budgets.iter_mut().find(|b| b["budget_configuration_id"] == id.as_str()).ok_or_else(|| not_found("Budget", &id))?;
     replacement["budget_configuration_id"] = json!(id);
     replacement["account_id"] = current["account_id"].clone();
@@ -80,7 +79,8 @@ pub async fn replace(Account(shared): Account, Path((_, id)): Path<(String, Stri
 }
 
 pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let mut budgets = shared.lock_budgets();
+    let mut state = shared.state();
+    let budgets = &mut state.budgets;
     let before = budgets.len();
     budgets.retain(|b| b["budget_configuration_id"] != id.as_str());
     if budgets.len() == before {

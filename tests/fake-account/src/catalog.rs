@@ -1,15 +1,13 @@
 //! Unity Catalog at the account level: metastores (`{"metastore_info": …}` answers) and
 //! workspace assignments (one metastore per workspace; a missing assignment is a 404).
 
-use crate::common::{Account, invalid, json_body, now_ms};
+use crate::common::{Account, Answer, invalid, json_body, now_ms};
 use crate::errors;
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-
-type Answer = Result<Response, Response>;
 
 /// Metastores and assignments.
 #[derive(Default)]
@@ -39,7 +37,7 @@ fn workspace_number(id: &str) -> Result<i64, Response> {
 }
 
 pub async fn list(Account(shared): Account) -> Answer {
-    let metastores = shared.lock_catalog().metastores.clone();
+    let metastores = shared.state().catalog.metastores.clone();
     Ok(if metastores.is_empty() { Json(json!({})) } else { Json(json!({"metastores": metastores})) }.into_response())
 }
 
@@ -47,7 +45,8 @@ pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer
     let body = json_body(&body)?;
     let info = &body["metastore_info"];
     let name = info["name"].as_str().filter(|n| !n.trim().is_empty()).ok_or_else(|| invalid("metastore_info.name is required"))?;
-    let mut catalog = shared.lock_catalog();
+    let mut state = shared.state();
+    let catalog = &mut state.catalog;
     if catalog.metastores.iter().any(|m| m["name"] == name) {
         return Err(errors::api(StatusCode::BAD_REQUEST, "RESOURCE_ALREADY_EXISTS", format!("Metastore '{name}' already exists.")));
     }
@@ -76,7 +75,7 @@ pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer
 }
 
 pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.lock_catalog().metastores.iter().find(|m| m["metastore_id"] == id.as_str()).cloned();
+    let found = shared.state().catalog.metastores.iter().find(|m| m["metastore_id"] == id.as_str()).cloned();
     Ok(Json(json!({"metastore_info": found.ok_or_else(|| no_metastore(&id))?})).into_response())
 }
 
@@ -88,7 +87,8 @@ pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, Strin
     {
         return Err(invalid("delta_sharing_scope must be INTERNAL or INTERNAL_AND_EXTERNAL"));
     }
-    let mut catalog = shared.lock_catalog();
+    let mut state = shared.state();
+    let catalog = &mut state.catalog;
     let metastore = catalog.metastores.iter_mut().find(|m| m["metastore_id"] == id.as_str()).ok_or_else(|| no_metastore(&id))?;
     for (key, value) in changes {
         if UPDATABLE.contains(&key.as_str()) {
@@ -100,7 +100,8 @@ pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, Strin
 
 pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, String)>, RawQuery(query): RawQuery) -> Answer {
     let force = query.is_some_and(|q| q.split('&').any(|p| p == "force=true"));
-    let mut catalog = shared.lock_catalog();
+    let mut state = shared.state();
+    let catalog = &mut state.catalog;
     let index = catalog.metastores.iter().position(|m| m["metastore_id"] == id.as_str()).ok_or_else(|| no_metastore(&id))?;
     if !force && catalog.assignments.iter().any(|(_, m, _)| *m == id) {
         return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", "The metastore is assigned to workspaces; delete with force."));
@@ -111,7 +112,8 @@ pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, Strin
 }
 
 pub async fn assigned_workspaces(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let catalog = shared.lock_catalog();
+    let state = shared.state();
+    let catalog = &state.catalog;
     if !catalog.metastores.iter().any(|m| m["metastore_id"] == id.as_str()) {
         return Err(no_metastore(&id));
     }
@@ -121,7 +123,8 @@ pub async fn assigned_workspaces(Account(shared): Account, Path((_, id)): Path<(
 
 pub async fn workspace_metastore(Account(shared): Account, Path((_, workspace)): Path<(String, String)>) -> Answer {
     let workspace = workspace_number(&workspace)?;
-    let catalog = shared.lock_catalog();
+    let state = shared.state();
+    let catalog = &state.catalog;
     let found = catalog.assignments.iter().find(|(w, _, _)| *w == workspace);
     let (_, metastore, default_catalog) = found.ok_or_else(|| {
         errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Workspace {workspace} has no metastore assigned."))
@@ -140,10 +143,11 @@ pub async fn assign(
 ) -> Answer {
     let workspace = workspace_number(&workspace)?;
     let body = if body.is_empty() { json!({}) } else { json_body(&body)? };
-    if !shared.lock_provisioning().workspaces.iter().any(|w| w["workspace_id"] == workspace) {
+    if !shared.state().provisioning.workspaces.iter().any(|w| w["workspace_id"] == workspace) {
         return Err(errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Workspace {workspace} does not exist.")));
     }
-    let mut catalog = shared.lock_catalog();
+    let mut state = shared.state();
+    let catalog = &mut state.catalog;
     if !catalog.metastores.iter().any(|m| m["metastore_id"] == metastore.as_str()) {
         return Err(no_metastore(&metastore));
     }
@@ -161,7 +165,8 @@ pub async fn assign(
 
 pub async fn unassign(Account(shared): Account, Path((_, workspace, metastore)): Path<(String, String, String)>) -> Answer {
     let workspace = workspace_number(&workspace)?;
-    let mut catalog = shared.lock_catalog();
+    let mut state = shared.state();
+    let catalog = &mut state.catalog;
     let before = catalog.assignments.len();
     catalog.assignments.retain(|(w, m, _)| !(*w == workspace && *m == metastore));
     if catalog.assignments.len() == before {

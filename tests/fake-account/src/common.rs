@@ -2,7 +2,7 @@
 //! opaque `offset-N` tokens, JSON bodies, timestamps, and Databricks' common error answers.
 
 use crate::errors;
-use crate::server::Shared;
+use crate::state::Shared;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -11,6 +11,9 @@ use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A handler's answer: the error path is a response too, so `?` ends a handler early.
+pub type Answer = Result<Response, Response>;
 
 /// A request the account API accepts: the caller's token is valid for the path, and the
 /// `{account_id}` in the path is this account. Every non-SCIM handler starts from one (SCIM

@@ -2,15 +2,13 @@
 //! Databricks' validation (`INVALID_PARAMETER_VALUE`, `QUOTA_EXCEEDED` past 1000 entries)
 //! and answers (`{"ip_access_lists": […]}`, omitted when empty; `{"ip_access_list": {…}}`).
 
-use crate::common::{Account, json_body, not_found, now_ms};
+use crate::common::{Account, Answer, json_body, not_found, now_ms};
 use crate::errors;
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde_json::json;
-
-type Answer = Result<Response, Response>;
 
 const MAX_ENTRIES: usize = 1000;
 
@@ -21,7 +19,7 @@ fn is_address(entry: &str) -> bool {
 }
 
 pub async fn list(Account(shared): Account) -> Answer {
-    let lists = shared.lock_ip_lists().clone();
+    let lists = shared.state().ip_lists.clone();
     // Databricks leaves the field out when there is nothing to list.
     Ok(if lists.is_empty() { Json(json!({})) } else { Json(json!({"ip_access_lists": lists})) }.into_response())
 }
@@ -55,18 +53,19 @@ pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer
         "updated_at": now,
         "updated_by": 4_211_000_000_007_919i64,
     });
-    shared.lock_ip_lists().push(created.clone());
+    shared.state().ip_lists.push(created.clone());
     Ok(Json(json!({"ip_access_list": created})).into_response())
 }
 
 pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.lock_ip_lists().iter().find(|l| l["list_id"] == id.as_str()).cloned();
+    let found = shared.state().ip_lists.iter().find(|l| l["list_id"] == id.as_str()).cloned();
     let found = found.ok_or_else(|| not_found("IP access list", &id))?;
     Ok(Json(json!({"ip_access_list": found})).into_response())
 }
 
 pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let mut lists = shared.lock_ip_lists();
+    let mut state = shared.state();
+    let lists = &mut state.ip_lists;
     let before = lists.len();
     lists.retain(|l| l["list_id"] != id.as_str());
     if lists.len() == before {

@@ -26,15 +26,16 @@ mod secrets;
 mod seed;
 pub use seed::example_ids;
 mod server;
+mod state;
 mod store;
 mod u2m;
 mod usage;
 
 use serde_json::{Value, json};
-use server::Shared;
+use state::{Shared, State};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What the fake account accepts and holds.
@@ -222,26 +223,13 @@ impl FakeAccount {
             Seed::Empty => (Vec::new(), Vec::new(), Vec::new()),
         };
         let connection_secret = secrets::connection_secret(&config.client_secret, config.secret_lifetime);
-        let shared = Arc::new(Shared {
-            config,
-            base_url: format!("http://{local}"),
-            store: Mutex::new(store),
-            tokens: Mutex::default(),
-            journal: Mutex::default(),
-            faults: Mutex::default(),
-            ip_lists: Mutex::default(),
-            secrets: Mutex::new(HashMap::from([(service_principal_id.clone(), vec![connection_secret])])),
-            app_secrets: Mutex::default(),
-            u2m: Mutex::default(),
-            scim_token_expired: Default::default(),
-            catalog: Mutex::default(),
-            apps: Mutex::default(),
-            budgets: Mutex::default(),
-            log_delivery: Mutex::default(),
-            permissions: Mutex::default(),
-            provisioning: Mutex::new(server::Provisioning { workspaces, credentials, storage, networks: Vec::new() }),
-            faults_played: Default::default(),
-        });
+        let state = State {
+            store,
+            secrets: HashMap::from([(service_principal_id.clone(), vec![connection_secret])]),
+            provisioning: state::Provisioning { workspaces, credentials, storage, networks: Vec::new() },
+            ..State::default()
+        };
+        let shared = Arc::new(Shared::new(config, format!("http://{local}"), state));
         if shared.config.seed == Seed::Examples {
             seed::examples(&shared);
         }
@@ -311,12 +299,12 @@ impl FakeAccount {
 
     /// Every U2M refresh token issued so far stops working (as when a user's tokens are revoked).
     pub fn revoke_refresh_tokens(&self) {
-        self.shared.lock_u2m().refresh_tokens.clear();
+        self.shared.state().u2m.refresh_tokens.clear();
     }
 
     /// The static SCIM token expires from now on (401 `Token is expired`).
     pub fn expire_scim_token(&self) {
-        self.shared.scim_token_expired.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.shared.state().scim_token_expired = true;
     }
 
     /// A U2M connection (no tokens yet) for a custom app's client ID and, when confidential, secret.
@@ -338,39 +326,40 @@ impl FakeAccount {
 
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock_journal().clone()
+        self.shared.state().journal.clone()
     }
 
     pub fn clear_requests(&self) {
-        self.shared.lock_journal().clear();
+        self.shared.state().journal.clear();
     }
 
     /// Every access token issued so far is expired from now on.
     pub fn expire_all_tokens(&self) {
         let past = Instant::now();
-        for expiry in self.shared.lock_tokens().values_mut() {
+        for expiry in self.shared.state().tokens.values_mut() {
             *expiry = past;
         }
     }
 
     /// The next matching request(s) get this fault instead of a normal answer.
     pub fn push_fault(&self, fault: Fault) {
-        self.shared.lock_faults().push(fault);
+        self.shared.state().faults.push(fault);
     }
 
     /// Forgets the faults not played yet.
     pub fn clear_faults(&self) {
-        self.shared.lock_faults().clear();
+        self.shared.state().faults.clear();
     }
 
     /// How many faults were played so far.
     pub fn faults_injected(&self) -> u64 {
-        self.shared.faults_played.load(std::sync::atomic::Ordering::Relaxed)
+        self.shared.state().faults_played
     }
 
     /// Every identity as SCIM GET shows it (groups with members).
     pub fn snapshot(&self) -> Value {
-        let store = self.shared.lock_store();
+        let state = self.shared.state();
+        let store = &state.store;
         json!({
             "users": store.all(store::Kind::Users),
             "groups": store.all(store::Kind::Groups),
@@ -380,7 +369,8 @@ impl FakeAccount {
 
     /// Adds `count` users `prefix-0001@example.com`, … (for paging tests).
     pub fn insert_users(&self, count: usize, prefix: &str) {
-        let mut store = self.shared.lock_store();
+        let mut state = self.shared.state();
+        let store = &mut state.store;
         for n in 1..=count {
             let user_name = format!("{prefix}-{n:04}@example.com");
             // A clash with an existing user only means it is there already.

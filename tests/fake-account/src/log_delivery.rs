@@ -4,15 +4,13 @@
 //! storage configurations must exist, and a configuration can only be disabled, not deleted
 //! (PATCH changes the status only).
 
-use crate::common::{Account, Params, invalid, json_body, not_found, now_ms};
+use crate::common::{Account, Answer, Params, invalid, json_body, not_found, now_ms};
 use crate::errors;
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-
-type Answer = Result<Response, Response>;
 
 const MAX_ENABLED_PER_TYPE: usize = 2;
 
@@ -34,7 +32,8 @@ fn room_for(configs: &[Value], log_type: &Value, except: Option<&str>) -> Result
 pub async fn list(Account(shared): Account, RawQuery(query): RawQuery) -> Answer {
     let params = Params::parse(query);
     let configs: Vec<Value> = shared
-        .lock_log_delivery()
+        .state()
+        .log_delivery
         .iter()
         .filter(|c| ["status", "credentials_id", "storage_configuration_id"].iter().all(|key| params.get(key).is_none_or(|v| c[*key] == v)))
         .cloned()
@@ -54,7 +53,8 @@ pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer
         return Err(invalid(format!("output_format must be {format} for this log type")));
     }
     {
-        let provisioning = shared.lock_provisioning();
+        let state = shared.state();
+        let provisioning = &state.provisioning;
         if !provisioning.credentials.iter().any(|c| c["credentials_id"] == config["credentials_id"]) {
             return Err(errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", "Credential configuration does not exist."));
         }
@@ -62,12 +62,13 @@ pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer
             return Err(errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", "Storage configuration does not exist."));
         }
     }
-    let mut configs = shared.lock_log_delivery();
+    let mut state = shared.state();
+    let configs = &mut state.log_delivery;
     if config["status"].is_null() {
         config["status"] = json!("ENABLED");
     }
     if config["status"] == "ENABLED" {
-        room_for(&configs, &config["log_type"], None)?;
+        room_for(configs, &config["log_type"], None)?;
     }
     let now = now_ms();
     config["config_id"] = json!(crate::ids::uuid());
@@ -80,7 +81,7 @@ pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer
 }
 
 pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.lock_log_delivery().iter().find(|c| c["config_id"] == id.as_str()).cloned();
+    let found = shared.state().log_delivery.iter().find(|c| c["config_id"] == id.as_str()).cloned();
     Ok(Json(json!({"log_delivery_configuration": found.ok_or_else(|| not_found("Log delivery configuration", &id))?})).into_response())
 }
 
@@ -88,11 +89,12 @@ pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, Strin
     let body = json_body(&body)?;
     let status = body["status"].as_str().filter(|s| matches!(*s, "ENABLED" | "DISABLED"));
     let status = status.ok_or_else(|| invalid("status (ENABLED or DISABLED) is the only field that can change"))?;
-    let mut configs = shared.lock_log_delivery();
+    let mut state = shared.state();
+    let configs = &mut state.log_delivery;
     let index = configs.iter().position(|c| c["config_id"] == id.as_str()).ok_or_else(|| not_found("Log delivery configuration", &id))?;
     if status == "ENABLED" {
         let log_type = configs[index]["log_type"].clone();
-        room_for(&configs, &log_type, Some(&id))?;
+        room_for(configs, &log_type, Some(&id))?;
     }
     configs[index]["status"] = json!(status);
     configs[index]["update_time"] = json!(now_ms());

@@ -3,7 +3,7 @@
 //! `u2m.rs`).
 
 use crate::errors;
-use crate::server::Shared;
+use crate::state::Shared;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -88,7 +88,7 @@ pub async fn token(State(shared): State<Arc<Shared>>, Path(account_id): Path<Str
     let scope = field("scope").filter(|s| !s.trim().is_empty()).unwrap_or("all-apis").to_string();
     let access_token = crate::ids::token();
     let ttl = shared.config.token_ttl;
-    shared.lock_tokens().insert(access_token.clone(), Instant::now() + ttl);
+    shared.state().tokens.insert(access_token.clone(), Instant::now() + ttl);
     Json(json!({
         "access_token": access_token,
         "token_type": "Bearer",
@@ -106,7 +106,7 @@ pub fn authorize(shared: &Shared, headers: &HeaderMap, path: &str) -> Result<(),
         return Err(unauthenticated("Unable to load OAuth Config: no bearer token in the request."));
     };
     if token == shared.config.scim_token {
-        if shared.scim_token_expired.load(std::sync::atomic::Ordering::Relaxed) {
+        if shared.state().scim_token_expired {
             return Err(unauthenticated("Token is expired"));
         }
         let scim_prefix = format!("/api/2.1/accounts/{}/scim/v2/", shared.config.account_id);
@@ -119,7 +119,7 @@ pub fn authorize(shared: &Shared, headers: &HeaderMap, path: &str) -> Result<(),
             "The SCIM token is restricted to the account SCIM API /api/2.1/accounts/{account_id}/scim/v2/.",
         ));
     }
-    match token_state(&shared.lock_tokens(), token, Instant::now()) {
+    match token_state(&shared.state().tokens, token, Instant::now()) {
         TokenState::Valid => Ok(()),
         // Databricks' current answer to an expired token (reference §5.4).
         TokenState::Expired => Err(unauthenticated("Token is expired")),

@@ -4,9 +4,9 @@
 //! permission of the principal, and principals are the account's users, groups and
 //! service principals.
 
-use crate::common::{Account, Params, token_page};
+use crate::common::{Account, Answer, Params, token_page};
 use crate::errors;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::Kind;
 use axum::Json;
 use axum::extract::{Path, RawQuery};
@@ -14,14 +14,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-type Answer = Result<Response, Response>;
-
 fn number(what: &str, text: &str) -> Result<i64, Response> {
     text.parse().map_err(|_| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", format!("{what} must be a number")))
 }
 
 fn workspace_exists(shared: &Shared, workspace: i64) -> Result<(), Response> {
-    if shared.lock_provisioning().workspaces.iter().any(|w| w["workspace_id"] == workspace) {
+    if shared.state().provisioning.workspaces.iter().any(|w| w["workspace_id"] == workspace) {
         Ok(())
     } else {
         Err(errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Workspace {workspace} does not exist.")))
@@ -30,7 +28,7 @@ fn workspace_exists(shared: &Shared, workspace: i64) -> Result<(), Response> {
 
 /// The `principal` object Databricks shows for a SCIM ID.
 fn principal(shared: &Shared, id: i64) -> Option<Value> {
-    let (kind, resource) = shared.lock_store().principal(&id.to_string())?;
+    let (kind, resource) = shared.state().store.principal(&id.to_string())?;
     let mut shown = json!({"principal_id": id, "display_name": resource["displayName"]});
     match kind {
         Kind::Users => shown["user_name"] = resource["userName"].clone(),
@@ -44,7 +42,7 @@ pub async fn list(Account(shared): Account, Path((_, workspace)): Path<(String, 
     let workspace = number("workspace_id", &workspace)?;
     workspace_exists(&shared, workspace)?;
     let assigned: Vec<(i64, Vec<String>)> =
-        shared.lock_permissions().get(&workspace).map(|m| m.iter().map(|(p, perms)| (*p, perms.clone())).collect()).unwrap_or_default();
+        shared.state().permissions.get(&workspace).map(|m| m.iter().map(|(p, perms)| (*p, perms.clone())).collect()).unwrap_or_default();
     let shown: Vec<Value> =
         assigned.iter().map(|(id, perms)| json!({"principal": principal(&shared, *id), "permissions": perms})).collect();
     let (page, next) = token_page(&shown, &Params::parse(query), Some("max_results"), 100);
@@ -74,7 +72,8 @@ pub async fn put(
     } else {
         Vec::new()
     };
-    let mut all = shared.lock_permissions();
+    let mut state = shared.state();
+    let all = &mut state.permissions;
     let workspace_permissions = all.entry(workspace).or_default();
     if permissions.is_empty() {
         workspace_permissions.remove(&principal_id);
@@ -87,7 +86,7 @@ pub async fn put(
 pub async fn delete(Account(shared): Account, Path((_, workspace, principal_id)): Path<(String, String, String)>) -> Answer {
     let (workspace, principal_id) = (number("workspace_id", &workspace)?, number("principal_id", &principal_id)?);
     workspace_exists(&shared, workspace)?;
-    let removed = shared.lock_permissions().get_mut(&workspace).and_then(|m| m.remove(&principal_id));
+    let removed = shared.state().permissions.get_mut(&workspace).and_then(|m| m.remove(&principal_id));
     if removed.is_none() {
         return Err(errors::api(
             StatusCode::NOT_FOUND,

@@ -2,15 +2,13 @@
 //! `/api/2.0/accounts/{account_id}/`. Lists are bare JSON arrays on the wire, as the SDKs
 //! decode them. A credential or network that a workspace uses cannot be deleted (`INVALID_STATE`).
 
-use crate::common::{Account, not_found, now_ms};
+use crate::common::{Account, Answer, not_found, now_ms};
 use crate::errors;
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use serde_json::{Value, json};
-
-type Answer = Result<Response, Response>;
 
 /// The demo account's storage: the root bucket the demo workspaces use.
 pub fn demo_storage(account_id: &str) -> Vec<Value> {
@@ -56,18 +54,18 @@ pub fn demo(account_id: &str) -> (Vec<Value>, Vec<Value>) {
 }
 
 pub async fn list_workspaces(Account(shared): Account) -> Answer {
-    Ok(Json(Value::Array(shared.lock_provisioning().workspaces.clone())).into_response())
+    Ok(Json(Value::Array(shared.state().provisioning.workspaces.clone())).into_response())
 }
 
 pub async fn get_workspace(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let numeric: i64 =
         id.parse().map_err(|_| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", "workspace_id must be a number"))?;
-    let found = shared.lock_provisioning().workspaces.iter().find(|w| w["workspace_id"] == numeric).cloned();
+    let found = shared.state().provisioning.workspaces.iter().find(|w| w["workspace_id"] == numeric).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Workspace", &id))?).into_response())
 }
 
 pub async fn list_credentials(Account(shared): Account) -> Answer {
-    Ok(Json(Value::Array(shared.lock_provisioning().credentials.clone())).into_response())
+    Ok(Json(Value::Array(shared.state().provisioning.credentials.clone())).into_response())
 }
 
 pub async fn create_credential(Account(shared): Account, body: axum::body::Bytes) -> Answer {
@@ -84,17 +82,18 @@ pub async fn create_credential(Account(shared): Account, body: axum::body::Bytes
         "aws_credentials": {"sts_role": {"role_arn": role_arn}},
         "creation_time": now_ms(),
     });
-    shared.lock_provisioning().credentials.push(created.clone());
+    shared.state().provisioning.credentials.push(created.clone());
     Ok(Json(created).into_response())
 }
 
 pub async fn get_credential(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.lock_provisioning().credentials.iter().find(|c| c["credentials_id"] == id.as_str()).cloned();
+    let found = shared.state().provisioning.credentials.iter().find(|c| c["credentials_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Credential configuration", &id))?).into_response())
 }
 
 pub async fn delete_credential(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let mut provisioning = shared.lock_provisioning();
+    let mut state = shared.state();
+    let provisioning = &mut state.provisioning;
     if provisioning.workspaces.iter().any(|w| w["credentials_id"] == id.as_str()) {
         return Err(errors::api(
             StatusCode::BAD_REQUEST,
@@ -109,16 +108,16 @@ pub async fn delete_credential(Account(shared): Account, Path((_, id)): Path<(St
 }
 
 pub async fn list_storage(Account(shared): Account) -> Answer {
-    Ok(Json(Value::Array(shared.lock_provisioning().storage.clone())).into_response())
+    Ok(Json(Value::Array(shared.state().provisioning.storage.clone())).into_response())
 }
 
 pub async fn get_storage(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.lock_provisioning().storage.iter().find(|c| c["storage_configuration_id"] == id.as_str()).cloned();
+    let found = shared.state().provisioning.storage.iter().find(|c| c["storage_configuration_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Storage configuration", &id))?).into_response())
 }
 
 pub async fn list_networks(Account(shared): Account) -> Answer {
-    Ok(Json(Value::Array(shared.lock_provisioning().networks.clone())).into_response())
+    Ok(Json(Value::Array(shared.state().provisioning.networks.clone())).into_response())
 }
 
 pub async fn create_network(Account(shared): Account, body: axum::body::Bytes) -> Answer {
@@ -152,17 +151,18 @@ pub async fn create_network(Account(shared): Account, body: axum::body::Bytes) -
         (None, Some(gcp)) if gcp.is_object() => network["gcp_network_info"] = gcp.clone(),
         _ => return Err(invalid("give either vpc_id with subnets and security groups (AWS) or gcp_network_info (GCP)")),
     }
-    shared.lock_provisioning().networks.push(network.clone());
+    shared.state().provisioning.networks.push(network.clone());
     Ok(Json(network).into_response())
 }
 
 pub async fn get_network(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.lock_provisioning().networks.iter().find(|n| n["network_id"] == id.as_str()).cloned();
+    let found = shared.state().provisioning.networks.iter().find(|n| n["network_id"] == id.as_str()).cloned();
     Ok(Json(found.ok_or_else(|| not_found("Network configuration", &id))?).into_response())
 }
 
 pub async fn delete_network(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let mut provisioning = shared.lock_provisioning();
+    let mut state = shared.state();
+    let provisioning = &mut state.provisioning;
     if provisioning.workspaces.iter().any(|w| w["network_id"] == id.as_str()) {
         return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", format!("Network configuration {id} is used by a workspace.")));
     }

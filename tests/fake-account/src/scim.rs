@@ -1,9 +1,10 @@
 //! The account SCIM API: `…/scim/v2/{Users,Groups,ServicePrincipals}[/{id}]` under
 //! `/api/2.0` and `/api/2.1`, with Databricks' list semantics and error bodies.
 
+use crate::common::Answer;
 use crate::errors;
 use crate::filter::{self, values_at};
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::{Kind, StoreError};
 use axum::Json;
 use axum::body::Bytes;
@@ -51,9 +52,6 @@ impl Window {
         items.into_iter().skip(self.start_index - 1).take(self.count).collect()
     }
 }
-
-/// A handler's answer: the error path is a response too, so `?` ends a handler early.
-type Answer = Result<Response, Response>;
 
 /// The resource type (and ID) a request addresses, once the API version, the account
 /// and the caller's token are checked: every handler starts from one.
@@ -134,14 +132,14 @@ pub async fn list(target: Target, RawQuery(query): RawQuery) -> Answer {
     if filter.is_none() && sort_by.is_none() {
         // A plain page renders only its own window, so walking every page of a large account
         // costs time linear in its size (a filter or a sort needs every resource rendered).
-        let store = shared.lock_store();
-        let ids = store.ids(kind);
+        let state = shared.state();
+        let ids = state.store.ids(kind);
         let total = ids.len();
-        let page: Vec<Value> = window.apply(ids).iter().filter_map(|id| store.render(kind, id).ok()).collect();
-        drop(store);
+        let page: Vec<Value> = window.apply(ids).iter().filter_map(|id| state.store.render(kind, id).ok()).collect();
+        drop(state);
         return Ok(list_answer(kind, total, window.start_index, page, param("attributes"), param("excludedAttributes")));
     }
-    let mut matches: Vec<Value> = shared.lock_store().all(kind);
+    let mut matches: Vec<Value> = shared.state().store.all(kind);
     if let Some(filter) = &filter {
         matches.retain(|r| filter.matches(r));
     }
@@ -194,7 +192,8 @@ fn list_answer(
 pub async fn create(target: Target, body: Bytes) -> Answer {
     let Target { shared, kind, .. } = target;
     let body = json_body(&body)?;
-    let mut store = shared.lock_store();
+    let mut state = shared.state();
+    let store = &mut state.store;
     let created = store.create(kind, &body).and_then(|id| store.render(kind, &id)).map_err(store_error)?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
@@ -203,7 +202,7 @@ pub async fn get(target: Target, RawQuery(query): RawQuery) -> Answer {
     let Target { shared, kind, id } = target;
     let query = query_pairs(query);
     let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let mut found = shared.lock_store().render(kind, &id).map_err(store_error)?;
+    let mut found = shared.state().store.render(kind, &id).map_err(store_error)?;
     project(&mut found, param("attributes"), param("excludedAttributes"));
     Ok(Json(found).into_response())
 }
@@ -212,7 +211,8 @@ pub async fn get(target: Target, RawQuery(query): RawQuery) -> Answer {
 pub async fn replace(target: Target, body: Bytes) -> Answer {
     let Target { shared, kind, id } = target;
     let body = json_body(&body)?;
-    let mut store = shared.lock_store();
+    let mut state = shared.state();
+    let store = &mut state.store;
     let replaced = store.replace(kind, &id, body).and_then(|()| store.render(kind, &id)).map_err(store_error)?;
     Ok(Json(replaced).into_response())
 }
@@ -221,7 +221,8 @@ pub async fn replace(target: Target, body: Bytes) -> Answer {
 pub async fn patch(target: Target, body: Bytes) -> Answer {
     let Target { shared, kind, id } = target;
     let body = json_body(&body)?;
-    let mut store = shared.lock_store();
+    let mut state = shared.state();
+    let store = &mut state.store;
     let mut current = store.raw(kind, &id).map_err(store_error)?;
     let added = crate::patch::apply(&mut current, &body).map_err(|e| errors::scim(StatusCode::BAD_REQUEST, Some(e.scim_type), e.detail))?;
     // Only groups have members; a member added to a user or service principal is a bad path.
@@ -234,7 +235,7 @@ pub async fn patch(target: Target, body: Bytes) -> Answer {
 
 pub async fn delete(target: Target) -> Answer {
     let Target { shared, kind, id } = target;
-    shared.lock_store().delete(kind, &id).map_err(store_error)?;
+    shared.state().store.delete(kind, &id).map_err(store_error)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

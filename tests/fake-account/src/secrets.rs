@@ -4,9 +4,9 @@
 //! secret itself only in the create answer. A secret made here also signs its principal in
 //! at the token endpoint, as on Databricks.
 
-use crate::common::{Account, Params, json_body, token_page};
+use crate::common::{Account, Answer, Params, json_body, token_page};
 use crate::errors;
-use crate::server::Shared;
+use crate::state::Shared;
 use crate::store::Kind;
 use axum::Json;
 use axum::extract::{Path, RawQuery};
@@ -14,8 +14,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
-
-type Answer = Result<Response, Response>;
 
 const MAX_SECRETS: usize = 5;
 const MAX_LIFETIME: Duration = Duration::from_secs(730 * 86_400);
@@ -36,7 +34,8 @@ fn rfc3339(time: SystemTime) -> String {
 /// The principal must exist in the account.
 fn principal(shared: &Shared, sp_id: &str) -> Result<(), Response> {
     shared
-        .lock_store()
+        .state()
+        .store
         .raw(Kind::ServicePrincipals, sp_id)
         .map(|_| ())
         .map_err(|_| errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Service principal {sp_id} does not exist.")))
@@ -59,7 +58,7 @@ fn lifetime(body: &Value) -> Result<Duration, Response> {
 
 pub async fn list(Account(shared): Account, Path((_, sp_id)): Path<(String, String)>, RawQuery(query): RawQuery) -> Answer {
     principal(&shared, &sp_id)?;
-    let secrets: Vec<Value> = shared.lock_secrets().get(&sp_id).into_iter().flatten().map(|s| s.shown.clone()).collect();
+    let secrets: Vec<Value> = shared.state().secrets.get(&sp_id).into_iter().flatten().map(|s| s.shown.clone()).collect();
     let (page, next) = token_page(&secrets, &Params::parse(query), Some("page_size"), DEFAULT_PAGE);
     let mut answer = json!({"secrets": page});
     if let Some(next) = next {
@@ -72,7 +71,8 @@ pub async fn create(Account(shared): Account, Path((_, sp_id)): Path<(String, St
     principal(&shared, &sp_id)?;
     let body: Value = if body.is_empty() { json!({}) } else { json_body(&body)? };
     let lifetime = lifetime(&body)?;
-    let mut all = shared.lock_secrets();
+    let mut state = shared.state();
+    let all = &mut state.secrets;
     let secrets = all.entry(sp_id.clone()).or_default();
     if secrets.len() >= MAX_SECRETS {
         return Err(errors::api(
@@ -100,7 +100,8 @@ pub async fn create(Account(shared): Account, Path((_, sp_id)): Path<(String, St
 
 pub async fn delete(Account(shared): Account, Path((_, sp_id, secret_id)): Path<(String, String, String)>) -> Answer {
     principal(&shared, &sp_id)?;
-    let mut all = shared.lock_secrets();
+    let mut state = shared.state();
+    let all = &mut state.secrets;
     let secrets = all.entry(sp_id).or_default();
     let before = secrets.len();
     secrets.retain(|s| s.shown["id"] != secret_id.as_str());
@@ -131,7 +132,8 @@ pub fn connection_secret(secret: &str, lifetime: Duration) -> Secret {
 
 /// Moves a secret's expiry (for tests of expiry warnings); false when there is no such secret.
 pub fn set_expiry(shared: &Shared, sp_id: &str, secret_id: &str, expires: SystemTime) -> bool {
-    let mut all = shared.lock_secrets();
+    let mut state = shared.state();
+    let all = &mut state.secrets;
     let Some(secret) = all.get_mut(sp_id).into_iter().flatten().find(|s| s.shown["id"] == secret_id) else { return false };
     secret.expires = expires;
     secret.shown["expire_time"] = json!(rfc3339(expires));
@@ -140,7 +142,7 @@ pub fn set_expiry(shared: &Shared, sp_id: &str, secret_id: &str, expires: System
 
 /// Whether `secret` is an unexpired secret of the service principal whose application ID is `client_id`.
 pub fn signs_in(shared: &Shared, client_id: &str, secret: &str) -> bool {
-    let principal = shared.lock_store().all(Kind::ServicePrincipals).into_iter().find(|sp| sp["applicationId"] == client_id);
+    let principal = shared.state().store.all(Kind::ServicePrincipals).into_iter().find(|sp| sp["applicationId"] == client_id);
     let Some(id) = principal.and_then(|sp| sp["id"].as_str().map(str::to_string)) else { return false };
-    shared.lock_secrets().get(&id).is_some_and(|secrets| secrets.iter().any(|s| s.secret == secret && s.expires > SystemTime::now()))
+    shared.state().secrets.get(&id).is_some_and(|secrets| secrets.iter().any(|s| s.secret == secret && s.expires > SystemTime::now()))
 }

@@ -104,18 +104,19 @@ pub mod example_ids {
 
 /// [`Seed::Examples`](crate::Seed::Examples): one object of each kind the non-SCIM cards read,
 /// with the fixed IDs of [`example_ids`], on top of the Demo account.
-pub fn examples(shared: &crate::server::Shared) {
+pub fn examples(shared: &crate::state::Shared) {
     use example_ids::*;
     let account_id = shared.config.account_id.clone();
     let admin = 4_211_000_000_007_919i64;
     let now = 1_700_000_200_000i64;
-    shared.lock_ip_lists().push(json!({
+    shared.state().ip_lists.push(json!({
         "list_id": IP_ACCESS_LIST, "label": "office-vpn", "list_type": "ALLOW",
         "ip_addresses": ["198.51.100.0/24"], "address_count": 1, "enabled": true,
         "created_at": now, "created_by": admin, "updated_at": now, "updated_by": admin,
     }));
     {
-        let mut catalog = shared.lock_catalog();
+        let mut state = shared.state();
+        let catalog = &mut state.catalog;
         catalog.metastores.push(json!({
             "metastore_id": METASTORE, "name": "primary", "region": "us-west-2", "cloud": "aws",
             "global_metastore_id": format!("aws:us-west-2:{METASTORE}"),
@@ -124,7 +125,7 @@ pub fn examples(shared: &crate::server::Shared) {
         }));
         catalog.assignments.push((SANDBOX, METASTORE.to_string(), Some("main".to_string())));
     }
-    shared.lock_budgets().push(json!({
+    shared.state().budgets.push(json!({
         "budget_configuration_id": BUDGET, "account_id": account_id, "display_name": "Platform monthly",
         "filter": {},
         "alert_configurations": [{
@@ -138,7 +139,7 @@ pub fn examples(shared: &crate::server::Shared) {
         }],
         "create_time": now, "update_time": now,
     }));
-    shared.lock_log_delivery().push(json!({
+    shared.state().log_delivery.push(json!({
         "config_id": LOG_DELIVERY_CONFIG, "account_id": account_id, "config_name": "audit-logs",
         "log_type": "AUDIT_LOGS", "output_format": "JSON",
         "credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01",
@@ -146,7 +147,7 @@ pub fn examples(shared: &crate::server::Shared) {
         "status": "ENABLED", "creation_time": now, "update_time": now,
         "log_delivery_status": {"status": "CREATED", "message": "Log delivery has not been attempted yet."},
     }));
-    shared.lock_apps().push(json!({
+    shared.state().apps.push(json!({
         "integration_id": APP_INTEGRATION, "client_id": APP_CLIENT_ID, "name": "tableau-server",
         "redirect_urls": ["https://tableau.example.com/auth/add_oauth_token", LOGIN_REDIRECT_URI], "confidential": true,
         "scopes": ["all-apis"], "user_authorized_scopes": [],
@@ -162,10 +163,11 @@ pub fn examples(shared: &crate::server::Shared) {
             "create_time": rfc(created), "update_time": rfc(created), "expire_time": rfc(expires),
         });
         let secret = crate::secrets::Secret { shown, secret: "dose-example-nightly-etl-secret".into(), expires };
-        shared.lock_secrets().entry(NIGHTLY_ETL.to_string()).or_default().push(secret);
+        shared.state().secrets.entry(NIGHTLY_ETL.to_string()).or_default().push(secret);
     }
     {
-        let mut provisioning = shared.lock_provisioning();
+        let mut state = shared.state();
+        let provisioning = &mut state.provisioning;
         provisioning.networks.push(json!({
             "network_id": NETWORK, "network_name": "analytics-vpc", "account_id": account_id,
             "vpc_id": "vpc-0a1b2c3d", "subnet_ids": ["subnet-0a1b", "subnet-2c3d"], "security_group_ids": ["sg-0a1b2c3d"],
@@ -177,7 +179,7 @@ pub fn examples(shared: &crate::server::Shared) {
             "creation_time": now,
         }));
     }
-    shared.lock_permissions().entry(ANALYTICS_PROD).or_default().insert(ALAN, vec!["USER".to_string()]);
-    shared.lock_app_secrets().insert(APP_CLIENT_ID.to_string(), APP_CLIENT_SECRET.to_string());
+    shared.state().permissions.entry(ANALYTICS_PROD).or_default().insert(ALAN, vec!["USER".to_string()]);
+    shared.state().app_secrets.insert(APP_CLIENT_ID.to_string(), APP_CLIENT_SECRET.to_string());
     crate::u2m::seed_example(shared, APP_CLIENT_ID, LOGIN_CODE, LOGIN_REDIRECT_URI, LOGIN_CODE_CHALLENGE, U2M_REFRESH_TOKEN);
 }

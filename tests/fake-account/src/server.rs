@@ -1,8 +1,8 @@
 //! The HTTP server: routes, and the layer every request passes through (journal,
 //! injected faults, `x-request-id`).
 
-use crate::store::Store;
-use crate::{FakeConfig, Fault, FaultAction, RecordedRequest};
+use crate::state::Shared;
+use crate::{Fault, FaultAction, RecordedRequest};
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -10,104 +10,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
-
-/// State shared by every handler.
-pub struct Shared {
-    pub config: FakeConfig,
-    pub base_url: String,
-    pub store: Mutex<Store>,
-    /// Access token → expiry.
-    pub tokens: Mutex<HashMap<String, Instant>>,
-    pub journal: Mutex<Vec<RecordedRequest>>,
-    pub faults: Mutex<Vec<Fault>>,
-    /// The account's IP access lists, as Databricks shows them.
-    pub ip_lists: Mutex<Vec<serde_json::Value>>,
-    /// Workspace permissions: workspace ID → principal ID → permissions.
-    pub permissions: Mutex<HashMap<i64, std::collections::BTreeMap<i64, Vec<String>>>>,
-    /// Log delivery configurations.
-    pub log_delivery: Mutex<Vec<serde_json::Value>>,
-    /// Budgets.
-    pub budgets: Mutex<Vec<serde_json::Value>>,
-    /// Custom OAuth app integrations.
-    pub apps: Mutex<Vec<serde_json::Value>>,
-    /// Metastores and their workspace assignments.
-    pub catalog: Mutex<crate::catalog::Catalog>,
-    /// Workspaces and credential configurations.
-    pub provisioning: Mutex<Provisioning>,
-    /// Client secrets of confidential custom apps, by client ID (never listed).
-    pub app_secrets: Mutex<HashMap<String, String>>,
-    /// U2M login codes and refresh tokens.
-    pub u2m: Mutex<crate::u2m::U2mState>,
-    /// Whether the static SCIM token has expired.
-    pub scim_token_expired: std::sync::atomic::AtomicBool,
-    /// OAuth secrets by service principal SCIM ID.
-    pub secrets: Mutex<HashMap<String, Vec<crate::secrets::Secret>>>,
-    pub faults_played: std::sync::atomic::AtomicU64,
-}
-
-/// The account's workspaces and credential configurations, as Databricks shows them.
-#[derive(Default)]
-pub struct Provisioning {
-    pub workspaces: Vec<serde_json::Value>,
-    pub credentials: Vec<serde_json::Value>,
-    pub storage: Vec<serde_json::Value>,
-    pub networks: Vec<serde_json::Value>,
-}
-
-/// A poisoned lock only means a handler panicked mid-change; the fake keeps serving.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-impl Shared {
-    pub fn lock_app_secrets(&self) -> MutexGuard<'_, HashMap<String, String>> {
-        lock(&self.app_secrets)
-    }
-
-    pub fn lock_u2m(&self) -> MutexGuard<'_, crate::u2m::U2mState> {
-        lock(&self.u2m)
-    }
-
-    pub fn lock_store(&self) -> MutexGuard<'_, Store> {
-        lock(&self.store)
-    }
-    pub fn lock_tokens(&self) -> MutexGuard<'_, HashMap<String, Instant>> {
-        lock(&self.tokens)
-    }
-    pub fn lock_journal(&self) -> MutexGuard<'_, Vec<RecordedRequest>> {
-        lock(&self.journal)
-    }
-    pub fn lock_faults(&self) -> MutexGuard<'_, Vec<Fault>> {
-        lock(&self.faults)
-    }
-    pub fn lock_secrets(&self) -> MutexGuard<'_, HashMap<String, Vec<crate::secrets::Secret>>> {
-        lock(&self.secrets)
-    }
-    pub fn lock_permissions(&self) -> MutexGuard<'_, HashMap<i64, std::collections::BTreeMap<i64, Vec<String>>>> {
-        lock(&self.permissions)
-    }
-    pub fn lock_log_delivery(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
-        lock(&self.log_delivery)
-    }
-    pub fn lock_budgets(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
-        lock(&self.budgets)
-    }
-    pub fn lock_apps(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
-        lock(&self.apps)
-    }
-    pub fn lock_catalog(&self) -> MutexGuard<'_, crate::catalog::Catalog> {
-        lock(&self.catalog)
-    }
-    pub fn lock_provisioning(&self) -> MutexGuard<'_, Provisioning> {
-        lock(&self.provisioning)
-    }
-    pub fn lock_ip_lists(&self) -> MutexGuard<'_, Vec<serde_json::Value>> {
-        lock(&self.ip_lists)
-    }
-}
+use std::sync::Arc;
 
 pub fn router(shared: Arc<Shared>) -> Router {
     let scim_collection = "/api/{version}/accounts/{account_id}/scim/v2/{resource}";
@@ -203,21 +106,20 @@ async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request,
     let recorded = RecordedRequest::new(&parts, &bytes);
     let query = parts.uri.query().unwrap_or("").to_string();
     let fault = {
-        let mut faults = shared.lock_faults();
-        let position = faults.iter().position(|f| f.matches(&recorded.method, &recorded.path, &query));
-        position.map(|i| {
-            let fault = faults[i].clone();
-            faults[i].times -= 1;
-            if faults[i].times == 0 {
-                faults.remove(i);
+        let mut state = shared.state();
+        let position = state.faults.iter().position(|f| f.matches(&recorded.method, &recorded.path, &query));
+        let fault = position.map(|i| {
+            let fault = state.faults[i].clone();
+            state.faults[i].times -= 1;
+            if state.faults[i].times == 0 {
+                state.faults.remove(i);
             }
             fault
-        })
+        });
+        state.journal.push(recorded);
+        state.faults_played += u64::from(fault.is_some());
+        fault
     };
-    shared.lock_journal().push(recorded);
-    if fault.is_some() {
-        shared.faults_played.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
     let normal = Request::from_parts(parts, Body::from(bytes));
     let mut response = match fault.map(|f| f.action) {
         None => next.run(normal).await,

@@ -4,7 +4,7 @@
 //! token policy (lifetimes, single-use refresh tokens that rotate on every refresh).
 
 use crate::errors;
-use crate::server::Shared;
+use crate::state::Shared;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -51,7 +51,7 @@ fn random(prefix: &str) -> String {
 
 /// The app with this client ID.
 fn app(shared: &Shared, client_id: &str) -> Option<Value> {
-    shared.lock_apps().iter().find(|a| a["client_id"] == client_id).cloned()
+    shared.state().apps.iter().find(|a| a["client_id"] == client_id).cloned()
 }
 
 /// Minutes from the app's token policy, or Databricks' defaults (1 hour; 90 days).
@@ -97,7 +97,7 @@ pub async fn authorize(State(shared): State<Arc<Shared>>, Path(account_id): Path
         scope: q.get("scope").cloned().unwrap_or_else(|| "all-apis".into()),
         issued: Instant::now(),
     };
-    shared.lock_u2m().codes.insert(code.clone(), pending);
+    shared.state().u2m.codes.insert(code.clone(), pending);
     tracing::debug!(user = %shared.config.login_user, "authorize: the test user approved the login");
     back(&[("code", &code)])
 }
@@ -109,7 +109,7 @@ fn authenticate_app(shared: &Shared, headers: &HeaderMap, form: &HashMap<String,
     let (client_id, secret) = crate::oauth::client_authentication(headers, |name| form.get(name).cloned()).ok_or_else(refused)?;
     let app = app(shared, &client_id).ok_or_else(refused)?;
     if app["confidential"] == true {
-        let expected = shared.lock_app_secrets().get(&client_id).cloned();
+        let expected = shared.state().app_secrets.get(&client_id).cloned();
         if expected.is_none() || secret != expected {
             return Err(refused());
         }
@@ -121,7 +121,7 @@ fn authenticate_app(shared: &Shared, headers: &HeaderMap, form: &HashMap<String,
 fn issue(shared: &Shared, app: &Value, scope: &str, refresh_token: Option<String>) -> Response {
     let access_ttl = Duration::from_secs(60 * policy_minutes(app, "access_token_ttl_in_minutes", 60));
     let access_token = crate::ids::token();
-    shared.lock_tokens().insert(access_token.clone(), Instant::now() + access_ttl);
+    shared.state().tokens.insert(access_token.clone(), Instant::now() + access_ttl);
     let mut answer = json!({
         "access_token": access_token,
         "token_type": "Bearer",
@@ -137,7 +137,7 @@ fn issue(shared: &Shared, app: &Value, scope: &str, refresh_token: Option<String
                 scope: scope.into(),
                 expires: SystemTime::now() + ttl,
             };
-            shared.lock_u2m().refresh_tokens.insert(token.clone(), grant);
+            shared.state().u2m.refresh_tokens.insert(token.clone(), grant);
             token
         })
     });
@@ -158,7 +158,7 @@ pub fn authorization_code(shared: &Shared, headers: &HeaderMap, form: &HashMap<S
         Ok(app) => app,
         Err(refused) => return refused,
     };
-    let Some(pending) = form.get("code").and_then(|c| shared.lock_u2m().codes.remove(c)) else {
+    let Some(pending) = form.get("code").and_then(|c| shared.state().u2m.codes.remove(c)) else {
         return invalid_grant("The authorization code is invalid or was already used");
     };
     let verifier = form.get("code_verifier").map(String::as_str).unwrap_or("");
@@ -182,17 +182,18 @@ pub fn refresh_token(shared: &Shared, headers: &HeaderMap, form: &HashMap<String
     };
     let token = form.get("refresh_token").cloned().unwrap_or_default();
     let single_use = app["token_access_policy"]["enable_single_use_refresh_tokens"] == true;
-    let mut state = shared.lock_u2m();
+    let mut state = shared.state();
     let usable = state
+        .u2m
         .refresh_tokens
         .get(&token)
         .is_some_and(|g| g.client_id == app["client_id"].as_str().unwrap_or("") && g.expires > SystemTime::now());
     if !usable {
         return invalid_grant("The refresh token is invalid, expired or revoked");
     }
-    let scope = state.refresh_tokens.get(&token).map(|g| g.scope.clone()).unwrap_or_default();
+    let scope = state.u2m.refresh_tokens.get(&token).map(|g| g.scope.clone()).unwrap_or_default();
     if single_use {
-        state.refresh_tokens.remove(&token);
+        state.u2m.refresh_tokens.remove(&token);
         drop(state);
         issue(shared, &app, &scope, None)
     } else {
@@ -205,7 +206,8 @@ pub fn refresh_token(shared: &Shared, headers: &HeaderMap, form: &HashMap<String
 /// card list's `complete-oauth-login` and `refresh-oauth-tokens` examples name them).
 pub fn seed_example(shared: &Shared, client_id: &str, code: &str, redirect_uri: &str, code_challenge: &str, refresh_token: &str) {
     let scope = "all-apis offline_access";
-    let mut state = shared.lock_u2m();
+    let mut state = shared.state();
+    let state = &mut state.u2m;
     let pending = PendingCode {
         client_id: client_id.into(),
         redirect_uri: redirect_uri.into(),

@@ -2,10 +2,10 @@
 //! (`text/plain`) with Databricks' documented columns, one row per workspace and month.
 //! Cluster owners' user names only with `personal_data=true`.
 
-use crate::common::Account;
+use crate::common::{Account, Answer};
 use axum::extract::RawQuery;
 use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 
 const COLUMNS: &str = "workspaceId,timestamp,clusterId,clusterName,clusterNodeType,clusterOwnerUserId,clusterCustomTags,sku,dbus,machineHours,clusterOwnerUserName,tags";
 
@@ -16,7 +16,7 @@ fn month(value: &str) -> Option<(u32, u32)> {
     (value.len() == 7 && (1..=12).contains(&month)).then_some((year, month))
 }
 
-pub async fn download(Account(shared): Account, RawQuery(query): RawQuery) -> Result<Response, Response> {
+pub async fn download(Account(shared): Account, RawQuery(query): RawQuery) -> Answer {
     let params = crate::common::Params::parse(query);
     let param = |name: &str| params.get(name);
     let invalid = crate::common::invalid;
@@ -26,7 +26,7 @@ pub async fn download(Account(shared): Account, RawQuery(query): RawQuery) -> Re
         return Err(invalid("end_month must not be before start_month"));
     }
     let personal = param("personal_data") == Some("true");
-    let mut workspaces: Vec<i64> = shared.lock_provisioning().workspaces.iter().filter_map(|w| w["workspace_id"].as_i64()).collect();
+    let mut workspaces: Vec<i64> = shared.state().provisioning.workspaces.iter().filter_map(|w| w["workspace_id"].as_i64()).collect();
     if workspaces.is_empty() {
         workspaces.push(1_000_000_000_000_001);
     }
