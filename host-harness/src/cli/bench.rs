@@ -19,6 +19,7 @@
 mod host_calls;
 
 use std::cell::RefCell;
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -32,6 +33,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
+
+use crate::output::pretty;
 
 /// Options of `databricks-account bench`.
 #[derive(clap::Args, Clone, Debug)]
@@ -98,9 +101,20 @@ fn cards(user_id: &str) -> Vec<(&'static str, Value)> {
     ]
 }
 
+/// `bench …`: runs the benchmark and prints its report, as a table or (`--json`) as JSON.
+pub async fn command(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> anyhow::Result<ExitCode> {
+    let report = bench(component, args).await?;
+    if args.json {
+        println!("{}", pretty(&report));
+    } else {
+        print!("{}", table(&report));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs the benchmark on the component in `component` (default: the built-in one), on a
 /// current-thread runtime of its own when `--current-thread` asks for one.
-pub async fn bench(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> anyhow::Result<Value> {
+async fn bench(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> anyhow::Result<Value> {
     if !args.current_thread {
         return measure(component, args).await;
     }
@@ -619,7 +633,7 @@ fn progress(what: &str) {
 }
 
 /// The table printed without `--json`.
-pub fn table(report: &Value) -> String {
+fn table(report: &Value) -> String {
     let mut out = String::new();
     let f = |v: &Value| v.as_f64().map_or("-".to_string(), |x| format!("{x:.1}"));
     out.push_str(&format!(

@@ -7,6 +7,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
@@ -15,9 +16,12 @@ use host_harness::{CardOutcome, Harness, RunOptions};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::output::pretty;
+
 /// How long `login` waits for the browser to come back.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
 
+/// The arguments of `login`.
 #[derive(clap::Args)]
 pub struct LoginArgs {
     /// The account's cloud: aws, azure, gcp, aws_gov, aws_gov_dod.
@@ -117,7 +121,7 @@ fn store_tokens(connection: &mut Value, tokens: &Value) {
 }
 
 /// Writes a connection file readable by its owner only, replacing it atomically.
-pub fn write_private(path: &Path, connection: &Value) -> anyhow::Result<()> {
+fn write_private(path: &Path, connection: &Value) -> anyhow::Result<()> {
     let text = serde_json::to_string_pretty(connection)? + "\n";
     let temporary = path.with_extension("tmp");
     let mut options = std::fs::OpenOptions::new();
@@ -130,7 +134,16 @@ pub fn write_private(path: &Path, connection: &Value) -> anyhow::Result<()> {
     std::fs::rename(&temporary, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
-pub async fn login(harness: &Harness, args: LoginArgs) -> anyhow::Result<Value> {
+/// `login …`: signs in and prints where the connection file went and when its access token
+/// expires (never the tokens themselves).
+pub async fn command(harness: &Harness, args: LoginArgs) -> anyhow::Result<ExitCode> {
+    println!("{}", pretty(&login(harness, args).await?));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The sign-in: PKCE pair and state, the authorization URL from the component, the browser's
+/// redirect, the code exchanged for tokens, the connection file written.
+async fn login(harness: &Harness, args: LoginArgs) -> anyhow::Result<Value> {
     let client_secret = match &args.client_secret_env {
         Some(var) => Some(std::env::var(var).with_context(|| format!("the environment variable {var} is not set"))?),
         None => None,

@@ -1,0 +1,101 @@
+//! `run CARD --connection … --input …`: one card run, its output on stdout or its card error on
+//! stderr (exit code 1).
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use host_harness::{CardOutcome, Harness, RunOptions};
+use serde_json::Value;
+
+use crate::login;
+use crate::output::{EXIT_CARD_ERROR, pretty};
+
+/// The arguments of `run`.
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// The card, e.g. `list-users`.
+    card: String,
+
+    /// The connection: a JSON object, or a file holding one.
+    #[arg(long, value_name = "FILE_OR_JSON")]
+    connection: String,
+
+    /// The card's input: a JSON value, `@FILE`, or `@-` for stdin.
+    #[arg(long, value_name = "JSON_OR_@FILE", default_value = "{}")]
+    input: String,
+
+    /// Allow requests to this origin instead of the connection's account host (repeatable).
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origins: Vec<String>,
+
+    /// Wall-clock limit of the run, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    time_limit: u64,
+
+    /// Memory limit of the run, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 64)]
+    memory_limit: usize,
+}
+
+/// Runs the card with these arguments and prints what it returned.
+pub async fn run(harness: &Harness, args: RunArgs) -> anyhow::Result<ExitCode> {
+    // The connection holds secrets: it is parsed, never logged or echoed.
+    let connection = read_connection(&args.connection)?;
+    // A U2M connection file is refreshed (and saved) first when its access token is stale.
+    let file = (!args.connection.trim_start().starts_with('{')).then(|| Path::new(&args.connection));
+    let connection = login::fresh_u2m(harness, file, connection).await?;
+    let input = read_input(&args.input)?;
+    let mut options =
+        RunOptions { time_limit: Duration::from_secs(args.time_limit), memory_limit: args.memory_limit << 20, ..RunOptions::default() };
+    if !args.allow_origins.is_empty() {
+        options.allowed_origins = Some(args.allow_origins);
+    }
+    match harness.run(&args.card, &connection, &input, &options).await? {
+        CardOutcome::Ok(output) => {
+            println!("{}", pretty(&output));
+            Ok(ExitCode::SUCCESS)
+        }
+        CardOutcome::Err(card_error) => {
+            eprintln!("{}", pretty(&card_error));
+            Ok(ExitCode::from(EXIT_CARD_ERROR))
+        }
+    }
+}
+
+/// `--connection`: a JSON object given inline, else the name of a file holding one.
+fn read_connection(arg: &str) -> anyhow::Result<Value> {
+    if arg.trim_start().starts_with('{') {
+        return serde_json::from_str(arg).context("--connection is not valid JSON");
+    }
+    let text = std::fs::read_to_string(arg).with_context(|| format!("cannot read the connection file {arg}"))?;
+    serde_json::from_str(&text).with_context(|| format!("the connection file {arg} is not valid JSON"))
+}
+
+/// `--input`: JSON given inline, `@FILE`, or `@-` for stdin.
+fn read_input(arg: &str) -> anyhow::Result<Value> {
+    let text = match arg.strip_prefix('@') {
+        Some("-") => std::io::read_to_string(std::io::stdin()).context("cannot read the input from stdin")?,
+        Some(path) => std::fs::read_to_string(path).with_context(|| format!("cannot read the input file {path}"))?,
+        None => arg.to_string(),
+    };
+    serde_json::from_str(&text).context("--input is not valid JSON")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn inputs_read_json_files_and_literals() {
+        assert_eq!(read_input("{\"id\": \"1\"}").unwrap(), json!({"id": "1"}));
+        let path = std::env::temp_dir().join(format!("hh-input-{}.json", std::process::id()));
+        std::fs::write(&path, "{\"id\": \"2\"}").unwrap();
+        assert_eq!(read_input(&format!("@{}", path.display())).unwrap(), json!({"id": "2"}));
+        assert_eq!(read_connection(path.to_str().unwrap()).unwrap(), json!({"id": "2"}));
+        std::fs::remove_file(&path).unwrap();
+        assert!(read_input("not json").is_err());
+    }
+}
