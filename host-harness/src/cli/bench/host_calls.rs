@@ -12,7 +12,8 @@ use anyhow::Context;
 use host_harness::{CardOutcome, Harness, HarnessConfig, RunOptions};
 use serde_json::{Value, json};
 
-use super::{BenchArgs, Stats, timings};
+use super::BenchArgs;
+use super::timing::{Stats, timings};
 
 /// Calls per timed run of a loop.
 const LOOPS: u32 = 10_000;

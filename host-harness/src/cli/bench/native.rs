@@ -1,0 +1,76 @@
+//! The baseline a card run is held to: the same HTTP requests the card sent, replayed by a native
+//! Rust client with keep-alive and a token minted once.
+
+use anyhow::{Context, bail};
+use base64::Engine as _;
+use bytes::Bytes;
+use fake_account::{FakeAccount, RecordedRequest};
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::Value;
+
+/// A native client with keep-alive and a token minted once: the floor a card run is held to.
+pub struct Native {
+    client: Client<HttpConnector, Full<Bytes>>,
+    base: String,
+    token: String,
+}
+
+impl Native {
+    /// A client of `fake`, with a token minted at its token endpoint.
+    pub async fn new(fake: &FakeAccount) -> anyhow::Result<Native> {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        let client = Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
+        let config = fake.config();
+        let base = fake.base_url().trim_end_matches('/').to_string();
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", config.client_id, config.client_secret));
+        let request = http::Request::post(format!("{base}/oidc/accounts/{}/v1/token", config.account_id))
+            .header("authorization", format!("Basic {basic}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Full::new(Bytes::from_static(b"grant_type=client_credentials&scope=all-apis")))?;
+        let response = client.request(request).await?;
+        let body = response.into_body().collect().await?.to_bytes();
+        let token: Value = serde_json::from_slice(&body)?;
+        let token = token["access_token"].as_str().context("the fake mints a token")?.to_string();
+        Ok(Native { client, base, token })
+    }
+
+    /// Sends these requests (as the card sent them) one after the other and reads each body.
+    pub async fn replay(&self, requests: &[RecordedRequest]) -> anyhow::Result<()> {
+        for recorded in requests {
+            let mut uri = format!("{}{}", self.base, recorded.path);
+            if !recorded.query.is_empty() {
+                let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&recorded.query).finish();
+                uri.push('?');
+                uri.push_str(&query);
+            }
+            let mut request = http::Request::builder()
+                .method(recorded.method.as_str())
+                .uri(uri)
+                .header("authorization", format!("Bearer {}", self.token));
+            if let Some(content_type) = recorded.header("content-type") {
+                request = request.header("content-type", content_type);
+            }
+            let request = request.body(Full::new(Bytes::from(recorded.raw_body.clone())))?;
+            let response = self.client.request(request).await?;
+            let status = response.status();
+            let body = response.into_body().collect().await?.to_bytes();
+            if !status.is_success() {
+                bail!("native replay of {} {}: {status}", recorded.method, recorded.path);
+            }
+            // Parse the body as the card does, so both sides pay for JSON decoding.
+            if !body.is_empty() {
+                let _: Value = serde_json::from_slice(&body)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The account API requests the fake received (its journal, token requests left out): what the
+/// native client replays.
+pub fn api_requests(fake: &FakeAccount) -> Vec<RecordedRequest> {
+    fake.requests().into_iter().filter(|r| !r.path.ends_with("/v1/token")).collect()
+}
