@@ -2,11 +2,18 @@
 //! A confidential app's client secret appears only in the create answer; PATCH changes redirect
 //! URLs, scopes and the token policy only (name and confidentiality are fixed) and answers `{}`.
 
-use crate::common::{Account, Answer, Params, invalid, json_body, not_found, token_page};
+use crate::collection::{Collection, Listing};
+use crate::common::{Account, Answer, invalid, json_body, not_found};
 use axum::Json;
-use axum::extract::{Path, RawQuery};
+use axum::extract::Path;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+
+/// The account's custom OAuth app integrations, shown bare.
+pub fn collection() -> Collection {
+    let listing = Listing::Paged { field: "apps", size_param: Some("page_size"), default_size: 100 };
+    Collection::new("integration_id", |id| not_found("Custom app integration", id)).listed(listing)
+}
 
 /// Token lifetimes within Databricks' bounds.
 fn check_policy(policy: &Value) -> Result<(), Response> {
@@ -16,15 +23,6 @@ fn check_policy(policy: &Value) -> Result<(), Response> {
     } else {
         Err(invalid("token_access_policy lifetimes are out of range"))
     }
-}
-
-pub async fn list(Account(shared): Account, RawQuery(query): RawQuery) -> Answer {
-    let (page, next) = token_page(&shared.state().apps, &Params::parse(query), Some("page_size"), 100);
-    let mut answer = json!({"apps": page});
-    if let Some(next) = next {
-        answer["next_page_token"] = json!(next);
-    }
-    Ok(Json(answer).into_response())
 }
 
 pub async fn create(Account(shared): Account, bytes: axum::body::Bytes) -> Answer {
@@ -49,19 +47,15 @@ pub async fn create(Account(shared): Account, bytes: axum::body::Bytes) -> Answe
         "create_time": humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string(),
         "created_by": 4_211_000_000_007_919i64,
     });
-    shared.state().apps.push(app);
+    let mut state = shared.state();
+    state.apps.insert(app);
     let mut answer = json!({"integration_id": id, "client_id": client_id});
     if confidential {
         let secret = format!("dose{}", crate::ids::token().trim_start_matches("dapi-fake-"));
-        shared.state().app_secrets.insert(client_id.clone(), secret.clone());
+        state.app_secrets.insert(client_id.clone(), secret.clone());
         answer["client_secret"] = json!(secret);
     }
     Ok(Json(answer).into_response())
-}
-
-pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.state().apps.iter().find(|a| a["integration_id"] == id.as_str()).cloned();
-    Ok(Json(found.ok_or_else(|| not_found("Custom app integration", &id))?).into_response())
 }
 
 pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, String)>, bytes: axum::body::Bytes) -> Answer {
@@ -70,28 +64,11 @@ pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, Strin
         check_policy(policy)?;
     }
     let mut state = shared.state();
-    let apps = &mut state.apps;
-    let app = apps.iter_mut().find(|a| a["integration_id"] == id.as_str()).ok_or_else(|| not_found("Custom app integration", &id))?;
-    for key in ["redirect_urls", "scopes", "user_authorized_scopes"] {
-        if let Some(value) = changes.get(key) {
-            app[key] = value.clone();
-        }
-    }
+    let app = state.apps.merge(&id, &changes, &["redirect_urls", "scopes", "user_authorized_scopes"])?;
     if let Some(Value::Object(policy)) = changes.get("token_access_policy") {
         for (key, value) in policy {
             app["token_access_policy"][key] = value.clone();
         }
-    }
-    Ok(Json(json!({})).into_response())
-}
-
-pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let mut state = shared.state();
-    let apps = &mut state.apps;
-    let before = apps.len();
-    apps.retain(|a| a["integration_id"] != id.as_str());
-    if apps.len() == before {
-        return Err(not_found("Custom app integration", &id));
     }
     Ok(Json(json!({})).into_response())
 }

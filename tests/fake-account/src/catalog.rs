@@ -1,20 +1,27 @@
 //! Unity Catalog at the account level: metastores (`{"metastore_info": …}` answers) and
 //! workspace assignments (one metastore per workspace; a missing assignment is a 404).
 
-use crate::common::{Account, Answer, invalid, json_body, now_ms};
+use crate::collection::{Collection, Listing};
+use crate::common::{Account, Answer, invalid, json_body, now_ms, number};
 use crate::errors;
+use crate::state::AccountState;
 use axum::Json;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-/// Metastores and assignments.
-#[derive(Default)]
-pub struct Catalog {
-    pub metastores: Vec<Value>,
-    /// (workspace ID, metastore ID, default catalog).
-    pub assignments: Vec<(i64, String, Option<String>)>,
+/// The account's metastores; the list leaves its field out when there are none.
+pub fn metastores() -> Collection {
+    Collection::new("metastore_id", no_metastore).enveloped("metastore_info").listed(Listing::OmittedWhenEmpty("metastores"))
+}
+
+/// Workspace assignments, kept as `GET …/workspaces/{id}/metastore` shows them.
+pub fn assignments() -> Collection {
+    let unassigned = |workspace: &str| {
+        errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Workspace {workspace} has no metastore assigned."))
+    };
+    Collection::new("workspace_id", unassigned).numeric().enveloped("metastore_assignment")
 }
 
 /// What PUT may change (the SDK's `UpdateAccountsMetastore`).
@@ -32,22 +39,12 @@ fn no_metastore(id: &str) -> Response {
     errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Metastore '{id}' does not exist."))
 }
 
-fn workspace_number(id: &str) -> Result<i64, Response> {
-    id.parse().map_err(|_| invalid("workspace_id must be a number"))
-}
-
-pub async fn list(Account(shared): Account) -> Answer {
-    let metastores = shared.state().catalog.metastores.clone();
-    Ok(if metastores.is_empty() { Json(json!({})) } else { Json(json!({"metastores": metastores})) }.into_response())
-}
-
 pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer {
     let body = json_body(&body)?;
     let info = &body["metastore_info"];
     let name = info["name"].as_str().filter(|n| !n.trim().is_empty()).ok_or_else(|| invalid("metastore_info.name is required"))?;
     let mut state = shared.state();
-    let catalog = &mut state.catalog;
-    if catalog.metastores.iter().any(|m| m["name"] == name) {
+    if state.metastores.items().iter().any(|m| m["name"] == name) {
         return Err(errors::api(StatusCode::BAD_REQUEST, "RESOURCE_ALREADY_EXISTS", format!("Metastore '{name}' already exists.")));
     }
     let id = crate::ids::uuid();
@@ -70,111 +67,81 @@ pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer
     if let Some(root) = info["storage_root"].as_str() {
         created["storage_root"] = json!(root);
     }
-    catalog.metastores.push(created.clone());
-    Ok(Json(json!({"metastore_info": created})).into_response())
-}
-
-pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.state().catalog.metastores.iter().find(|m| m["metastore_id"] == id.as_str()).cloned();
-    Ok(Json(json!({"metastore_info": found.ok_or_else(|| no_metastore(&id))?})).into_response())
+    state.metastores.create(created)
 }
 
 pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, String)>, body: axum::body::Bytes) -> Answer {
     let body = json_body(&body)?;
-    let changes = body["metastore_info"].as_object().cloned().unwrap_or_default();
+    let changes = &body["metastore_info"];
     if let Some(scope) = changes.get("delta_sharing_scope")
         && !matches!(scope.as_str(), Some("INTERNAL" | "INTERNAL_AND_EXTERNAL"))
     {
         return Err(invalid("delta_sharing_scope must be INTERNAL or INTERNAL_AND_EXTERNAL"));
     }
     let mut state = shared.state();
-    let catalog = &mut state.catalog;
-    let metastore = catalog.metastores.iter_mut().find(|m| m["metastore_id"] == id.as_str()).ok_or_else(|| no_metastore(&id))?;
-    for (key, value) in changes {
-        if UPDATABLE.contains(&key.as_str()) {
-            metastore[key] = value;
-        }
-    }
-    Ok(Json(json!({"metastore_info": metastore.clone()})).into_response())
+    let updated = state.metastores.merge(&id, changes, UPDATABLE)?.clone();
+    Ok(state.metastores.answer(updated))
 }
 
 pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, String)>, RawQuery(query): RawQuery) -> Answer {
     let force = query.is_some_and(|q| q.split('&').any(|p| p == "force=true"));
     let mut state = shared.state();
-    let catalog = &mut state.catalog;
-    let index = catalog.metastores.iter().position(|m| m["metastore_id"] == id.as_str()).ok_or_else(|| no_metastore(&id))?;
-    if !force && catalog.assignments.iter().any(|(_, m, _)| *m == id) {
+    state.metastores.get(&id)?;
+    if !force && state.assignments.items().iter().any(|a| a["metastore_id"] == id.as_str()) {
         return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", "The metastore is assigned to workspaces; delete with force."));
     }
-    catalog.metastores.remove(index);
-    catalog.assignments.retain(|(_, m, _)| *m != id);
-    Ok(Json(json!({})).into_response())
+    state.assignments.retain(|a| a["metastore_id"] != id.as_str());
+    state.metastores.delete(&id)
 }
 
 pub async fn assigned_workspaces(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
     let state = shared.state();
-    let catalog = &state.catalog;
-    if !catalog.metastores.iter().any(|m| m["metastore_id"] == id.as_str()) {
-        return Err(no_metastore(&id));
-    }
-    let ids: Vec<i64> = catalog.assignments.iter().filter(|(_, m, _)| *m == id).map(|(w, _, _)| *w).collect();
+    state.metastores.get(&id)?;
+    let ids: Vec<&Value> =
+        state.assignments.items().iter().filter(|a| a["metastore_id"] == id.as_str()).map(|a| &a["workspace_id"]).collect();
     Ok(Json(json!({"workspace_ids": ids})).into_response())
 }
 
-pub async fn workspace_metastore(Account(shared): Account, Path((_, workspace)): Path<(String, String)>) -> Answer {
-    let workspace = workspace_number(&workspace)?;
-    let state = shared.state();
-    let catalog = &state.catalog;
-    let found = catalog.assignments.iter().find(|(w, _, _)| *w == workspace);
-    let (_, metastore, default_catalog) = found.ok_or_else(|| {
-        errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Workspace {workspace} has no metastore assigned."))
-    })?;
-    let mut assignment = json!({"workspace_id": workspace, "metastore_id": metastore});
-    if let Some(default_catalog) = default_catalog {
-        assignment["default_catalog_name"] = json!(default_catalog);
-    }
-    Ok(Json(json!({"metastore_assignment": assignment})).into_response())
-}
-
+/// `POST` assigns the metastore to a workspace that has none; it may come without a body and
+/// answers `{}`.
 pub async fn assign(
     Account(shared): Account,
     Path((_, workspace, metastore)): Path<(String, String, String)>,
     body: axum::body::Bytes,
 ) -> Answer {
-    let workspace = workspace_number(&workspace)?;
+    let workspace = number("workspace_id", &workspace)?;
     let body = if body.is_empty() { json!({}) } else { json_body(&body)? };
-    if !shared.state().provisioning.workspaces.iter().any(|w| w["workspace_id"] == workspace) {
-        return Err(errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Workspace {workspace} does not exist.")));
-    }
     let mut state = shared.state();
-    let catalog = &mut state.catalog;
-    if !catalog.metastores.iter().any(|m| m["metastore_id"] == metastore.as_str()) {
-        return Err(no_metastore(&metastore));
+    let assigned = new(&mut state, workspace, &metastore)?;
+    if let Some(default_catalog) = body["metastore_assignment"]["default_catalog_name"].as_str() {
+        assigned["default_catalog_name"] = json!(default_catalog);
     }
-    if catalog.assignments.iter().any(|(w, _, _)| *w == workspace) {
-        return Err(errors::api(
-            StatusCode::CONFLICT,
-            "RESOURCE_ALREADY_EXISTS",
-            format!("Workspace {workspace} already has a metastore."),
-        ));
-    }
-    let default_catalog = body["metastore_assignment"]["default_catalog_name"].as_str().map(str::to_string);
-    catalog.assignments.push((workspace, metastore, default_catalog));
     Ok(Json(json!({})).into_response())
 }
 
-pub async fn unassign(Account(shared): Account, Path((_, workspace, metastore)): Path<(String, String, String)>) -> Answer {
-    let workspace = workspace_number(&workspace)?;
-    let mut state = shared.state();
-    let catalog = &mut state.catalog;
-    let before = catalog.assignments.len();
-    catalog.assignments.retain(|(w, m, _)| !(*w == workspace && *m == metastore));
-    if catalog.assignments.len() == before {
-        return Err(errors::api(
-            StatusCode::NOT_FOUND,
-            "RESOURCE_DOES_NOT_EXIST",
-            format!("Metastore assignment of workspace {workspace} to metastore {metastore} does not exist."),
-        ));
+/// A new assignment of an existing metastore to an existing workspace that has none.
+fn new<'s>(state: &'s mut AccountState, workspace: i64, metastore: &str) -> Result<&'s mut Value, Response> {
+    state.workspaces.get(&workspace.to_string())?;
+    state.metastores.get(metastore)?;
+    if state.assignments.contains(&workspace.to_string()) {
+        let message = format!("Workspace {workspace} already has a metastore.");
+        return Err(errors::api(StatusCode::CONFLICT, "RESOURCE_ALREADY_EXISTS", message));
     }
-    Ok(Json(json!({})).into_response())
+    Ok(state.assignments.insert(json!({"workspace_id": workspace, "metastore_id": metastore})))
+}
+
+/// The workspace's assignment to this very metastore.
+fn assignment<'s>(state: &'s mut AccountState, workspace: i64, metastore: &str) -> Result<&'s mut Value, Response> {
+    let assigned = state.assignments.get_mut(&workspace.to_string()).ok().filter(|a| a["metastore_id"] == metastore);
+    assigned.ok_or_else(|| {
+        let message = format!("Metastore assignment of workspace {workspace} to metastore {metastore} does not exist.");
+        errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", message)
+    })
+}
+
+pub async fn unassign(Account(shared): Account, Path((_, workspace, metastore)): Path<(String, String, String)>) -> Answer {
+    let workspace = number("workspace_id", &workspace)?;
+    let mut state = shared.state();
+    assignment(&mut state, workspace, &metastore)?;
+    state.assignments.delete(&workspace.to_string())
 }

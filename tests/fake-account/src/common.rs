@@ -1,5 +1,5 @@
-//! What every account API family of the fake shares: query parameters, token paging with
-//! opaque `offset-N` tokens, JSON bodies, timestamps, and Databricks' common error answers.
+//! What every account API family of the fake shares: the request extractor, query parameters,
+//! JSON bodies, int64 path IDs, timestamps, and Databricks' common error answers.
 
 use crate::errors;
 use crate::state::Shared;
@@ -44,17 +44,6 @@ impl Params {
     }
 }
 
-/// One page of `items` from the caller's `page_token`, and the next page's token. Tokens are
-/// opaque to clients; an unknown one starts over, as Databricks does. `size_param` names the
-/// page-size parameter, when the endpoint takes one.
-pub fn token_page(items: &[Value], params: &Params, size_param: Option<&str>, default_size: usize) -> (Vec<Value>, Option<String>) {
-    let size = size_param.and_then(|p| params.get(p)).and_then(|s| s.parse::<usize>().ok()).filter(|s| *s > 0).unwrap_or(default_size);
-    let offset = params.get("page_token").and_then(|t| t.strip_prefix("offset-")).and_then(|o| o.parse::<usize>().ok()).unwrap_or(0);
-    let page: Vec<Value> = items.iter().skip(offset).take(size).cloned().collect();
-    let next = offset + page.len();
-    (page, (next < items.len()).then(|| format!("offset-{next}")))
-}
-
 /// A request body that must be JSON.
 pub fn json_body(bytes: &[u8]) -> Result<Value, Response> {
     serde_json::from_slice(bytes).map_err(|e| errors::api(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", format!("Malformed JSON: {e}")))
@@ -68,6 +57,11 @@ pub fn invalid(message: impl Into<String>) -> Response {
 /// 404 `RESOURCE_DOES_NOT_EXIST` for `what` with `id`.
 pub fn not_found(what: &str, id: &str) -> Response {
     errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("{what} {id} does not exist."))
+}
+
+/// An int64 path parameter (workspace and principal IDs); 400 when it is not one.
+pub fn number(what: &str, text: &str) -> Result<i64, Response> {
+    text.parse().map_err(|_| invalid(format!("{what} must be a number")))
 }
 
 /// Now, in milliseconds since the epoch (Databricks' timestamps).

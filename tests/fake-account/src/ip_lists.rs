@@ -2,13 +2,18 @@
 //! Databricks' validation (`INVALID_PARAMETER_VALUE`, `QUOTA_EXCEEDED` past 1000 entries)
 //! and answers (`{"ip_access_lists": […]}`, omitted when empty; `{"ip_access_list": {…}}`).
 
+use crate::collection::{Collection, Listing};
 use crate::common::{Account, Answer, json_body, not_found, now_ms};
 use crate::errors;
-use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use serde_json::json;
+
+/// The account's IP access lists.
+pub fn collection() -> Collection {
+    Collection::new("list_id", |id| not_found("IP access list", id))
+        .enveloped("ip_access_list")
+        .listed(Listing::OmittedWhenEmpty("ip_access_lists"))
+}
 
 const MAX_ENTRIES: usize = 1000;
 
@@ -16,12 +21,6 @@ const MAX_ENTRIES: usize = 1000;
 fn is_address(entry: &str) -> bool {
     let (address, prefix) = entry.split_once('/').map_or((entry, "32"), |(a, p)| (a, p));
     address.parse::<std::net::Ipv4Addr>().is_ok() && prefix.parse::<u32>().is_ok_and(|p| p <= 32)
-}
-
-pub async fn list(Account(shared): Account) -> Answer {
-    let lists = shared.state().ip_lists.clone();
-    // Databricks leaves the field out when there is nothing to list.
-    Ok(if lists.is_empty() { Json(json!({})) } else { Json(json!({"ip_access_lists": lists})) }.into_response())
 }
 
 pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer {
@@ -53,25 +52,7 @@ pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer
         "updated_at": now,
         "updated_by": 4_211_000_000_007_919i64,
     });
-    shared.state().ip_lists.push(created.clone());
-    Ok(Json(json!({"ip_access_list": created})).into_response())
-}
-
-pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.state().ip_lists.iter().find(|l| l["list_id"] == id.as_str()).cloned();
-    let found = found.ok_or_else(|| not_found("IP access list", &id))?;
-    Ok(Json(json!({"ip_access_list": found})).into_response())
-}
-
-pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let mut state = shared.state();
-    let lists = &mut state.ip_lists;
-    let before = lists.len();
-    lists.retain(|l| l["list_id"] != id.as_str());
-    if lists.len() == before {
-        return Err(not_found("IP access list", &id));
-    }
-    Ok(Json(json!({})).into_response())
+    shared.state().ip_lists.create(created)
 }
 
 #[cfg(test)]

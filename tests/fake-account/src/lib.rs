@@ -11,8 +11,10 @@ mod access_control;
 mod apps;
 mod budgets;
 mod catalog;
+mod collection;
 mod common;
 mod errors;
+mod family;
 mod filter;
 mod ids;
 mod ip_lists;
@@ -32,8 +34,7 @@ mod u2m;
 mod usage;
 
 use serde_json::{Value, json};
-use state::{Shared, State};
-use std::collections::HashMap;
+use state::Shared;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -213,26 +214,8 @@ impl FakeAccount {
     pub async fn start_on(addr: SocketAddr, config: FakeConfig) -> std::io::Result<FakeAccount> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let local = listener.local_addr()?;
-        let mut store = store::Store::default();
-        let service_principal_id = seed::seed(&mut store, &config);
-        let (credentials, workspaces, storage) = match config.seed {
-            Seed::Demo | Seed::Examples => {
-                let (credentials, workspaces) = provisioning::demo(&config.account_id);
-                (credentials, workspaces, provisioning::demo_storage(&config.account_id))
-            }
-            Seed::Empty => (Vec::new(), Vec::new(), Vec::new()),
-        };
-        let connection_secret = secrets::connection_secret(&config.client_secret, config.secret_lifetime);
-        let state = State {
-            store,
-            secrets: HashMap::from([(service_principal_id.clone(), vec![connection_secret])]),
-            provisioning: state::Provisioning { workspaces, credentials, storage, networks: Vec::new() },
-            ..State::default()
-        };
+        let (state, service_principal_id) = seed::account(&config);
         let shared = Arc::new(Shared::new(config, format!("http://{local}"), state));
-        if shared.config.seed == Seed::Examples {
-            seed::examples(&shared);
-        }
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
         let app = server::router(shared.clone());
         tokio::spawn(async move {
@@ -294,7 +277,7 @@ impl FakeAccount {
 
     /// Moves the expiry of a service principal's OAuth secret; false when there is no such secret.
     pub fn set_secret_expiry(&self, service_principal_id: &str, secret_id: &str, expires: std::time::SystemTime) -> bool {
-        secrets::set_expiry(&self.shared, service_principal_id, secret_id, expires)
+        secrets::set_expiry(&mut self.shared.state(), service_principal_id, secret_id, expires)
     }
 
     /// Every U2M refresh token issued so far stops working (as when a user's tokens are revoked).
@@ -358,8 +341,7 @@ impl FakeAccount {
 
     /// Every identity as SCIM GET shows it (groups with members).
     pub fn snapshot(&self) -> Value {
-        let state = self.shared.state();
-        let store = &state.store;
+        let store = &self.shared.state().store;
         json!({
             "users": store.all(store::Kind::Users),
             "groups": store.all(store::Kind::Groups),
@@ -369,8 +351,7 @@ impl FakeAccount {
 
     /// Adds `count` users `prefix-0001@example.com`, … (for paging tests).
     pub fn insert_users(&self, count: usize, prefix: &str) {
-        let mut state = self.shared.state();
-        let store = &mut state.store;
+        let store = &mut self.shared.state().store;
         for n in 1..=count {
             let user_name = format!("{prefix}-{n:04}@example.com");
             // A clash with an existing user only means it is there already.

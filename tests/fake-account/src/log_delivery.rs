@@ -4,13 +4,22 @@
 //! storage configurations must exist, and a configuration can only be disabled, not deleted
 //! (PATCH changes the status only).
 
-use crate::common::{Account, Answer, Params, invalid, json_body, not_found, now_ms};
+use crate::collection::{Collection, Listing};
+use crate::common::{Account, Answer, invalid, json_body, not_found, now_ms};
 use crate::errors;
 use axum::Json;
-use axum::extract::{Path, RawQuery};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+
+/// The account's log delivery configurations; the list filters by status and configurations.
+pub fn collection() -> Collection {
+    Collection::new("config_id", |id| not_found("Log delivery configuration", id))
+        .enveloped("log_delivery_configuration")
+        .listed(Listing::Field("log_delivery_configurations"))
+        .filtered_by(&["status", "credentials_id", "storage_configuration_id"])
+}
 
 const MAX_ENABLED_PER_TYPE: usize = 2;
 
@@ -29,18 +38,6 @@ fn room_for(configs: &[Value], log_type: &Value, except: Option<&str>) -> Result
     Ok(())
 }
 
-pub async fn list(Account(shared): Account, RawQuery(query): RawQuery) -> Answer {
-    let params = Params::parse(query);
-    let configs: Vec<Value> = shared
-        .state()
-        .log_delivery
-        .iter()
-        .filter(|c| ["status", "credentials_id", "storage_configuration_id"].iter().all(|key| params.get(key).is_none_or(|v| c[*key] == v)))
-        .cloned()
-        .collect();
-    Ok(Json(json!({"log_delivery_configurations": configs})).into_response())
-}
-
 pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer {
     let body = json_body(&body)?;
     let mut config = body["log_delivery_configuration"].clone();
@@ -52,23 +49,19 @@ pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer
     if config["output_format"] != format {
         return Err(invalid(format!("output_format must be {format} for this log type")));
     }
-    {
-        let state = shared.state();
-        let provisioning = &state.provisioning;
-        if !provisioning.credentials.iter().any(|c| c["credentials_id"] == config["credentials_id"]) {
-            return Err(errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", "Credential configuration does not exist."));
-        }
-        if !provisioning.storage.iter().any(|c| c["storage_configuration_id"] == config["storage_configuration_id"]) {
-            return Err(errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", "Storage configuration does not exist."));
-        }
-    }
     let mut state = shared.state();
-    let configs = &mut state.log_delivery;
+    let missing = |what: &str| errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("{what} does not exist."));
+    if !state.credentials.contains(config["credentials_id"].as_str().unwrap_or_default()) {
+        return Err(missing("Credential configuration"));
+    }
+    if !state.storage.contains(config["storage_configuration_id"].as_str().unwrap_or_default()) {
+        return Err(missing("Storage configuration"));
+    }
     if config["status"].is_null() {
         config["status"] = json!("ENABLED");
     }
     if config["status"] == "ENABLED" {
-        room_for(configs, &config["log_type"], None)?;
+        room_for(state.log_delivery.items(), &config["log_type"], None)?;
     }
     let now = now_ms();
     config["config_id"] = json!(crate::ids::uuid());
@@ -76,13 +69,7 @@ pub async fn create(Account(shared): Account, body: axum::body::Bytes) -> Answer
     config["creation_time"] = json!(now);
     config["update_time"] = json!(now);
     config["log_delivery_status"] = json!({"status": "CREATED", "message": "Log delivery has not been attempted yet."});
-    configs.push(config.clone());
-    Ok(Json(json!({"log_delivery_configuration": config})).into_response())
-}
-
-pub async fn get(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.state().log_delivery.iter().find(|c| c["config_id"] == id.as_str()).cloned();
-    Ok(Json(json!({"log_delivery_configuration": found.ok_or_else(|| not_found("Log delivery configuration", &id))?})).into_response())
+    state.log_delivery.create(config)
 }
 
 pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, String)>, body: axum::body::Bytes) -> Answer {
@@ -90,13 +77,12 @@ pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, Strin
     let status = body["status"].as_str().filter(|s| matches!(*s, "ENABLED" | "DISABLED"));
     let status = status.ok_or_else(|| invalid("status (ENABLED or DISABLED) is the only field that can change"))?;
     let mut state = shared.state();
-    let configs = &mut state.log_delivery;
-    let index = configs.iter().position(|c| c["config_id"] == id.as_str()).ok_or_else(|| not_found("Log delivery configuration", &id))?;
+    let log_type = state.log_delivery.get(&id)?["log_type"].clone();
     if status == "ENABLED" {
-        let log_type = configs[index]["log_type"].clone();
-        room_for(configs, &log_type, Some(&id))?;
+        room_for(state.log_delivery.items(), &log_type, Some(&id))?;
     }
-    configs[index]["status"] = json!(status);
-    configs[index]["update_time"] = json!(now_ms());
+    let config = state.log_delivery.get_mut(&id)?;
+    config["status"] = json!(status);
+    config["update_time"] = json!(now_ms());
     Ok(Json(json!({})).into_response())
 }

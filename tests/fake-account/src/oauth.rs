@@ -72,8 +72,8 @@ pub async fn token(State(shared): State<Arc<Shared>>, Path(account_id): Path<Str
     let by_name: HashMap<String, String> = form.iter().cloned().collect();
     match field("grant_type") {
         Some("client_credentials") => {}
-        Some("authorization_code") => return crate::u2m::authorization_code(&shared, &headers, &by_name),
-        Some("refresh_token") => return crate::u2m::refresh_token(&shared, &headers, &by_name),
+        Some("authorization_code") => return crate::u2m::authorization_code(&mut shared.state(), &headers, &by_name),
+        Some("refresh_token") => return crate::u2m::refresh_token(&mut shared.state(), &headers, &by_name),
         Some(_) => return errors::oauth(StatusCode::BAD_REQUEST, "unsupported_grant_type", "Grant type not supported"),
         None => return errors::oauth(StatusCode::BAD_REQUEST, "invalid_request", "Missing grant_type"),
     }
@@ -82,7 +82,7 @@ pub async fn token(State(shared): State<Arc<Shared>>, Path(account_id): Path<Str
     };
     // The configured client secret is one of the service principal's secrets (seeded), so a
     // deleted or expired secret stops signing in, as on Databricks.
-    if !crate::secrets::signs_in(&shared, &client_id, &client_secret) {
+    if !crate::secrets::signs_in(&shared.state(), &client_id, &client_secret) {
         return errors::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
     }
     let scope = field("scope").filter(|s| !s.trim().is_empty()).unwrap_or("all-apis").to_string();
@@ -105,8 +105,9 @@ pub fn authorize(shared: &Shared, headers: &HeaderMap, path: &str) -> Result<(),
     let Some(token) = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(bearer) else {
         return Err(unauthenticated("Unable to load OAuth Config: no bearer token in the request."));
     };
+    let state = shared.state();
     if token == shared.config.scim_token {
-        if shared.state().scim_token_expired {
+        if state.scim_token_expired {
             return Err(unauthenticated("Token is expired"));
         }
         let scim_prefix = format!("/api/2.1/accounts/{}/scim/v2/", shared.config.account_id);
@@ -119,7 +120,7 @@ pub fn authorize(shared: &Shared, headers: &HeaderMap, path: &str) -> Result<(),
             "The SCIM token is restricted to the account SCIM API /api/2.1/accounts/{account_id}/scim/v2/.",
         ));
     }
-    match token_state(&shared.state().tokens, token, Instant::now()) {
+    match token_state(&state.tokens, token, Instant::now()) {
         TokenState::Valid => Ok(()),
         // Databricks' current answer to an expired token (reference §5.4).
         TokenState::Expired => Err(unauthenticated("Token is expired")),

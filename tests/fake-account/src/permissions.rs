@@ -4,9 +4,10 @@
 //! permission of the principal, and principals are the account's users, groups and
 //! service principals.
 
-use crate::common::{Account, Answer, Params, token_page};
+use crate::collection::Listing;
+use crate::common::{Account, Answer, Params, number};
 use crate::errors;
-use crate::state::Shared;
+use crate::state::AccountState;
 use crate::store::Kind;
 use axum::Json;
 use axum::extract::{Path, RawQuery};
@@ -14,21 +15,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-fn number(what: &str, text: &str) -> Result<i64, Response> {
-    text.parse().map_err(|_| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", format!("{what} must be a number")))
-}
+/// The assignments list pages by token, `max_results` at a time.
+const LISTING: Listing = Listing::Paged { field: "permission_assignments", size_param: Some("max_results"), default_size: 100 };
 
-fn workspace_exists(shared: &Shared, workspace: i64) -> Result<(), Response> {
-    if shared.state().provisioning.workspaces.iter().any(|w| w["workspace_id"] == workspace) {
-        Ok(())
-    } else {
-        Err(errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Workspace {workspace} does not exist.")))
-    }
+fn workspace_exists(state: &AccountState, workspace: i64) -> Result<(), Response> {
+    state.workspaces.get(&workspace.to_string()).map(|_| ())
 }
 
 /// The `principal` object Databricks shows for a SCIM ID.
-fn principal(shared: &Shared, id: i64) -> Option<Value> {
-    let (kind, resource) = shared.state().store.principal(&id.to_string())?;
+fn principal(state: &AccountState, id: i64) -> Option<Value> {
+    let (kind, resource) = state.store.principal(&id.to_string())?;
     let mut shown = json!({"principal_id": id, "display_name": resource["displayName"]});
     match kind {
         Kind::Users => shown["user_name"] = resource["userName"].clone(),
@@ -40,17 +36,11 @@ fn principal(shared: &Shared, id: i64) -> Option<Value> {
 
 pub async fn list(Account(shared): Account, Path((_, workspace)): Path<(String, String)>, RawQuery(query): RawQuery) -> Answer {
     let workspace = number("workspace_id", &workspace)?;
-    workspace_exists(&shared, workspace)?;
-    let assigned: Vec<(i64, Vec<String>)> =
-        shared.state().permissions.get(&workspace).map(|m| m.iter().map(|(p, perms)| (*p, perms.clone())).collect()).unwrap_or_default();
-    let shown: Vec<Value> =
-        assigned.iter().map(|(id, perms)| json!({"principal": principal(&shared, *id), "permissions": perms})).collect();
-    let (page, next) = token_page(&shown, &Params::parse(query), Some("max_results"), 100);
-    let mut answer = json!({"permission_assignments": page});
-    if let Some(next) = next {
-        answer["next_page_token"] = json!(next);
-    }
-    Ok(Json(answer).into_response())
+    let state = shared.state();
+    workspace_exists(&state, workspace)?;
+    let assigned = state.permissions.get(&workspace).into_iter().flatten();
+    let shown: Vec<Value> = assigned.map(|(id, perms)| json!({"principal": principal(&state, *id), "permissions": perms})).collect();
+    Ok(LISTING.answer(&shown, &Params::parse(query)))
 }
 
 pub async fn put(
@@ -59,8 +49,9 @@ pub async fn put(
     body: axum::body::Bytes,
 ) -> Answer {
     let (workspace, principal_id) = (number("workspace_id", &workspace)?, number("principal_id", &principal_id)?);
-    workspace_exists(&shared, workspace)?;
-    let shown = principal(&shared, principal_id).ok_or_else(|| {
+    let mut state = shared.state();
+    workspace_exists(&state, workspace)?;
+    let shown = principal(&state, principal_id).ok_or_else(|| {
         errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Principal {principal_id} does not exist."))
     })?;
     let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
@@ -72,9 +63,7 @@ pub async fn put(
     } else {
         Vec::new()
     };
-    let mut state = shared.state();
-    let all = &mut state.permissions;
-    let workspace_permissions = all.entry(workspace).or_default();
+    let workspace_permissions = state.permissions.entry(workspace).or_default();
     if permissions.is_empty() {
         workspace_permissions.remove(&principal_id);
     } else {
@@ -85,8 +74,9 @@ pub async fn put(
 
 pub async fn delete(Account(shared): Account, Path((_, workspace, principal_id)): Path<(String, String, String)>) -> Answer {
     let (workspace, principal_id) = (number("workspace_id", &workspace)?, number("principal_id", &principal_id)?);
-    workspace_exists(&shared, workspace)?;
-    let removed = shared.state().permissions.get_mut(&workspace).and_then(|m| m.remove(&principal_id));
+    let mut state = shared.state();
+    workspace_exists(&state, workspace)?;
+    let removed = state.permissions.get_mut(&workspace).and_then(|m| m.remove(&principal_id));
     if removed.is_none() {
         return Err(errors::api(
             StatusCode::NOT_FOUND,

@@ -2,35 +2,68 @@
 //! `/api/2.0/accounts/{account_id}/`. Lists are bare JSON arrays on the wire, as the SDKs
 //! decode them. A credential or network that a workspace uses cannot be deleted (`INVALID_STATE`).
 
+use crate::collection::Collection;
 use crate::common::{Account, Answer, not_found, now_ms};
 use crate::errors;
-use axum::Json;
+use crate::family::{self, Pick};
+use crate::state::{AccountState, Shared};
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::routing::MethodRouter;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
-/// The demo account's storage: the root bucket the demo workspaces use.
-pub fn demo_storage(account_id: &str) -> Vec<Value> {
-    vec![json!({
-        "storage_configuration_id": "0f1e2d3c-4b5a-4968-8776-655443322110",
-        "storage_configuration_name": "demo-root-bucket",
-        "account_id": account_id,
-        "root_bucket_info": {"bucket_name": "demo-databricks-root"},
-        "creation_time": 1_700_000_050_000i64,
-    })]
+/// The account's workspaces (int64 IDs).
+pub fn workspaces() -> Collection {
+    Collection::new("workspace_id", |id| not_found("Workspace", id)).numeric()
 }
 
-/// The demo account's provisioning: one cross-account role, two workspaces using it.
-pub fn demo(account_id: &str) -> (Vec<Value>, Vec<Value>) {
+/// Credential configurations (cross-account IAM roles).
+pub fn credentials() -> Collection {
+    Collection::new("credentials_id", |id| not_found("Credential configuration", id)).answering_deleted()
+}
+
+/// Storage configurations (root buckets).
+pub fn storage() -> Collection {
+    Collection::new("storage_configuration_id", |id| not_found("Storage configuration", id))
+}
+
+/// Network configurations (customer-managed VPCs).
+pub fn networks() -> Collection {
+    Collection::new("network_id", |id| not_found("Network configuration", id)).answering_deleted()
+}
+
+/// `GET` and `DELETE` of a configuration workspaces name in `field`: Databricks refuses to
+/// delete one a workspace uses (`INVALID_STATE`), and the SDKs decode the removed one from the answer.
+pub fn configuration(pick: Pick, field: &'static str, what: &'static str) -> MethodRouter<Arc<Shared>> {
+    family::item(pick).delete(move |Account(shared): Account, Path((_, id)): Path<(String, String)>| async move {
+        let mut state = shared.state();
+        if state.workspaces.items().iter().any(|w| w[field] == id.as_str()) {
+            return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", format!("{what} {id} is used by a workspace.")));
+        }
+        pick(&mut state).delete(&id)
+    })
+}
+
+/// The demo account's provisioning: one cross-account role and one root bucket, and two
+/// workspaces using them.
+pub fn seed_demo(state: &mut AccountState, account_id: &str) {
     let credential_id = "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01";
-    let credentials = vec![json!({
+    let storage_id = "0f1e2d3c-4b5a-4968-8776-655443322110";
+    state.credentials.insert(json!({
         "credentials_id": credential_id,
         "credentials_name": "demo-cross-account",
         "account_id": account_id,
         "aws_credentials": {"sts_role": {"role_arn": "arn:aws:iam::123456789012:role/databricks-demo"}},
         "creation_time": 1_700_000_000_000i64,
-    })];
+    }));
+    state.storage.insert(json!({
+        "storage_configuration_id": storage_id,
+        "storage_configuration_name": "demo-root-bucket",
+        "account_id": account_id,
+        "root_bucket_info": {"bucket_name": "demo-databricks-root"},
+        "creation_time": 1_700_000_050_000i64,
+    }));
     let workspace = |id: i64, name: &str, status: &str| {
         json!({
             "workspace_id": id,
@@ -42,30 +75,13 @@ pub fn demo(account_id: &str) -> (Vec<Value>, Vec<Value>) {
             "aws_region": "us-west-2",
             "pricing_tier": "PREMIUM",
             "credentials_id": credential_id,
-            "storage_configuration_id": "0f1e2d3c-4b5a-4968-8776-655443322110",
+            "storage_configuration_id": storage_id,
             "account_id": account_id,
             "creation_time": 1_700_000_100_000i64,
         })
     };
-    (
-        credentials,
-        vec![workspace(1_234_567_890_123_456, "analytics-prod", "RUNNING"), workspace(2_345_678_901_234_567, "sandbox", "PROVISIONING")],
-    )
-}
-
-pub async fn list_workspaces(Account(shared): Account) -> Answer {
-    Ok(Json(Value::Array(shared.state().provisioning.workspaces.clone())).into_response())
-}
-
-pub async fn get_workspace(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let numeric: i64 =
-        id.parse().map_err(|_| errors::api(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", "workspace_id must be a number"))?;
-    let found = shared.state().provisioning.workspaces.iter().find(|w| w["workspace_id"] == numeric).cloned();
-    Ok(Json(found.ok_or_else(|| not_found("Workspace", &id))?).into_response())
-}
-
-pub async fn list_credentials(Account(shared): Account) -> Answer {
-    Ok(Json(Value::Array(shared.state().provisioning.credentials.clone())).into_response())
+    state.workspaces.insert(workspace(1_234_567_890_123_456, "analytics-prod", "RUNNING"));
+    state.workspaces.insert(workspace(2_345_678_901_234_567, "sandbox", "PROVISIONING"));
 }
 
 pub async fn create_credential(Account(shared): Account, body: axum::body::Bytes) -> Answer {
@@ -82,42 +98,7 @@ pub async fn create_credential(Account(shared): Account, body: axum::body::Bytes
         "aws_credentials": {"sts_role": {"role_arn": role_arn}},
         "creation_time": now_ms(),
     });
-    shared.state().provisioning.credentials.push(created.clone());
-    Ok(Json(created).into_response())
-}
-
-pub async fn get_credential(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.state().provisioning.credentials.iter().find(|c| c["credentials_id"] == id.as_str()).cloned();
-    Ok(Json(found.ok_or_else(|| not_found("Credential configuration", &id))?).into_response())
-}
-
-pub async fn delete_credential(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let mut state = shared.state();
-    let provisioning = &mut state.provisioning;
-    if provisioning.workspaces.iter().any(|w| w["credentials_id"] == id.as_str()) {
-        return Err(errors::api(
-            StatusCode::BAD_REQUEST,
-            "INVALID_STATE",
-            format!("Credential configuration {id} is used by a workspace."),
-        ));
-    }
-    let index = provisioning.credentials.iter().position(|c| c["credentials_id"] == id.as_str());
-    let removed = provisioning.credentials.remove(index.ok_or_else(|| not_found("Credential configuration", &id))?);
-    // The SDKs decode the deleted configuration from the answer.
-    Ok(Json(removed).into_response())
-}
-
-pub async fn list_storage(Account(shared): Account) -> Answer {
-    Ok(Json(Value::Array(shared.state().provisioning.storage.clone())).into_response())
-}
-
-pub async fn get_storage(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.state().provisioning.storage.iter().find(|c| c["storage_configuration_id"] == id.as_str()).cloned();
-    Ok(Json(found.ok_or_else(|| not_found("Storage configuration", &id))?).into_response())
-}
-
-pub async fn list_networks(Account(shared): Account) -> Answer {
-    Ok(Json(Value::Array(shared.state().provisioning.networks.clone())).into_response())
+    shared.state().credentials.create(created)
 }
 
 pub async fn create_network(Account(shared): Account, body: axum::body::Bytes) -> Answer {
@@ -151,22 +132,5 @@ pub async fn create_network(Account(shared): Account, body: axum::body::Bytes) -
         (None, Some(gcp)) if gcp.is_object() => network["gcp_network_info"] = gcp.clone(),
         _ => return Err(invalid("give either vpc_id with subnets and security groups (AWS) or gcp_network_info (GCP)")),
     }
-    shared.state().provisioning.networks.push(network.clone());
-    Ok(Json(network).into_response())
-}
-
-pub async fn get_network(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let found = shared.state().provisioning.networks.iter().find(|n| n["network_id"] == id.as_str()).cloned();
-    Ok(Json(found.ok_or_else(|| not_found("Network configuration", &id))?).into_response())
-}
-
-pub async fn delete_network(Account(shared): Account, Path((_, id)): Path<(String, String)>) -> Answer {
-    let mut state = shared.state();
-    let provisioning = &mut state.provisioning;
-    if provisioning.workspaces.iter().any(|w| w["network_id"] == id.as_str()) {
-        return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", format!("Network configuration {id} is used by a workspace.")));
-    }
-    let index = provisioning.networks.iter().position(|n| n["network_id"] == id.as_str());
-    let removed = provisioning.networks.remove(index.ok_or_else(|| not_found("Network configuration", &id))?);
-    Ok(Json(removed).into_response())
+    shared.state().networks.create(network)
 }

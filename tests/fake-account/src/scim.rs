@@ -192,8 +192,7 @@ fn list_answer(
 pub async fn create(target: Target, body: Bytes) -> Answer {
     let Target { shared, kind, .. } = target;
     let body = json_body(&body)?;
-    let mut state = shared.state();
-    let store = &mut state.store;
+    let store = &mut shared.state().store;
     let created = store.create(kind, &body).and_then(|id| store.render(kind, &id)).map_err(store_error)?;
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
@@ -211,8 +210,7 @@ pub async fn get(target: Target, RawQuery(query): RawQuery) -> Answer {
 pub async fn replace(target: Target, body: Bytes) -> Answer {
     let Target { shared, kind, id } = target;
     let body = json_body(&body)?;
-    let mut state = shared.state();
-    let store = &mut state.store;
+    let store = &mut shared.state().store;
     let replaced = store.replace(kind, &id, body).and_then(|()| store.render(kind, &id)).map_err(store_error)?;
     Ok(Json(replaced).into_response())
 }
@@ -221,8 +219,7 @@ pub async fn replace(target: Target, body: Bytes) -> Answer {
 pub async fn patch(target: Target, body: Bytes) -> Answer {
     let Target { shared, kind, id } = target;
     let body = json_body(&body)?;
-    let mut state = shared.state();
-    let store = &mut state.store;
+    let store = &mut shared.state().store;
     let mut current = store.raw(kind, &id).map_err(store_error)?;
     let added = crate::patch::apply(&mut current, &body).map_err(|e| errors::scim(StatusCode::BAD_REQUEST, Some(e.scim_type), e.detail))?;
     // Only groups have members; a member added to a user or service principal is a bad path.

@@ -4,9 +4,10 @@
 //! secret itself only in the create answer. A secret made here also signs its principal in
 //! at the token endpoint, as on Databricks.
 
-use crate::common::{Account, Answer, Params, json_body, token_page};
+use crate::collection::{Collection, Listing};
+use crate::common::{Account, Answer, Params, json_body, not_found};
 use crate::errors;
-use crate::state::Shared;
+use crate::state::AccountState;
 use crate::store::Kind;
 use axum::Json;
 use axum::extract::{Path, RawQuery};
@@ -17,12 +18,18 @@ use std::time::{Duration, SystemTime};
 
 const MAX_SECRETS: usize = 5;
 const MAX_LIFETIME: Duration = Duration::from_secs(730 * 86_400);
-const DEFAULT_PAGE: usize = 100;
 
-/// A secret as the fake keeps it: what Databricks shows, and the secret itself.
-#[derive(Clone)]
-pub struct Secret {
-    pub shown: Value,
+/// One service principal's secrets as Databricks lists them (bare, paged by token).
+pub fn collection() -> Collection {
+    Collection::new("id", |id| not_found("Secret", id)).listed(Listing::Paged {
+        field: "secrets",
+        size_param: Some("page_size"),
+        default_size: 100,
+    })
+}
+
+/// What Databricks shows of a secret only once: the secret itself, and when it stops signing in.
+pub struct SecretValue {
     pub secret: String,
     pub expires: SystemTime,
 }
@@ -32,9 +39,8 @@ fn rfc3339(time: SystemTime) -> String {
 }
 
 /// The principal must exist in the account.
-fn principal(shared: &Shared, sp_id: &str) -> Result<(), Response> {
-    shared
-        .state()
+fn principal(state: &AccountState, sp_id: &str) -> Result<(), Response> {
+    state
         .store
         .raw(Kind::ServicePrincipals, sp_id)
         .map(|_| ())
@@ -56,25 +62,38 @@ fn lifetime(body: &Value) -> Result<Duration, Response> {
     if lifetime.is_zero() || lifetime > MAX_LIFETIME { Err(invalid()) } else { Ok(lifetime) }
 }
 
-pub async fn list(Account(shared): Account, Path((_, sp_id)): Path<(String, String)>, RawQuery(query): RawQuery) -> Answer {
-    principal(&shared, &sp_id)?;
-    let secrets: Vec<Value> = shared.state().secrets.get(&sp_id).into_iter().flatten().map(|s| s.shown.clone()).collect();
-    let (page, next) = token_page(&secrets, &Params::parse(query), Some("page_size"), DEFAULT_PAGE);
-    let mut answer = json!({"secrets": page});
-    if let Some(next) = next {
-        answer["next_page_token"] = json!(next);
+/// How Databricks shows a new secret: its ID, the end of the secret as a hash, and its times.
+fn shown(id: &str, secret: &str, created: SystemTime, expires: SystemTime) -> Value {
+    json!({
+        "id": id,
+        "status": "ACTIVE",
+        "secret_hash": &secret[secret.len().saturating_sub(8)..],
+        "create_time": rfc3339(created),
+        "update_time": rfc3339(created),
+        "expire_time": rfc3339(expires),
+    })
+}
+
+/// Adds a secret of `sp_id`, shown as `shown` (which carries its ID), signing in with `value`.
+pub fn add(state: &mut AccountState, sp_id: &str, shown: Value, value: SecretValue) {
+    if let Some(id) = shown["id"].as_str() {
+        state.secret_values.insert(id.to_string(), value);
     }
-    Ok(Json(answer).into_response())
+    state.secrets_of(sp_id).insert(shown);
+}
+
+pub async fn list(Account(shared): Account, Path((_, sp_id)): Path<(String, String)>, RawQuery(query): RawQuery) -> Answer {
+    let mut state = shared.state();
+    principal(&state, &sp_id)?;
+    Ok(state.secrets_of(&sp_id).list(&Params::parse(query)))
 }
 
 pub async fn create(Account(shared): Account, Path((_, sp_id)): Path<(String, String)>, body: axum::body::Bytes) -> Answer {
-    principal(&shared, &sp_id)?;
+    principal(&shared.state(), &sp_id)?;
     let body: Value = if body.is_empty() { json!({}) } else { json_body(&body)? };
     let lifetime = lifetime(&body)?;
     let mut state = shared.state();
-    let all = &mut state.secrets;
-    let secrets = all.entry(sp_id.clone()).or_default();
-    if secrets.len() >= MAX_SECRETS {
+    if state.secrets_of(&sp_id).items().len() >= MAX_SECRETS {
         return Err(errors::api(
             StatusCode::BAD_REQUEST,
             "QUOTA_EXCEEDED",
@@ -83,32 +102,19 @@ pub async fn create(Account(shared): Account, Path((_, sp_id)): Path<(String, St
     }
     let now = SystemTime::now();
     let secret = format!("dose{}", crate::ids::token().trim_start_matches("dapi-fake-"));
-    let id = crate::ids::uuid().replace('-', "");
-    let shown = json!({
-        "id": id,
-        "status": "ACTIVE",
-        "secret_hash": &secret[secret.len() - 8..],
-        "create_time": rfc3339(now),
-        "update_time": rfc3339(now),
-        "expire_time": rfc3339(now + lifetime),
-    });
-    secrets.push(Secret { shown: shown.clone(), secret: secret.clone(), expires: now + lifetime });
-    let mut answer = shown;
+    let created = shown(&crate::ids::uuid().replace('-', ""), &secret, now, now + lifetime);
+    let mut answer = created.clone();
     answer["secret"] = json!(secret);
+    add(&mut state, &sp_id, created, SecretValue { secret, expires: now + lifetime });
     Ok(Json(answer).into_response())
 }
 
 pub async fn delete(Account(shared): Account, Path((_, sp_id, secret_id)): Path<(String, String, String)>) -> Answer {
-    principal(&shared, &sp_id)?;
     let mut state = shared.state();
-    let all = &mut state.secrets;
-    let secrets = all.entry(sp_id).or_default();
-    let before = secrets.len();
-    secrets.retain(|s| s.shown["id"] != secret_id.as_str());
-    if secrets.len() == before {
-        return Err(errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Secret {secret_id} does not exist.")));
-    }
-    Ok(Json(json!({})).into_response())
+    principal(&state, &sp_id)?;
+    let answer = state.secrets_of(&sp_id).delete(&secret_id)?;
+    state.secret_values.remove(&secret_id);
+    Ok(answer)
 }
 
 /// The ID of the secret the fake's configured client secret is (the connection's `secret-id`).
@@ -117,32 +123,30 @@ pub const CONNECTION_SECRET_ID: &str = "0a1b2c3d4e5f40718293a4b5c6d7e8f9";
 /// The configured client secret as an OAuth secret of the connection's service principal,
 /// created now and living `lifetime`: it signs in like any other secret, and deleting it
 /// (a rotation) stops it from signing in, as on Databricks.
-pub fn connection_secret(secret: &str, lifetime: Duration) -> Secret {
+pub fn seed_connection_secret(state: &mut AccountState, sp_id: &str, secret: &str, lifetime: Duration) {
     let now = SystemTime::now();
-    let shown = json!({
-        "id": CONNECTION_SECRET_ID,
-        "status": "ACTIVE",
-        "secret_hash": &secret[secret.len().saturating_sub(8)..],
-        "create_time": rfc3339(now),
-        "update_time": rfc3339(now),
-        "expire_time": rfc3339(now + lifetime),
-    });
-    Secret { shown, secret: secret.to_string(), expires: now + lifetime }
+    let value = SecretValue { secret: secret.to_string(), expires: now + lifetime };
+    add(state, sp_id, shown(CONNECTION_SECRET_ID, secret, now, now + lifetime), value);
 }
 
 /// Moves a secret's expiry (for tests of expiry warnings); false when there is no such secret.
-pub fn set_expiry(shared: &Shared, sp_id: &str, secret_id: &str, expires: SystemTime) -> bool {
-    let mut state = shared.state();
-    let all = &mut state.secrets;
-    let Some(secret) = all.get_mut(sp_id).into_iter().flatten().find(|s| s.shown["id"] == secret_id) else { return false };
-    secret.expires = expires;
-    secret.shown["expire_time"] = json!(rfc3339(expires));
+pub fn set_expiry(state: &mut AccountState, sp_id: &str, secret_id: &str, expires: SystemTime) -> bool {
+    let Some(shown) = state.secrets.get_mut(sp_id).and_then(|secrets| secrets.get_mut(secret_id).ok()) else { return false };
+    shown["expire_time"] = json!(rfc3339(expires));
+    if let Some(value) = state.secret_values.get_mut(secret_id) {
+        value.expires = expires;
+    }
     true
 }
 
 /// Whether `secret` is an unexpired secret of the service principal whose application ID is `client_id`.
-pub fn signs_in(shared: &Shared, client_id: &str, secret: &str) -> bool {
-    let principal = shared.state().store.all(Kind::ServicePrincipals).into_iter().find(|sp| sp["applicationId"] == client_id);
+pub fn signs_in(state: &AccountState, client_id: &str, secret: &str) -> bool {
+    let principal = state.store.all(Kind::ServicePrincipals).into_iter().find(|sp| sp["applicationId"] == client_id);
     let Some(id) = principal.and_then(|sp| sp["id"].as_str().map(str::to_string)) else { return false };
-    shared.state().secrets.get(&id).is_some_and(|secrets| secrets.iter().any(|s| s.secret == secret && s.expires > SystemTime::now()))
+    let Some(secrets) = state.secrets.get(&id) else { return false };
+    let live = |shown: &Value| {
+        let value = shown["id"].as_str().and_then(|id| state.secret_values.get(id));
+        value.is_some_and(|v| v.secret == secret && v.expires > SystemTime::now())
+    };
+    secrets.items().iter().any(live)
 }

@@ -1,11 +1,28 @@
 //! What the account holds at start.
 
+use crate::state::AccountState;
 use crate::store::{Kind, Store};
 use crate::{FakeConfig, Seed};
 use serde_json::json;
 
+/// The account as it starts for `config`, and the SCIM ID of the connection's own service
+/// principal (whose OAuth secret the configured client secret is).
+pub fn account(config: &FakeConfig) -> (AccountState, String) {
+    let mut state = AccountState::default();
+    let service_principal_id = identities(&mut state.store, config);
+    let lifetime = config.secret_lifetime;
+    crate::secrets::seed_connection_secret(&mut state, &service_principal_id, &config.client_secret, lifetime);
+    if matches!(config.seed, Seed::Demo | Seed::Examples) {
+        crate::provisioning::seed_demo(&mut state, &config.account_id);
+    }
+    if config.seed == Seed::Examples {
+        examples(&mut state, config);
+    }
+    (state, service_principal_id)
+}
+
 /// Seeds the store; returns the SCIM ID of the connection's own service principal.
-pub fn seed(store: &mut Store, config: &FakeConfig) -> String {
+fn identities(store: &mut Store, config: &FakeConfig) -> String {
     let connector = json!({
         "displayName": "workflow-automation",
         "applicationId": config.client_id,
@@ -104,28 +121,24 @@ pub mod example_ids {
 
 /// [`Seed::Examples`](crate::Seed::Examples): one object of each kind the non-SCIM cards read,
 /// with the fixed IDs of [`example_ids`], on top of the Demo account.
-pub fn examples(shared: &crate::state::Shared) {
+fn examples(state: &mut AccountState, config: &FakeConfig) {
     use example_ids::*;
-    let account_id = shared.config.account_id.clone();
+    let (account_id, client_id) = (&config.account_id, &config.client_id);
     let admin = 4_211_000_000_007_919i64;
     let now = 1_700_000_200_000i64;
-    shared.state().ip_lists.push(json!({
+    state.ip_lists.insert(json!({
         "list_id": IP_ACCESS_LIST, "label": "office-vpn", "list_type": "ALLOW",
         "ip_addresses": ["198.51.100.0/24"], "address_count": 1, "enabled": true,
         "created_at": now, "created_by": admin, "updated_at": now, "updated_by": admin,
     }));
-    {
-        let mut state = shared.state();
-        let catalog = &mut state.catalog;
-        catalog.metastores.push(json!({
-            "metastore_id": METASTORE, "name": "primary", "region": "us-west-2", "cloud": "aws",
-            "global_metastore_id": format!("aws:us-west-2:{METASTORE}"),
-            "owner": shared.config.client_id, "delta_sharing_scope": "INTERNAL", "privilege_model_version": "1.0",
-            "created_at": now, "created_by": shared.config.client_id, "updated_at": now, "updated_by": shared.config.client_id,
-        }));
-        catalog.assignments.push((SANDBOX, METASTORE.to_string(), Some("main".to_string())));
-    }
-    shared.state().budgets.push(json!({
+    state.metastores.insert(json!({
+        "metastore_id": METASTORE, "name": "primary", "region": "us-west-2", "cloud": "aws",
+        "global_metastore_id": format!("aws:us-west-2:{METASTORE}"),
+        "owner": client_id, "delta_sharing_scope": "INTERNAL", "privilege_model_version": "1.0",
+        "created_at": now, "created_by": client_id, "updated_at": now, "updated_by": client_id,
+    }));
+    state.assignments.insert(json!({"workspace_id": SANDBOX, "metastore_id": METASTORE, "default_catalog_name": "main"}));
+    state.budgets.insert(json!({
         "budget_configuration_id": BUDGET, "account_id": account_id, "display_name": "Platform monthly",
         "filter": {},
         "alert_configurations": [{
@@ -139,7 +152,7 @@ pub fn examples(shared: &crate::state::Shared) {
         }],
         "create_time": now, "update_time": now,
     }));
-    shared.state().log_delivery.push(json!({
+    state.log_delivery.insert(json!({
         "config_id": LOG_DELIVERY_CONFIG, "account_id": account_id, "config_name": "audit-logs",
         "log_type": "AUDIT_LOGS", "output_format": "JSON",
         "credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01",
@@ -147,7 +160,7 @@ pub fn examples(shared: &crate::state::Shared) {
         "status": "ENABLED", "creation_time": now, "update_time": now,
         "log_delivery_status": {"status": "CREATED", "message": "Log delivery has not been attempted yet."},
     }));
-    shared.state().apps.push(json!({
+    state.apps.insert(json!({
         "integration_id": APP_INTEGRATION, "client_id": APP_CLIENT_ID, "name": "tableau-server",
         "redirect_urls": ["https://tableau.example.com/auth/add_oauth_token", LOGIN_REDIRECT_URI], "confidential": true,
         "scopes": ["all-apis"], "user_authorized_scopes": [],
@@ -162,24 +175,20 @@ pub fn examples(shared: &crate::state::Shared) {
             "id": SECRET, "status": "ACTIVE", "secret_hash": "a1b2c3d4",
             "create_time": rfc(created), "update_time": rfc(created), "expire_time": rfc(expires),
         });
-        let secret = crate::secrets::Secret { shown, secret: "dose-example-nightly-etl-secret".into(), expires };
-        shared.state().secrets.entry(NIGHTLY_ETL.to_string()).or_default().push(secret);
+        let value = crate::secrets::SecretValue { secret: "dose-example-nightly-etl-secret".into(), expires };
+        crate::secrets::add(state, NIGHTLY_ETL, shown, value);
     }
-    {
-        let mut state = shared.state();
-        let provisioning = &mut state.provisioning;
-        provisioning.networks.push(json!({
-            "network_id": NETWORK, "network_name": "analytics-vpc", "account_id": account_id,
-            "vpc_id": "vpc-0a1b2c3d", "subnet_ids": ["subnet-0a1b", "subnet-2c3d"], "security_group_ids": ["sg-0a1b2c3d"],
-            "vpc_status": "UNATTACHED", "creation_time": now,
-        }));
-        provisioning.credentials.push(json!({
-            "credentials_id": UNUSED_CREDENTIAL, "credentials_name": "spare-cross-account", "account_id": account_id,
-            "aws_credentials": {"sts_role": {"role_arn": "arn:aws:iam::123456789012:role/databricks-spare"}},
-            "creation_time": now,
-        }));
-    }
-    shared.state().permissions.entry(ANALYTICS_PROD).or_default().insert(ALAN, vec!["USER".to_string()]);
-    shared.state().app_secrets.insert(APP_CLIENT_ID.to_string(), APP_CLIENT_SECRET.to_string());
-    crate::u2m::seed_example(shared, APP_CLIENT_ID, LOGIN_CODE, LOGIN_REDIRECT_URI, LOGIN_CODE_CHALLENGE, U2M_REFRESH_TOKEN);
+    state.networks.insert(json!({
+        "network_id": NETWORK, "network_name": "analytics-vpc", "account_id": account_id,
+        "vpc_id": "vpc-0a1b2c3d", "subnet_ids": ["subnet-0a1b", "subnet-2c3d"], "security_group_ids": ["sg-0a1b2c3d"],
+        "vpc_status": "UNATTACHED", "creation_time": now,
+    }));
+    state.credentials.insert(json!({
+        "credentials_id": UNUSED_CREDENTIAL, "credentials_name": "spare-cross-account", "account_id": account_id,
+        "aws_credentials": {"sts_role": {"role_arn": "arn:aws:iam::123456789012:role/databricks-spare"}},
+        "creation_time": now,
+    }));
+    state.permissions.entry(ANALYTICS_PROD).or_default().insert(ALAN, vec!["USER".to_string()]);
+    state.app_secrets.insert(APP_CLIENT_ID.to_string(), APP_CLIENT_SECRET.to_string());
+    crate::u2m::seed_example(&mut state.u2m, APP_CLIENT_ID, LOGIN_CODE, LOGIN_REDIRECT_URI, LOGIN_CODE_CHALLENGE, U2M_REFRESH_TOKEN);
 }

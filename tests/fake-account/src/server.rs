@@ -9,77 +9,56 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use std::sync::Arc;
 
 pub fn router(shared: Arc<Shared>) -> Router {
+    use crate::{apps, budgets, catalog, family, ip_lists, log_delivery, permissions, provisioning, scim, secrets};
     let scim_collection = "/api/{version}/accounts/{account_id}/scim/v2/{resource}";
     let scim_item = "/api/{version}/accounts/{account_id}/scim/v2/{resource}/{id}";
+    let account = |rest: &str| format!("/api/2.0/accounts/{{account_id}}/{rest}");
+    let budgets = |rest: &str| format!("/api/2.1/accounts/{{account_id}}/budgets{rest}");
+    let secrets = account("servicePrincipals/{sp_id}/credentials/secrets");
+    let apps = account("oauth2/custom-app-integrations");
+    let permission_assignments = account("workspaces/{id}/permissionassignments");
     Router::new()
         .route("/.well-known/databricks-config", get(crate::oauth::host_metadata))
         .route("/oidc/accounts/{account_id}/.well-known/oauth-authorization-server", get(crate::oauth::discovery))
         .route("/oidc/accounts/{account_id}/.well-known/openid-configuration", get(crate::oauth::discovery))
         .route("/oidc/accounts/{account_id}/v1/token", post(crate::oauth::token))
         .route("/oidc/accounts/{account_id}/v1/authorize", get(crate::u2m::authorize))
-        .route(scim_collection, get(crate::scim::list).post(crate::scim::create))
-        .route(scim_item, get(crate::scim::get).put(crate::scim::replace).patch(crate::scim::patch).delete(crate::scim::delete))
+        .route(scim_collection, get(scim::list).post(scim::create))
+        .route(scim_item, get(scim::get).put(scim::replace).patch(scim::patch).delete(scim::delete))
         .route("/api/2.0/preview/accounts/{account_id}/access-control/assignable-roles", get(crate::access_control::assignable_roles))
-        .route("/api/2.0/accounts/{account_id}/ip-access-lists", get(crate::ip_lists::list).post(crate::ip_lists::create))
-        .route("/api/2.0/accounts/{account_id}/ip-access-lists/{id}", get(crate::ip_lists::get).delete(crate::ip_lists::delete))
+        .route(&account("ip-access-lists"), family::list(|s| &mut s.ip_lists).post(ip_lists::create))
+        .route(&account("ip-access-lists/{id}"), family::deletable(|s| &mut s.ip_lists))
+        .route(&secrets, get(secrets::list).post(secrets::create))
+        .route(&format!("{secrets}/{{secret_id}}"), delete(secrets::delete))
+        .route(&account("workspaces"), family::list(|s| &mut s.workspaces))
+        .route(&account("workspaces/{id}"), family::item(|s| &mut s.workspaces))
+        .route(&account("credentials"), family::list(|s| &mut s.credentials).post(provisioning::create_credential))
         .route(
-            "/api/2.0/accounts/{account_id}/servicePrincipals/{sp_id}/credentials/secrets",
-            get(crate::secrets::list).post(crate::secrets::create),
+            &account("credentials/{id}"),
+            provisioning::configuration(|s| &mut s.credentials, "credentials_id", "Credential configuration"),
         )
-        .route(
-            "/api/2.0/accounts/{account_id}/servicePrincipals/{sp_id}/credentials/secrets/{secret_id}",
-            axum::routing::delete(crate::secrets::delete),
-        )
-        .route("/api/2.0/accounts/{account_id}/workspaces", get(crate::provisioning::list_workspaces))
-        .route("/api/2.0/accounts/{account_id}/workspaces/{id}", get(crate::provisioning::get_workspace))
-        .route(
-            "/api/2.0/accounts/{account_id}/credentials",
-            get(crate::provisioning::list_credentials).post(crate::provisioning::create_credential),
-        )
-        .route(
-            "/api/2.0/accounts/{account_id}/credentials/{id}",
-            get(crate::provisioning::get_credential).delete(crate::provisioning::delete_credential),
-        )
-        .route("/api/2.0/accounts/{account_id}/metastores", get(crate::catalog::list).post(crate::catalog::create))
-        .route(
-            "/api/2.0/accounts/{account_id}/metastores/{id}",
-            get(crate::catalog::get).put(crate::catalog::update).delete(crate::catalog::delete),
-        )
-        .route("/api/2.0/accounts/{account_id}/metastores/{id}/workspaces", get(crate::catalog::assigned_workspaces))
-        .route("/api/2.0/accounts/{account_id}/workspaces/{id}/metastore", get(crate::catalog::workspace_metastore))
-        .route(
-            "/api/2.0/accounts/{account_id}/workspaces/{id}/metastores/{metastore_id}",
-            post(crate::catalog::assign).delete(crate::catalog::unassign),
-        )
-        .route("/api/2.0/accounts/{account_id}/storage-configurations", get(crate::provisioning::list_storage))
-        .route("/api/2.0/accounts/{account_id}/storage-configurations/{id}", get(crate::provisioning::get_storage))
-        .route("/api/2.0/accounts/{account_id}/networks", get(crate::provisioning::list_networks).post(crate::provisioning::create_network))
-        .route(
-            "/api/2.0/accounts/{account_id}/networks/{id}",
-            get(crate::provisioning::get_network).delete(crate::provisioning::delete_network),
-        )
-        .route("/api/2.0/accounts/{account_id}/workspaces/{id}/permissionassignments", get(crate::permissions::list))
-        .route(
-            "/api/2.0/accounts/{account_id}/workspaces/{id}/permissionassignments/principals/{principal_id}",
-            axum::routing::put(crate::permissions::put).delete(crate::permissions::delete),
-        )
-        .route("/api/2.0/accounts/{account_id}/oauth2/custom-app-integrations", get(crate::apps::list).post(crate::apps::create))
-        .route(
-            "/api/2.0/accounts/{account_id}/oauth2/custom-app-integrations/{id}",
-            get(crate::apps::get).patch(crate::apps::update).delete(crate::apps::delete),
-        )
-        .route("/api/2.1/accounts/{account_id}/budgets", get(crate::budgets::list).post(crate::budgets::create))
-        .route(
-            "/api/2.1/accounts/{account_id}/budgets/{id}",
-            get(crate::budgets::get).put(crate::budgets::replace).delete(crate::budgets::delete),
-        )
-        .route("/api/2.0/accounts/{account_id}/log-delivery", get(crate::log_delivery::list).post(crate::log_delivery::create))
-        .route("/api/2.0/accounts/{account_id}/log-delivery/{id}", get(crate::log_delivery::get).patch(crate::log_delivery::update))
-        .route("/api/2.0/accounts/{account_id}/usage/download", get(crate::usage::download))
+        .route(&account("storage-configurations"), family::list(|s| &mut s.storage))
+        .route(&account("storage-configurations/{id}"), family::item(|s| &mut s.storage))
+        .route(&account("networks"), family::list(|s| &mut s.networks).post(provisioning::create_network))
+        .route(&account("networks/{id}"), provisioning::configuration(|s| &mut s.networks, "network_id", "Network configuration"))
+        .route(&account("metastores"), family::list(|s| &mut s.metastores).post(catalog::create))
+        .route(&account("metastores/{id}"), family::item(|s| &mut s.metastores).put(catalog::update).delete(catalog::delete))
+        .route(&account("metastores/{id}/workspaces"), get(catalog::assigned_workspaces))
+        .route(&account("workspaces/{id}/metastore"), family::item(|s| &mut s.assignments))
+        .route(&account("workspaces/{id}/metastores/{metastore_id}"), post(catalog::assign).delete(catalog::unassign))
+        .route(&permission_assignments, get(permissions::list))
+        .route(&format!("{permission_assignments}/principals/{{principal_id}}"), put(permissions::put).delete(permissions::delete))
+        .route(&apps, family::list(|s| &mut s.apps).post(apps::create))
+        .route(&format!("{apps}/{{id}}"), family::deletable(|s| &mut s.apps).patch(apps::update))
+        .route(&budgets(""), family::list(|s| &mut s.budgets).post(budgets::create))
+        .route(&budgets("/{id}"), family::deletable(|s| &mut s.budgets).put(budgets::replace))
+        .route(&account("log-delivery"), family::list(|s| &mut s.log_delivery).post(log_delivery::create))
+        .route(&account("log-delivery/{id}"), family::item(|s| &mut s.log_delivery).patch(log_delivery::update))
+        .route(&account("usage/download"), get(crate::usage::download))
         .fallback(not_found)
         // Databricks answers a known path with an unsupported method as an unknown endpoint.
         .method_not_allowed_fallback(not_found)

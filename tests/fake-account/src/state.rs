@@ -1,8 +1,9 @@
 //! What the fake account holds, and the one lock every handler reaches it through.
 
+use crate::collection::Collection;
 use crate::store::Store;
 use crate::{FakeConfig, Fault, RecordedRequest};
-use serde_json::Value;
+use crate::{apps, budgets, catalog, ip_lists, log_delivery, provisioning};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
@@ -11,26 +12,26 @@ use std::time::Instant;
 pub struct Shared {
     pub config: FakeConfig,
     pub base_url: String,
-    state: Mutex<State>,
+    state: Mutex<AccountState>,
 }
 
 impl Shared {
-    pub fn new(config: FakeConfig, base_url: String, state: State) -> Shared {
+    pub fn new(config: FakeConfig, base_url: String, state: AccountState) -> Shared {
         Shared { config, base_url, state: Mutex::new(state) }
     }
 
-    /// The account's state. There is one lock, so no two handlers can take locks in opposite
-    /// orders; helpers take `&State` or `&mut State` instead of locking again (the lock is not
-    /// reentrant). A poisoned lock only means a handler panicked mid-change; the fake keeps serving.
-    pub fn state(&self) -> MutexGuard<'_, State> {
+    /// The account's state. There is this one lock, so no two handlers can take locks in
+    /// opposite orders; helpers take `&AccountState` or `&mut AccountState` rather than lock
+    /// again (the lock is not reentrant). A poisoned lock only means a handler panicked
+    /// mid-change; the fake keeps serving.
+    pub fn state(&self) -> MutexGuard<'_, AccountState> {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 /// Everything that changes while the fake runs: the account's objects, issued tokens, and the
 /// journal and faults of the test driving it.
-#[derive(Default)]
-pub struct State {
+pub struct AccountState {
     /// Users, groups and service principals.
     pub store: Store,
     /// Access token → expiry.
@@ -42,31 +43,59 @@ pub struct State {
     pub journal: Vec<RecordedRequest>,
     pub faults: Vec<Fault>,
     pub faults_played: u64,
-    /// The account's IP access lists, as Databricks shows them.
-    pub ip_lists: Vec<Value>,
-    /// Workspace permissions: workspace ID → principal ID → permissions.
-    pub permissions: HashMap<i64, BTreeMap<i64, Vec<String>>>,
-    /// Log delivery configurations.
-    pub log_delivery: Vec<Value>,
-    /// Budgets.
-    pub budgets: Vec<Value>,
+    pub ip_lists: Collection,
+    pub budgets: Collection,
+    pub log_delivery: Collection,
     /// Custom OAuth app integrations.
-    pub apps: Vec<Value>,
+    pub apps: Collection,
     /// Client secrets of confidential custom apps, by client ID (never listed).
     pub app_secrets: HashMap<String, String>,
-    /// Metastores and their workspace assignments.
-    pub catalog: crate::catalog::Catalog,
-    /// Workspaces and credential configurations.
-    pub provisioning: Provisioning,
-    /// OAuth secrets by service principal SCIM ID.
-    pub secrets: HashMap<String, Vec<crate::secrets::Secret>>,
+    pub metastores: Collection,
+    /// Which metastore each workspace is assigned (one at most), by workspace ID.
+    pub assignments: Collection,
+    pub workspaces: Collection,
+    pub credentials: Collection,
+    pub storage: Collection,
+    pub networks: Collection,
+    /// OAuth secrets as Databricks lists them, by service principal SCIM ID.
+    pub secrets: HashMap<String, Collection>,
+    /// What signs in with each OAuth secret, by secret ID (Databricks never shows it again).
+    pub secret_values: HashMap<String, crate::secrets::SecretValue>,
+    /// Workspace permissions: workspace ID → principal ID → permissions.
+    pub permissions: HashMap<i64, BTreeMap<i64, Vec<String>>>,
 }
 
-/// The account's workspaces and credential configurations, as Databricks shows them.
-#[derive(Default)]
-pub struct Provisioning {
-    pub workspaces: Vec<Value>,
-    pub credentials: Vec<Value>,
-    pub storage: Vec<Value>,
-    pub networks: Vec<Value>,
+impl Default for AccountState {
+    fn default() -> AccountState {
+        AccountState {
+            store: Store::default(),
+            tokens: HashMap::new(),
+            scim_token_expired: false,
+            u2m: Default::default(),
+            journal: Vec::new(),
+            faults: Vec::new(),
+            faults_played: 0,
+            ip_lists: ip_lists::collection(),
+            budgets: budgets::collection(),
+            log_delivery: log_delivery::collection(),
+            apps: apps::collection(),
+            app_secrets: HashMap::new(),
+            metastores: catalog::metastores(),
+            assignments: catalog::assignments(),
+            workspaces: provisioning::workspaces(),
+            credentials: provisioning::credentials(),
+            storage: provisioning::storage(),
+            networks: provisioning::networks(),
+            secrets: HashMap::new(),
+            secret_values: HashMap::new(),
+            permissions: HashMap::new(),
+        }
+    }
+}
+
+impl AccountState {
+    /// A service principal's OAuth secrets (none yet for one never seen).
+    pub fn secrets_of(&mut self, service_principal: &str) -> &mut Collection {
+        self.secrets.entry(service_principal.to_string()).or_insert_with(crate::secrets::collection)
+    }
 }

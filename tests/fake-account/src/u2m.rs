@@ -4,7 +4,7 @@
 //! token policy (lifetimes, single-use refresh tokens that rotate on every refresh).
 
 use crate::errors;
-use crate::state::Shared;
+use crate::state::{AccountState, Shared};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -50,8 +50,8 @@ fn random(prefix: &str) -> String {
 }
 
 /// The app with this client ID.
-fn app(shared: &Shared, client_id: &str) -> Option<Value> {
-    shared.state().apps.iter().find(|a| a["client_id"] == client_id).cloned()
+fn app(state: &AccountState, client_id: &str) -> Option<Value> {
+    state.apps.items().iter().find(|a| a["client_id"] == client_id).cloned()
 }
 
 /// Minutes from the app's token policy, or Databricks' defaults (1 hour; 90 days).
@@ -68,7 +68,7 @@ pub async fn authorize(State(shared): State<Arc<Shared>>, Path(account_id): Path
         return errors::api(StatusCode::NOT_FOUND, "RESOURCE_DOES_NOT_EXIST", format!("Account {account_id} does not exist."));
     }
     // Without a known app and one of its redirect URIs, there is nowhere safe to redirect to.
-    let Some(app) = app(&shared, get("client_id")) else {
+    let Some(app) = app(&shared.state(), get("client_id")) else {
         return errors::oauth(StatusCode::BAD_REQUEST, "invalid_client", "Unknown client_id");
     };
     let redirect_uri = get("redirect_uri");
@@ -104,12 +104,12 @@ pub async fn authorize(State(shared): State<Arc<Shared>>, Path(account_id): Path
 
 /// The app's client authentication: HTTP Basic with its secret when confidential, the client ID
 /// in the form when public.
-fn authenticate_app(shared: &Shared, headers: &HeaderMap, form: &HashMap<String, String>) -> Result<Value, Response> {
+fn authenticate_app(state: &AccountState, headers: &HeaderMap, form: &HashMap<String, String>) -> Result<Value, Response> {
     let refused = || errors::oauth(StatusCode::UNAUTHORIZED, "invalid_client", "Client authentication failed");
     let (client_id, secret) = crate::oauth::client_authentication(headers, |name| form.get(name).cloned()).ok_or_else(refused)?;
-    let app = app(shared, &client_id).ok_or_else(refused)?;
+    let app = app(state, &client_id).ok_or_else(refused)?;
     if app["confidential"] == true {
-        let expected = shared.state().app_secrets.get(&client_id).cloned();
+        let expected = state.app_secrets.get(&client_id).cloned();
         if expected.is_none() || secret != expected {
             return Err(refused());
         }
@@ -118,10 +118,10 @@ fn authenticate_app(shared: &Shared, headers: &HeaderMap, form: &HashMap<String,
 }
 
 /// Issues an access token (and, with `offline_access`, a refresh token) for the app.
-fn issue(shared: &Shared, app: &Value, scope: &str, refresh_token: Option<String>) -> Response {
+fn issue(state: &mut AccountState, app: &Value, scope: &str, refresh_token: Option<String>) -> Response {
     let access_ttl = Duration::from_secs(60 * policy_minutes(app, "access_token_ttl_in_minutes", 60));
     let access_token = crate::ids::token();
-    shared.state().tokens.insert(access_token.clone(), Instant::now() + access_ttl);
+    state.tokens.insert(access_token.clone(), Instant::now() + access_ttl);
     let mut answer = json!({
         "access_token": access_token,
         "token_type": "Bearer",
@@ -137,7 +137,7 @@ fn issue(shared: &Shared, app: &Value, scope: &str, refresh_token: Option<String
                 scope: scope.into(),
                 expires: SystemTime::now() + ttl,
             };
-            shared.state().u2m.refresh_tokens.insert(token.clone(), grant);
+            state.u2m.refresh_tokens.insert(token.clone(), grant);
             token
         })
     });
@@ -153,12 +153,12 @@ fn invalid_grant(description: &str) -> Response {
 
 /// `grant_type=authorization_code`: the code once, from the same app and redirect URI, with the
 /// verifier whose SHA-256 is the challenge.
-pub fn authorization_code(shared: &Shared, headers: &HeaderMap, form: &HashMap<String, String>) -> Response {
-    let app = match authenticate_app(shared, headers, form) {
+pub fn authorization_code(state: &mut AccountState, headers: &HeaderMap, form: &HashMap<String, String>) -> Response {
+    let app = match authenticate_app(state, headers, form) {
         Ok(app) => app,
         Err(refused) => return refused,
     };
-    let Some(pending) = form.get("code").and_then(|c| shared.state().u2m.codes.remove(c)) else {
+    let Some(pending) = form.get("code").and_then(|c| state.u2m.codes.remove(c)) else {
         return invalid_grant("The authorization code is invalid or was already used");
     };
     let verifier = form.get("code_verifier").map(String::as_str).unwrap_or("");
@@ -170,19 +170,18 @@ pub fn authorization_code(shared: &Shared, headers: &HeaderMap, form: &HashMap<S
     if !valid {
         return invalid_grant("The authorization code does not match the client, redirect URI or PKCE verifier");
     }
-    issue(shared, &app, &pending.scope, None)
+    issue(state, &app, &pending.scope, None)
 }
 
 /// `grant_type=refresh_token`: a known, unexpired token of the same app. With single-use refresh
 /// tokens the answer carries a new one and the old one stops working.
-pub fn refresh_token(shared: &Shared, headers: &HeaderMap, form: &HashMap<String, String>) -> Response {
-    let app = match authenticate_app(shared, headers, form) {
+pub fn refresh_token(state: &mut AccountState, headers: &HeaderMap, form: &HashMap<String, String>) -> Response {
+    let app = match authenticate_app(state, headers, form) {
         Ok(app) => app,
         Err(refused) => return refused,
     };
     let token = form.get("refresh_token").cloned().unwrap_or_default();
     let single_use = app["token_access_policy"]["enable_single_use_refresh_tokens"] == true;
-    let mut state = shared.state();
     let usable = state
         .u2m
         .refresh_tokens
@@ -194,20 +193,16 @@ pub fn refresh_token(shared: &Shared, headers: &HeaderMap, form: &HashMap<String
     let scope = state.u2m.refresh_tokens.get(&token).map(|g| g.scope.clone()).unwrap_or_default();
     if single_use {
         state.u2m.refresh_tokens.remove(&token);
-        drop(state);
-        issue(shared, &app, &scope, None)
+        issue(state, &app, &scope, None)
     } else {
-        drop(state);
-        issue(shared, &app, &scope, Some(token))
+        issue(state, &app, &scope, Some(token))
     }
 }
 
 /// A pending login code and a live refresh token with fixed values, for the Examples seed (the
 /// card list's `complete-oauth-login` and `refresh-oauth-tokens` examples name them).
-pub fn seed_example(shared: &Shared, client_id: &str, code: &str, redirect_uri: &str, code_challenge: &str, refresh_token: &str) {
+pub fn seed_example(state: &mut U2mState, client_id: &str, code: &str, redirect_uri: &str, code_challenge: &str, refresh_token: &str) {
     let scope = "all-apis offline_access";
-    let mut state = shared.state();
-    let state = &mut state.u2m;
     let pending = PendingCode {
         client_id: client_id.into(),
         redirect_uri: redirect_uri.into(),

@@ -26,7 +26,7 @@ pub async fn download(Account(shared): Account, RawQuery(query): RawQuery) -> An
         return Err(invalid("end_month must not be before start_month"));
     }
     let personal = param("personal_data") == Some("true");
-    let mut workspaces: Vec<i64> = shared.state().provisioning.workspaces.iter().filter_map(|w| w["workspace_id"].as_i64()).collect();
+    let mut workspaces: Vec<i64> = shared.state().workspaces.items().iter().filter_map(|w| w["workspace_id"].as_i64()).collect();
     if workspaces.is_empty() {
         workspaces.push(1_000_000_000_000_001);
     }

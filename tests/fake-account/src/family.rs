@@ -1,0 +1,37 @@
+//! The requests every family answers the same way — get one, list, delete — as routes served
+//! from one collection of the account state, so a family's module holds only what is its own.
+
+use crate::collection::Collection;
+use crate::common::{Account, Answer, Params};
+use crate::state::{AccountState, Shared};
+use axum::extract::{Path, RawQuery};
+use axum::routing::{self, MethodRouter};
+use std::sync::Arc;
+
+/// Which collection of the account state a route serves, e.g. `|s| &mut s.ip_lists`.
+pub type Pick = fn(&mut AccountState) -> &mut Collection;
+
+/// `GET` of the collection: its list answer.
+pub fn list(pick: Pick) -> MethodRouter<Arc<Shared>> {
+    routing::get(
+        move |Account(shared): Account, RawQuery(query): RawQuery| async move { pick(&mut shared.state()).list(&Params::parse(query)) },
+    )
+}
+
+/// `GET` of one item, the `{id}` of the path.
+pub fn item(pick: Pick) -> MethodRouter<Arc<Shared>> {
+    routing::get(move |Account(shared): Account, Path((_, id)): Path<(String, String)>| async move { get(&shared, pick, &id) })
+}
+
+/// `GET` and `DELETE` of one item.
+pub fn deletable(pick: Pick) -> MethodRouter<Arc<Shared>> {
+    item(pick)
+        .delete(move |Account(shared): Account, Path((_, id)): Path<(String, String)>| async move { pick(&mut shared.state()).delete(&id) })
+}
+
+fn get(shared: &Shared, pick: Pick, id: &str) -> Answer {
+    let mut state = shared.state();
+    let collection = pick(&mut state);
+    let item = collection.get(id)?.clone();
+    Ok(collection.answer(item))
+}
