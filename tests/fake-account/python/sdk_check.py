@@ -116,7 +116,13 @@ def main():
     check(a.credentials.get(credential.credentials_id).credentials_name == "sdk-credential", "get a credential configuration")
     a.credentials.delete(credential.credentials_id)
     check(credential.credentials_id not in {c.credentials_id for c in a.credentials.list()}, "delete a credential configuration")
-    check(list(a.workspaces.list()) == [], "list workspaces (none in an empty account)")
+    workspaces = {w.workspace_name: w.workspace_id for w in a.workspaces.list()}
+    check(set(workspaces) == {"analytics-prod", "sandbox"}, "list workspaces (the demo account's two)")
+
+    # Workspace permission assignments (iam family): the levels a workspace offers.
+    levels = a.workspace_assignment.get(workspace_id=workspaces["analytics-prod"]).permissions
+    check([p.permission_level for p in levels] == [iam.WorkspacePermission.USER, iam.WorkspacePermission.ADMIN], "get a workspace's permission levels")
+    check(all(p.description for p in levels), "each permission level is described")
 
     # Unity Catalog metastores (catalog family).
     from databricks.sdk.service import catalog
@@ -126,6 +132,24 @@ def main():
     check(info.metastore_id in {m.metastore_id for m in a.metastores.list()}, "list metastores")
     updated = a.metastores.update(info.metastore_id, metastore_info=catalog.UpdateAccountsMetastore(owner="sdk-owner")).metastore_info
     check(updated.owner == "sdk-owner" and updated.name == "sdk-metastore", "update a metastore (PUT)")
+
+    # Its assignment to a workspace: assign, change the default catalog (PUT), read it back.
+    workspace_id = workspaces["analytics-prod"]
+    first = catalog.CreateMetastoreAssignment(workspace_id=workspace_id, metastore_id=info.metastore_id, default_catalog_name="main")
+    a.metastore_assignments.create(workspace_id=workspace_id, metastore_id=info.metastore_id, metastore_assignment=first)
+    change = catalog.UpdateMetastoreAssignment(workspace_id=workspace_id, default_catalog_name="sdk_catalog")
+    a.metastore_assignments.update(workspace_id=workspace_id, metastore_id=info.metastore_id, metastore_assignment=change)
+    assignment = a.metastore_assignments.get(workspace_id).metastore_assignment
+    check(
+        (assignment.workspace_id, assignment.metastore_id, assignment.default_catalog_name) == (workspace_id, info.metastore_id, "sdk_catalog"),
+        "update a metastore assignment's default catalog (PUT) and read it back",
+    )
+    try:
+        a.metastore_assignments.update(workspace_id=workspaces["sandbox"], metastore_id=info.metastore_id, metastore_assignment=change)
+        check(False, "an assignment the workspace does not have cannot be updated")
+    except NotFound:
+        check(True, "an assignment the workspace does not have cannot be updated (NotFound)")
+    a.metastore_assignments.delete(workspace_id=workspace_id, metastore_id=info.metastore_id)
     a.metastores.delete(info.metastore_id, force=True)
     try:
         a.metastores.get(info.metastore_id)
@@ -163,7 +187,7 @@ def main():
     # Billable usage download (CSV as text) and log delivery (both billing family).
     csv_text = a.billable_usage.download(start_month="2026-01", end_month="2026-01").contents.read().decode()
     check(csv_text.startswith("workspaceId,"), "download billable usage as CSV")
-    check(list(a.log_delivery.list()) == [], "list log delivery configurations (none in an empty account)")
+    check(list(a.log_delivery.list()) == [], "list log delivery configurations (none in the demo account)")
 
     a.groups.delete(group.id)
     a.users.delete(user.id)

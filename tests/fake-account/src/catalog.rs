@@ -7,7 +7,7 @@ use crate::errors;
 use crate::state::AccountState;
 use axum::Json;
 use axum::extract::{Path, RawQuery};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
@@ -102,9 +102,11 @@ pub async fn assigned_workspaces(Account(shared): Account, Path((_, id)): Path<(
     Ok(Json(json!({"workspace_ids": ids})).into_response())
 }
 
-/// `POST` assigns the metastore to a workspace that has none; it may come without a body and
-/// answers `{}`.
+/// `POST` assigns the metastore to a workspace that has none; `PUT` updates an existing
+/// assignment, where only the default catalog can change (the SDK's `UpdateMetastoreAssignment`).
+/// Both may come without a body, and both answer `{}`.
 pub async fn assign(
+    method: Method,
     Account(shared): Account,
     Path((_, workspace, metastore)): Path<(String, String, String)>,
     body: axum::body::Bytes,
@@ -112,7 +114,8 @@ pub async fn assign(
     let workspace = number("workspace_id", &workspace)?;
     let body = if body.is_empty() { json!({}) } else { json_body(&body)? };
     let mut state = shared.state();
-    let assigned = new(&mut state, workspace, &metastore)?;
+    let assigned =
+        if method == Method::PUT { assignment(&mut state, workspace, &metastore)? } else { new(&mut state, workspace, &metastore)? };
     if let Some(default_catalog) = body["metastore_assignment"]["default_catalog_name"].as_str() {
         assigned["default_catalog_name"] = json!(default_catalog);
     }

@@ -1,5 +1,6 @@
 //! Workspace permission assignments:
-//! `/api/2.0/accounts/{account_id}/workspaces/{id}/permissionassignments[/principals/{principal_id}]`.
+//! `/api/2.0/accounts/{account_id}/workspaces/{id}/permissionassignments[/principals/{principal_id}]`,
+//! and the permission levels a workspace offers (`…/permissionassignments/permissions`).
 //! As Databricks: ADMIN wins over USER, an empty or unsupported list removes every
 //! permission of the principal, and principals are the account's users, groups and
 //! service principals.
@@ -17,6 +18,16 @@ use serde_json::{Value, json};
 
 /// The assignments list pages by token, `max_results` at a time.
 const LISTING: Listing = Listing::Paged { field: "permission_assignments", size_param: Some("max_results"), default_size: 100 };
+
+/// The levels a principal can hold on a workspace (the SDK's `WorkspacePermission`), with
+/// what each lets it do.
+const LEVELS: &[(&str, &str)] = &[
+    ("USER", "Can access the workspace with basic privileges."),
+    (
+        "ADMIN",
+        "Can access the workspace and has workspace admin privileges to manage users and groups, workspace configurations, and more.",
+    ),
+];
 
 fn workspace_exists(state: &AccountState, workspace: i64) -> Result<(), Response> {
     state.workspaces.get(&workspace.to_string()).map(|_| ())
@@ -41,6 +52,14 @@ pub async fn list(Account(shared): Account, Path((_, workspace)): Path<(String, 
     let assigned = state.permissions.get(&workspace).into_iter().flatten();
     let shown: Vec<Value> = assigned.map(|(id, perms)| json!({"principal": principal(&state, *id), "permissions": perms})).collect();
     Ok(LISTING.answer(&shown, &Params::parse(query)))
+}
+
+/// `GET …/permissionassignments/permissions`: `{"permissions": [{"permission_level", "description"}]}`.
+pub async fn levels(Account(shared): Account, Path((_, workspace)): Path<(String, String)>) -> Answer {
+    workspace_exists(&shared.state(), number("workspace_id", &workspace)?)?;
+    let levels: Vec<Value> =
+        LEVELS.iter().map(|(level, description)| json!({"permission_level": level, "description": description})).collect();
+    Ok(Json(json!({"permissions": levels})).into_response())
 }
 
 pub async fn put(

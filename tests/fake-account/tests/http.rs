@@ -416,3 +416,71 @@ async fn demo_seed_and_connections() {
     assert_eq!(fake.scim_token_connection()["auth"]["scim_token"]["token"], fake.config().scim_token.as_str());
     assert!(fake.base_url().starts_with("http://127.0.0.1:"));
 }
+
+#[tokio::test]
+async fn a_metastore_assignment_is_updated_in_place() {
+    use fake_account::example_ids::{ANALYTICS_PROD, METASTORE, SANDBOX};
+    let fake = FakeAccount::start(FakeConfig { seed: Seed::Examples, ..FakeConfig::default() }).await.unwrap();
+    let t = token(&fake).await;
+    let a = fake.config().account_id.clone();
+    let path = |workspace: &str, metastore: &str| format!("/api/2.0/accounts/{a}/workspaces/{workspace}/metastores/{metastore}");
+    let sandbox = SANDBOX.to_string();
+
+    // The Examples seed assigns the sandbox workspace with "main" as its default catalog.
+    let body = json!({"metastore_assignment": {"workspace_id": SANDBOX, "metastore_id": METASTORE, "default_catalog_name": "analytics"}});
+    let updated = api(&fake, &t, "PUT", &path(&sandbox, METASTORE), Some(body)).await;
+    assert_eq!((updated.status, updated.json()), (200, json!({})));
+    let read = api(&fake, &t, "GET", &format!("/api/2.0/accounts/{a}/workspaces/{SANDBOX}/metastore"), None).await;
+    assert_eq!(
+        (read.status, read.json()),
+        (200, json!({"metastore_assignment": {"workspace_id": SANDBOX, "metastore_id": METASTORE, "default_catalog_name": "analytics"}}))
+    );
+
+    // Without a default catalog (or a body) nothing changes.
+    let unchanged = api(&fake, &t, "PUT", &path(&sandbox, METASTORE), None).await;
+    assert_eq!((unchanged.status, unchanged.json()), (200, json!({})));
+    let read = api(&fake, &t, "GET", &format!("/api/2.0/accounts/{a}/workspaces/{SANDBOX}/metastore"), None).await;
+    assert_eq!(read.json()["metastore_assignment"]["default_catalog_name"], "analytics");
+
+    // A workspace with no assignment, or an assignment to another metastore, is not there to update.
+    let other = "00000000-0000-4000-8000-000000000000";
+    for (workspace, metastore) in [(ANALYTICS_PROD.to_string(), METASTORE), (sandbox.clone(), other)] {
+        let missing = api(&fake, &t, "PUT", &path(&workspace, metastore), Some(json!({"metastore_assignment": {}}))).await;
+        let message = format!("Metastore assignment of workspace {workspace} to metastore {metastore} does not exist.");
+        assert_eq!((missing.status, missing.json()), (404, json!({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": message})));
+    }
+    let bad = api(&fake, &t, "PUT", &path("sandbox", METASTORE), None).await;
+    assert_eq!(
+        (bad.status, bad.json()),
+        (400, json!({"error_code": "INVALID_PARAMETER_VALUE", "message": "workspace_id must be a number"}))
+    );
+}
+
+#[tokio::test]
+async fn a_workspace_lists_its_permission_levels() {
+    use fake_account::example_ids::ANALYTICS_PROD;
+    let fake = FakeAccount::start(FakeConfig::default()).await.unwrap();
+    let t = token(&fake).await;
+    let a = fake.config().account_id.clone();
+    let levels = |workspace: &str| format!("/api/2.0/accounts/{a}/workspaces/{workspace}/permissionassignments/permissions");
+
+    let reply = api(&fake, &t, "GET", &levels(&ANALYTICS_PROD.to_string()), None).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.json(),
+        json!({"permissions": [
+            {"permission_level": "USER", "description": "Can access the workspace with basic privileges."},
+            {"permission_level": "ADMIN", "description": "Can access the workspace and has workspace admin privileges to manage users and groups, workspace configurations, and more."},
+        ]})
+    );
+    let missing = api(&fake, &t, "GET", &levels("42"), None).await;
+    assert_eq!(
+        (missing.status, missing.json()),
+        (404, json!({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Workspace 42 does not exist."}))
+    );
+    let bad = api(&fake, &t, "GET", &levels("prod"), None).await;
+    assert_eq!(
+        (bad.status, bad.json()),
+        (400, json!({"error_code": "INVALID_PARAMETER_VALUE", "message": "workspace_id must be a number"}))
+    );
+}

@@ -46,7 +46,8 @@ async fn the_official_python_sdk_drives_the_fake_account() {
     })
     .await
     .unwrap();
-    let fake = FakeAccount::start(FakeConfig { seed: Seed::Empty, ..FakeConfig::default() }).await.unwrap();
+    // The demo account, so the workspace-level calls have workspaces to call on.
+    let fake = FakeAccount::start(FakeConfig { seed: Seed::Demo, ..FakeConfig::default() }).await.unwrap();
     let config = fake.config().clone();
     let script = crate_dir.join("python/sdk_check.py");
     let output = tokio::process::Command::new(venv.join("bin/python"))
@@ -72,4 +73,11 @@ async fn the_official_python_sdk_drives_the_fake_account() {
     assert!(requests.iter().any(|r| r.path.ends_with("/v1/token")), "the SDK minted a token");
     let scim = requests.iter().filter(|r| r.path.contains("/scim/v2/")).count();
     assert!(scim >= 10, "the SDK called account SCIM ({scim} requests)");
+    let update = requests.iter().find(|r| r.method == "PUT" && r.path.contains("/workspaces/") && r.path.contains("/metastores/"));
+    let body = update.and_then(|r| r.body.clone()).expect("the SDK updated a metastore assignment with a JSON body");
+    assert_eq!(body["metastore_assignment"]["default_catalog_name"], "sdk_catalog", "{body}");
+    assert!(
+        requests.iter().any(|r| r.path.ends_with("/permissionassignments/permissions")),
+        "the SDK read a workspace's permission levels"
+    );
 }

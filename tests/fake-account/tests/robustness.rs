@@ -305,6 +305,11 @@ async fn no_request_input_crashes_the_fake() {
             acc(&format!("workspaces/{wid}/metastores/{metastore}")),
             json!({"metastore_assignment": {"default_catalog_name": "main"}}),
         ),
+        (
+            "PUT",
+            acc(&format!("workspaces/{wid}/metastores/{metastore}")),
+            json!({"metastore_assignment": {"workspace_id": 1, "default_catalog_name": "other"}}),
+        ),
         ("POST", acc("networks"), network_body),
         ("PUT", acc(&format!("workspaces/{wid}/permissionassignments/principals/{uid}")), json!({"permissions": ["USER"]})),
         (
@@ -370,6 +375,7 @@ async fn no_request_input_crashes_the_fake() {
         acc("networks"),
         acc(&format!("networks/{network}")),
         acc(&format!("workspaces/{wid}/permissionassignments")),
+        acc(&format!("workspaces/{wid}/permissionassignments/permissions")),
         acc("oauth2/custom-app-integrations"),
         format!("/api/2.1/accounts/{a}/budgets"),
         acc("log-delivery"),
