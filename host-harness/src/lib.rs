@@ -32,22 +32,29 @@
 
 mod cache;
 mod cards;
+mod config;
 mod error;
 mod harness;
 mod outbound;
+mod outcome;
 mod phases;
 pub mod policy;
+mod run;
 mod runtime;
 pub mod schema;
 mod state;
 #[cfg(test)]
 mod test_types;
 pub mod values;
+mod warm;
 
 pub use cache::{CACHE_DIR_ENV, LoadReport, LoadSource};
 pub use cards::{CARD_LIST_INTERFACE, CARD_PACKAGE_PREFIX, CardCatalog, CardInfo, CardSignature};
+pub use config::{HarnessConfig, RunOptions};
 pub use error::HarnessError;
-pub use harness::{CardOutcome, EMBEDDED_COMPONENT, Harness, HarnessConfig, RunOptions, WarmStats};
+pub use harness::{EMBEDDED_COMPONENT, Harness};
 pub use outbound::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, PoolStats};
+pub use outcome::CardOutcome;
 pub use phases::RunPhases;
 pub use runtime::POOLING_MAX_MEMORY;
+pub use warm::WarmStats;
