@@ -32,9 +32,11 @@
 
 mod cache;
 mod cards;
+mod catalog;
 mod config;
 mod error;
 mod harness;
+mod markdown;
 mod outbound;
 mod outcome;
 mod phases;
@@ -49,7 +51,8 @@ pub mod values;
 mod warm;
 
 pub use cache::{CACHE_DIR_ENV, LoadReport, LoadSource};
-pub use cards::{CARD_LIST_INTERFACE, CARD_PACKAGE_PREFIX, CardCatalog, CardInfo, CardSignature};
+pub use cards::{CARD_LIST_INTERFACE, CARD_PACKAGE_PREFIX, CardSignature};
+pub use catalog::{CardCatalog, CardInfo};
 pub use config::{HarnessConfig, RunOptions};
 pub use error::HarnessError;
 pub use harness::{EMBEDDED_COMPONENT, Harness};

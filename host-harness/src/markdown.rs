@@ -1,0 +1,126 @@
+//! `docs/cards.md`, rendered from the card list and the cards' WIT types: the card reference a
+//! person reads, kept current by a test that compares it with the component.
+
+use serde_json::Value;
+use wasmtime::component::types::Type;
+
+use crate::cards::CardSignature;
+use crate::catalog::CardCatalog;
+use crate::schema::{describe_type, schema_with_docs};
+use crate::values::json_name;
+
+impl CardCatalog {
+    /// `docs/cards.md`: every card with what it does, endpoints, scopes, clouds, input and output
+    /// fields, and its example. Regenerate with `databricks-account docs > docs/cards.md`.
+    pub fn markdown(&self, signatures: &[CardSignature]) -> String {
+        let mut md = String::new();
+        md.push_str("# Cards\n\n");
+        md.push_str(
+            "<!-- Generated from the component's card list (wit/ doc comments). Do not edit: run\n     \
+             `cargo run -p host-harness -- docs > docs/cards.md` -->\n\n",
+        );
+        md.push_str(&format!(
+            "{} cards. Each takes a connection and the input below, and returns the output or a `card-error`. \
+             JSON keys are the WIT names in snake_case; `describe CARD` prints full JSON Schemas.\n\n",
+            self.cards.len()
+        ));
+        let mut categories: Vec<&str> = Vec::new();
+        for card in &self.cards {
+            if !categories.contains(&card.category.as_str()) {
+                categories.push(&card.category);
+            }
+        }
+        for category in &categories {
+            md.push_str(&format!("- [{category}](#{category})\n"));
+        }
+        for category in categories {
+            md.push_str(&format!("\n## {category}\n\n| card | does | scope | clouds | changes state |\n|---|---|---|---|---|\n"));
+            let in_category = self.cards.iter().filter(|c| c.category == category);
+            for card in in_category.clone() {
+                md.push_str(&format!(
+                    "| [`{}`](#{}) | {} | {} | {} | {} |\n",
+                    card.id,
+                    card.id,
+                    first_sentence(&card.description).replace('|', "\\|"),
+                    card.scopes.join(", "),
+                    clouds_text(&card.clouds),
+                    if card.changes_state { "yes" } else { "no" },
+                ));
+            }
+            for card in in_category {
+                md.push_str(&format!("\n### {}\n\n**{}.** {}\n\n", card.id, card.label, card.description));
+                for endpoint in &card.endpoints {
+                    md.push_str(&format!("- Endpoint: `{endpoint}`\n"));
+                }
+                md.push_str(&format!("- Scope: {}\n", card.scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")));
+                md.push_str(&format!("- Clouds: {}\n", clouds_text(&card.clouds)));
+                md.push_str(&format!("- Changes state: {}\n", if card.changes_state { "yes" } else { "no" }));
+                if !card.auth.is_empty() {
+                    md.push_str(&format!("- Connection: {}\n", card.auth.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")));
+                }
+                let signature = signatures.iter().find(|s| s.id == card.id);
+                let input = signature.and_then(|s| s.input_type().cloned());
+                let output = signature.and_then(|s| s.output_type());
+                self.fields_table(&mut md, "Input", input.as_ref(), card.input_type.as_deref());
+                self.fields_table(&mut md, "Output", output.as_ref(), card.output_type.as_deref());
+                md.push_str(&format!(
+                    "\nExample input:\n\n```json\n{}\n```\n",
+                    serde_json::to_string_pretty(&card.example_input).unwrap_or_default()
+                ));
+            }
+        }
+        md
+    }
+
+    fn fields_table(&self, md: &mut String, title: &str, ty: Option<&Type>, name: Option<&str>) {
+        let (Some(ty), Some(name)) = (ty, name) else { return };
+        let schema = schema_with_docs(ty, Some(name), &self.types);
+        let type_name = name.rsplit('/').next().unwrap_or(name);
+        md.push_str(&format!("\n{title} (`{type_name}`):\n\n"));
+        let Some(properties) = schema["properties"].as_object() else {
+            md.push_str(&format!("{}\n", describe_type(ty, 1)));
+            return;
+        };
+        if properties.is_empty() {
+            md.push_str("(no fields)\n");
+            return;
+        }
+        let required: Vec<&str> = schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        md.push_str("| field | type | required | description |\n|---|---|---|---|\n");
+        let Type::Record(record) = ty else { return };
+        let members = self.types.resolve(name).map(|doc| doc.members).unwrap_or_default();
+        for field in record.fields() {
+            let key = json_name(field.name);
+            let description = properties[&key]["description"].as_str().unwrap_or("");
+            // A named record or variant shows its WIT name (`option<page-selection>`).
+            let mut rendered = describe_type(&field.ty, 0);
+            let type_ref = members.iter().find(|(n, _, _)| n == field.name).and_then(|(_, _, r)| r.as_deref());
+            if let Some(short) = type_ref.and_then(|r| r.rsplit('/').next()) {
+                for anonymous in ["record { … }", "variant { … }"] {
+                    rendered = rendered.replacen(anonymous, short, 1);
+                }
+            }
+            md.push_str(&format!(
+                "| `{key}` | `{}` | {} | {} |\n",
+                rendered.replace('|', "\\|"),
+                if required.contains(&key.as_str()) { "yes" } else { "no" },
+                description.replace('|', "\\|").replace('\n', " "),
+            ));
+        }
+    }
+}
+
+/// A description's first sentence, for the one-line summary in each category's table.
+fn first_sentence(text: &str) -> &str {
+    let paragraph = text.split("\n\n").next().unwrap_or(text);
+    match paragraph.find(". ") {
+        Some(end) => &paragraph[..=end],
+        None => paragraph,
+    }
+}
+
+/// `all` when a card works on every cloud, else the list.
+fn clouds_text(clouds: &[String]) -> String {
+    let all = ["aws", "azure", "gcp", "aws_gov", "aws_gov_dod"];
+    if all.iter().all(|c| clouds.iter().any(|x| x == c)) { "all".to_string() } else { clouds.join(", ") }
+}
