@@ -70,7 +70,8 @@ impl CardInfo {
         })
     }
 
-    /// The JSON form (the CLI's `cards --json`).
+    /// The JSON form: the keys as above, `example_input` as a value (a card list entry of the
+    /// CLI's `cards --json`, and the head of [`CardCatalog::describe`]).
     pub fn to_json(&self) -> Value {
         json!({
             "id": self.id,

@@ -118,7 +118,9 @@ pub(crate) fn send(request: http::Request<WasiBody>, options: Option<RequestOpti
     }
 }
 
-/// Counters of a [`ConnectionPool`], for tests and the benchmark.
+/// Counters of a harness's keep-alive connection pool, from
+/// [`Harness::connection_stats`](crate::Harness::connection_stats): whether connections are
+/// reused (tests, the benchmark, a platform's metrics).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PoolStats {
     /// New connections opened (TCP connect, TLS and HTTP handshakes).

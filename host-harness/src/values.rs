@@ -495,7 +495,7 @@ fn float_to_json(f: f64) -> Value {
     }
 }
 
-/// "expected X, got <kind>": the kind of the JSON value, never the value itself.
+/// `expected X, got <kind>`: the kind of the JSON value, never the value itself.
 fn expected(at: At<'_>, what: &str, got: &Value) -> ValueError {
     let got = match got {
         Value::Null => "null",
