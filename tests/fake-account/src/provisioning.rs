@@ -48,8 +48,8 @@ pub fn configuration(pick: Pick, field: &'static str, what: &'static str) -> Met
 /// The demo account's provisioning: one cross-account role and one root bucket, and two
 /// workspaces using them.
 pub fn seed_demo(state: &mut AccountState, account_id: &str) {
-    let credential_id = "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01";
-    let storage_id = "0f1e2d3c-4b5a-4968-8776-655443322110";
+    let credential_id = crate::example_ids::CREDENTIAL;
+    let storage_id = crate::example_ids::STORAGE_CONFIGURATION;
     state.credentials.insert(json!({
         "credentials_id": credential_id,
         "credentials_name": "demo-cross-account",
@@ -80,8 +80,8 @@ pub fn seed_demo(state: &mut AccountState, account_id: &str) {
             "creation_time": 1_700_000_100_000i64,
         })
     };
-    state.workspaces.insert(workspace(1_234_567_890_123_456, "analytics-prod", "RUNNING"));
-    state.workspaces.insert(workspace(2_345_678_901_234_567, "sandbox", "PROVISIONING"));
+    state.workspaces.insert(workspace(crate::example_ids::ANALYTICS_PROD, "analytics-prod", "RUNNING"));
+    state.workspaces.insert(workspace(crate::example_ids::SANDBOX, "sandbox", "PROVISIONING"));
 }
 
 pub async fn create_credential(Account(shared): Account, body: axum::body::Bytes) -> Answer {

@@ -23,15 +23,16 @@ pub fn account(config: &FakeConfig) -> (AccountState, String) {
 
 /// Seeds the store; returns the SCIM ID of the connection's own service principal.
 fn identities(store: &mut Store, config: &FakeConfig) -> String {
+    use example_ids::*;
     let connector = json!({
         "displayName": "workflow-automation",
         "applicationId": config.client_id,
         "active": true,
         "roles": [{"value": "account_admin"}],
     });
-    let sp = store.create(Kind::ServicePrincipals, &connector).expect("an empty store accepts the first service principal");
+    let sp = store.create_as(Kind::ServicePrincipals, &connector, CONNECTION_SERVICE_PRINCIPAL).expect("the first service principal");
     if matches!(config.seed, Seed::Demo | Seed::Examples) {
-        let person = |store: &mut Store, user_name: &str, given: &str, family: &str, admin: bool| {
+        let person = |store: &mut Store, id: &str, user_name: &str, given: &str, family: &str, admin: bool| {
             let mut body = json!({
                 "userName": user_name,
                 "displayName": format!("{given} {family}"),
@@ -42,59 +43,31 @@ fn identities(store: &mut Store, config: &FakeConfig) -> String {
             if admin {
                 body["roles"] = json!([{"value": "account_admin"}]);
             }
-            store.create(Kind::Users, &body).expect("seed users are unique")
+            store.create_as(Kind::Users, &body, id).expect("seed users are unique")
         };
-        let ada = person(store, "ada.lovelace@example.com", "Ada", "Lovelace", true);
-        let alan = person(store, "alan.turing@example.com", "Alan", "Turing", false);
-        let katherine = person(store, "katherine.johnson@example.com", "Katherine", "Johnson", false);
+        let ada = person(store, ADA, "ada.lovelace@example.com", "Ada", "Lovelace", true);
+        let alan = person(store, &ALAN.to_string(), "alan.turing@example.com", "Alan", "Turing", false);
+        let katherine = person(store, KATHERINE, "katherine.johnson@example.com", "Katherine", "Johnson", false);
         let groups = [
-            ("Platform Admins", vec![ada.clone(), sp.clone()]),
-            ("Data Scientists", vec![alan.clone(), katherine.clone()]),
-            ("Analysts", vec![katherine]),
+            (PLATFORM_ADMINS, "Platform Admins", vec![ada.clone(), sp.clone()]),
+            (DATA_SCIENTISTS, "Data Scientists", vec![alan.clone(), katherine.clone()]),
+            (ANALYSTS, "Analysts", vec![katherine]),
         ];
-        for (name, members) in groups {
+        for (id, name, members) in groups {
             let members: Vec<_> = members.iter().map(|id| json!({"value": id})).collect();
-            store.create(Kind::Groups, &json!({"displayName": name, "members": members})).expect("seed groups are unique");
+            store.create_as(Kind::Groups, &json!({"displayName": name, "members": members}), id).expect("seed groups are unique");
         }
         store
-            .create(Kind::ServicePrincipals, &json!({"displayName": "nightly-etl", "active": true}))
+            .create_as(Kind::ServicePrincipals, &json!({"displayName": "nightly-etl", "active": true}), NIGHTLY_ETL)
             .expect("seed service principals are unique");
     }
     sp
 }
 
-/// Fixed IDs of the objects [`Seed::Examples`](crate::Seed::Examples) adds to the Demo account,
-/// so that the card list's example inputs (`@example` in `wit/`) can name them.
+/// Fixed IDs and values of the seeds, from `wit/examples.json` (the card list's `@example` tags
+/// name the same values), so that the card list's example inputs can name them.
 pub mod example_ids {
-    pub const IP_ACCESS_LIST: &str = "5e1f0c2a-7d3b-4c9e-8a61-3b2d4f5a6c01";
-    pub const METASTORE: &str = "8c2d4e6f-1a3b-4c5d-9e7f-0a1b2c3d4e01";
-    pub const BUDGET: &str = "b7a1c3e5-2d4f-4a6b-8c0d-1e2f3a4b5c01";
-    pub const LOG_DELIVERY_CONFIG: &str = "c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e01";
-    pub const APP_INTEGRATION: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c01";
-    /// An OAuth secret of the `nightly-etl` service principal.
-    pub const SECRET: &str = "d4e5f6a7b8c94d0e9f1a2b3c4d5e6f01";
-    pub const NETWORK: &str = "e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a01";
-    /// A credential configuration no workspace uses (so it can be deleted).
-    pub const UNUSED_CREDENTIAL: &str = "3a4b5c6d-7e8f-4a1b-9c2d-3e4f5a6b7c01";
-    /// The SCIM ID of the `nightly-etl` service principal.
-    pub const NIGHTLY_ETL: &str = "4211000000063352";
-    /// The SCIM ID of `alan.turing@example.com`, a `USER` of the `analytics-prod` workspace.
-    pub const ALAN: i64 = 4_211_000_000_023_757;
-    pub const ANALYTICS_PROD: i64 = 1_234_567_890_123_456;
-    pub const SANDBOX: i64 = 2_345_678_901_234_567;
-    /// The OAuth client ID of the `tableau-server` app integration ([`APP_INTEGRATION`]), for
-    /// U2M connections.
-    pub const APP_CLIENT_ID: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c02";
-    /// Its client secret.
-    pub const APP_CLIENT_SECRET: &str = "dose-example-tableau-secret";
-    /// A U2M refresh token of that app the Examples seed honours.
-    pub const U2M_REFRESH_TOKEN: &str = "dor-example-refresh-token";
-    /// A pending U2M login code of that app, issued for [`LOGIN_REDIRECT_URI`] with the PKCE
-    /// challenge of [`LOGIN_CODE_VERIFIER`] (the example pair of RFC 7636).
-    pub const LOGIN_CODE: &str = "fake-login-code";
-    pub const LOGIN_REDIRECT_URI: &str = "http://localhost:8020/callback";
-    pub const LOGIN_CODE_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-    pub const LOGIN_CODE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    include!(concat!(env!("OUT_DIR"), "/example_ids.rs"));
 
     /// The connection a card example runs with, by the card's first `@auth` case (`oauth-m2m`
     /// when it names none): M2M with the account's service principal, the SCIM token, or U2M

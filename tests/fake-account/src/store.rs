@@ -57,6 +57,10 @@ impl Kind {
     }
 }
 
+/// SCIM IDs are `ID_BASE + n * ID_STEP` for the n-th resource: 16 digits, like Databricks'.
+const ID_BASE: u64 = 4_211_000_000_000_000;
+const ID_STEP: u64 = 7_919;
+
 /// Why the store refused a change.
 #[derive(Debug, PartialEq)]
 pub enum StoreError {
@@ -77,7 +81,7 @@ impl Store {
     /// A new 16-digit SCIM ID, like Databricks' account IDs.
     fn new_id(&mut self) -> String {
         self.next_id += 1;
-        (4_211_000_000_000_000u64 + self.next_id * 7_919).to_string()
+        (ID_BASE + self.next_id * ID_STEP).to_string()
     }
 
     fn map(&self, kind: Kind) -> Option<&BTreeMap<String, Value>> {
@@ -113,6 +117,16 @@ impl Store {
 
     /// Creates a resource from a POST body; returns its SCIM ID.
     pub fn create(&mut self, kind: Kind, body: &Value) -> Result<String, StoreError> {
+        self.insert(kind, body, None)
+    }
+
+    /// Creates a resource under a fixed SCIM ID (the seeds' `example_ids`). IDs made later never
+    /// take it: they continue the sequence after it.
+    pub fn create_as(&mut self, kind: Kind, body: &Value, id: &str) -> Result<String, StoreError> {
+        self.insert(kind, body, Some(id))
+    }
+
+    fn insert(&mut self, kind: Kind, body: &Value, fixed_id: Option<&str>) -> Result<String, StoreError> {
         let Value::Object(input) = body else { return Err(StoreError::Invalid("Body must be a JSON object.".into())) };
         let mut resource = Map::new();
         for (key, value) in input {
@@ -146,7 +160,15 @@ impl Store {
         }
         let value = Value::Object(resource);
         self.check_members(&Self::member_ids(&value))?;
-        let id = self.new_id();
+        let id = match fixed_id {
+            Some(id) => {
+                if let Some(n) = id.parse::<u64>().ok().and_then(|n| n.checked_sub(ID_BASE)).filter(|n| n % ID_STEP == 0) {
+                    self.next_id = self.next_id.max(n / ID_STEP);
+                }
+                id.to_string()
+            }
+            None => self.new_id(),
+        };
         let mut value = value;
         value["id"] = json!(id);
         self.resources.entry(kind).or_default().insert(id.clone(), value);
