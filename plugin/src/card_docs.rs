@@ -1,30 +1,38 @@
-//! The doc-comment convention of a card (`wit/README.md`): prose, then tag lines
-//! (`@scope`, `@clouds`, `@changes-state`, `@example`, optional `@label`). `build.rs` parses
-//! every card's doc comment with this module; the crate's unit tests check its messages.
+//! The doc-comment convention of `wit/` (`wit/README.md`): prose for people, then tag lines
+//! (`@name value`) for machines. A card's tags (`@scope`, `@clouds`, `@changes-state`, `@example`,
+//! optional `@label`, `@auth`) build its entry in the card list; a type's and a member's tags say
+//! how it reads as Databricks' JSON and which values it accepts. `build.rs` parses every doc
+//! comment of the package with this module; the crate's unit tests check its messages.
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
-const TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label", "auth"];
+const CARD_TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label", "auth"];
+/// Tags of a named type: `@json-case` (how Databricks spells its fields or cases).
+pub const TYPE_TAGS: &[&str] = &["json-case"];
+/// Tags of a record field or a case: its JSON name, whether it is filled after decoding, the
+/// values it accepts, and (on a `cloud` case) the account host.
+pub const MEMBER_TAGS: &[&str] = &["json-name", "derived", "format", "text", "range", "items", "account-host"];
+/// The spellings `@json-case` accepts (serde's `rename_all` names).
+pub const JSON_CASES: &[&str] = &["camelCase", "snake_case", "SCREAMING_SNAKE_CASE", "lowercase", "kebab-case"];
+/// The value formats `@format` accepts; each is a check in `validate.rs`.
+pub const FORMATS: &[&str] =
+    &["uuid", "scim-id", "secret-id", "email", "ipv4-or-cidr", "id", "http-url", "month", "iam-role-arn", "path-segment", "app-scope"];
 
-/// The machine-readable parts of one card's doc comment.
-#[derive(Debug, PartialEq)]
-pub struct CardDoc {
-    pub label: String,
-    pub description: String,
-    pub endpoints: Vec<String>,
-    pub scopes: Vec<String>,
-    pub clouds: Vec<String>,
-    pub changes_state: bool,
-    /// The `@example` JSON as written.
-    pub example: String,
-    /// The `auth` cases the card works with (`@auth`); empty: any.
-    pub auth: Vec<String>,
+/// A doc comment split into its prose (joined into paragraphs) and its tag lines.
+#[derive(Debug, Default, PartialEq)]
+pub struct Doc {
+    pub prose: String,
+    pub tags: Vec<(String, String)>,
 }
 
-/// Parses the doc comment of card `id`. `clouds` are the case names `@clouds` accepts, `auths`
-/// those `@auth` accepts;
-/// `input_fields`, when the input is a record, the WIT names its example's keys must match.
-/// Errors are messages for the author, without the card's name (the caller adds it).
-pub fn parse(id: &str, docs: &str, clouds: &[String], auths: &[String], input_fields: Option<&[String]>) -> Result<CardDoc, Vec<String>> {
+impl Doc {
+    /// A tag's value, when the tag is there.
+    pub fn tag(&self, name: &str) -> Option<&str> {
+        self.tags.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Splits a doc comment; `known` are the tags allowed here. Problems are messages for the author.
+pub fn split(docs: &str, known: &[&str]) -> (Doc, Vec<String>) {
     let mut problems = Vec::new();
     let mut prose: Vec<&str> = Vec::new();
     let mut tags: Vec<(String, String)> = Vec::new();
@@ -32,8 +40,8 @@ pub fn parse(id: &str, docs: &str, clouds: &[String], auths: &[String], input_fi
         let trimmed = line.trim();
         if let Some(tag) = trimmed.strip_prefix('@') {
             let (name, value) = tag.split_once(char::is_whitespace).unwrap_or((tag, ""));
-            if !TAGS.contains(&name) {
-                problems.push(format!("unknown tag `@{name}` (known: {})", TAGS.join(", ")));
+            if !known.contains(&name) {
+                problems.push(format!("unknown tag `@{name}` (known here: {})", known.join(", ")));
             } else if tags.iter().any(|(n, _)| n == name) {
                 problems.push(format!("tag `@{name}` given twice"));
             }
@@ -44,9 +52,51 @@ pub fn parse(id: &str, docs: &str, clouds: &[String], auths: &[String], input_fi
             prose.push(trimmed);
         }
     }
-    let tag = |name: &str| tags.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-    let mut required = |name: &str| match tag(name) {
-        Some(v) if !v.is_empty() => Some(v),
+    (Doc { prose: paragraphs(&prose), tags }, problems)
+}
+
+/// Reads `MIN..MAX`, `MIN..` or `..MAX` (integers).
+pub fn bounds(value: &str) -> Option<(Option<i64>, Option<i64>)> {
+    let (min, max) = value.split_once("..")?;
+    let read = |s: &str| if s.trim().is_empty() { Some(None) } else { s.trim().replace('_', "").parse::<i64>().ok().map(Some) };
+    let (min, max) = (read(min)?, read(max)?);
+    match (min, max) {
+        (None, None) => None,
+        (Some(a), Some(b)) if a > b => None,
+        bounds => Some(bounds),
+    }
+}
+
+/// The machine-readable parts of one card's doc comment.
+#[derive(Debug, PartialEq)]
+pub struct CardDoc {
+    pub label: String,
+    pub description: String,
+    pub endpoints: Vec<String>,
+    pub scopes: Vec<String>,
+    pub clouds: Vec<String>,
+    pub changes_state: bool,
+    /// The `@example` JSON as written (named example values are filled in by the caller).
+    pub example: String,
+    /// The `auth` cases the card works with (`@auth`); empty: any.
+    pub auth: Vec<String>,
+}
+
+/// Parses the doc comment of card `id`. `clouds` are the case names `@clouds` accepts, `auths`
+/// those `@auth` accepts; `input_fields`, when the input is a record, the WIT names its example's
+/// keys must match. `example` is the `@example` text with named values filled in (the caller's
+/// substitution; identity for tests). Errors are messages without the card's name.
+pub fn parse(
+    id: &str,
+    docs: &str,
+    clouds: &[String],
+    auths: &[String],
+    input_fields: Option<&[String]>,
+    example_values: &dyn Fn(&str) -> Result<String, String>,
+) -> Result<CardDoc, Vec<String>> {
+    let (doc, mut problems) = split(docs, CARD_TAGS);
+    let mut required = |name: &str| match doc.tag(name) {
+        Some(v) if !v.is_empty() => Some(v.to_string()),
         Some(_) => {
             problems.push(format!("tag `@{name}` has no value"));
             None
@@ -61,7 +111,7 @@ pub fn parse(id: &str, docs: &str, clouds: &[String], auths: &[String], input_fi
     let changes = required("changes-state");
     let example = required("example");
 
-    let description = paragraphs(&prose);
+    let description = doc.prose.clone();
     if description.is_empty() {
         problems.push("no description: the doc comment needs prose before the tag lines".into());
     }
@@ -94,14 +144,18 @@ pub fn parse(id: &str, docs: &str, clouds: &[String], auths: &[String], input_fi
     };
 
     let mut auth = Vec::new();
-    for kind in tag("auth").iter().flat_map(|v| v.split([' ', ',']).filter(|k| !k.is_empty()).map(str::to_string).collect::<Vec<_>>()) {
-        if auths.contains(&kind) {
-            auth.push(kind);
+    for kind in doc.tag("auth").unwrap_or("").split([' ', ',']).filter(|k| !k.is_empty()) {
+        if auths.iter().any(|a| a == kind) {
+            auth.push(kind.to_string());
         } else {
             problems.push(format!("`@auth`: unknown auth `{kind}` (some of: {})", auths.join(" ")));
         }
     }
 
+    let example = example.map(|text| example_values(&text)).transpose().unwrap_or_else(|problem| {
+        problems.push(format!("`@example`: {problem}"));
+        None
+    });
     if let Some(example) = &example {
         match serde_json::from_str::<serde_json::Value>(example) {
             Err(err) => problems.push(format!("`@example` is not valid JSON ({err}): {example}")),
@@ -124,7 +178,7 @@ pub fn parse(id: &str, docs: &str, clouds: &[String], auths: &[String], input_fi
         return Err(problems);
     }
     Ok(CardDoc {
-        label: tag("label").unwrap_or_else(|| label_of(id)),
+        label: doc.tag("label").map_or_else(|| label_of(id), str::to_string),
         endpoints: endpoints(&description),
         description,
         scopes,
@@ -200,35 +254,42 @@ mod tests {
         ["oauth-m2m", "oauth-u2m", "scim-token"].map(String::from).to_vec()
     }
 
+    fn as_written(text: &str) -> Result<String, String> {
+        Ok(text.to_string())
+    }
+
+    fn card(id: &str, docs: &str, fields: Option<&[String]>) -> Result<CardDoc, Vec<String>> {
+        parse(id, docs, &clouds(), &auths(), fields, &as_written)
+    }
+
     #[test]
     fn a_complete_doc_comment_parses() {
         let docs = "Delete a user.\n`DELETE /accounts/{account_id}/scim/v2/Users/{id}`.\n@scope scim\n@clouds aws gcp\n@changes-state true\n@example {\"id\": \"42\"}";
-        let doc = parse("delete-ip-user", docs, &clouds(), &auths(), Some(&["id".to_string()])).unwrap();
+        let doc = card("delete-ip-user", docs, Some(&["id".to_string()])).unwrap();
         assert_eq!(doc.label, "Delete IP user");
         assert_eq!(doc.description, "Delete a user. `DELETE /accounts/{account_id}/scim/v2/Users/{id}`.");
         assert_eq!(doc.endpoints, ["DELETE /accounts/{account_id}/scim/v2/Users/{id}"]);
         assert_eq!((doc.scopes, doc.clouds, doc.changes_state), (vec!["scim".to_string()], vec!["aws".into(), "gcp".into()], true));
         assert_eq!(doc.example, "{\"id\": \"42\"}");
-        let all =
-            parse("x", "Do.\n@scope a b\n@clouds all\n@changes-state false\n@example {}\n@label Do it", &clouds(), &auths(), None).unwrap();
+        let all = card("x", "Do.\n@scope a b\n@clouds all\n@changes-state false\n@example {}\n@label Do it", None).unwrap();
         assert_eq!((all.clouds.len(), all.scopes.len(), all.label.as_str()), (5, 2, "Do it"));
         assert!(all.auth.is_empty());
-        let u2m = parse("x", "Do.\n@scope a\n@clouds all\n@changes-state false\n@example {}\n@auth oauth-u2m", &clouds(), &auths(), None);
+        let u2m = card("x", "Do.\n@scope a\n@clouds all\n@changes-state false\n@example {}\n@auth oauth-u2m", None);
         assert_eq!(u2m.unwrap().auth, ["oauth-u2m"]);
-        let bad = parse("x", "Do.\n@scope a\n@clouds all\n@changes-state false\n@example {}\n@auth kerberos", &clouds(), &auths(), None);
+        let bad = card("x", "Do.\n@scope a\n@clouds all\n@changes-state false\n@example {}\n@auth kerberos", None);
         assert!(bad.unwrap_err()[0].contains("unknown auth `kerberos`"));
     }
 
     #[test]
     fn missing_or_wrong_metadata_is_reported_clearly() {
-        let problems = parse("x", "List things. Scope `scim`. All clouds.", &clouds(), &auths(), None).unwrap_err();
+        let problems = card("x", "List things. Scope `scim`. All clouds.", None).unwrap_err();
         for needle in
             ["missing tag line `/// @scope", "`/// @clouds", "`/// @changes-state", "`/// @example", "belongs in the `@scope` tag"]
         {
             assert!(problems.iter().any(|p| p.contains(needle)), "{needle}: {problems:?}");
         }
         let docs = "Do.\n@scope s\n@clouds mars\n@changes-state maybe\n@example {\"nope\": 1}\n@owner me\nmore prose";
-        let problems = parse("x", docs, &clouds(), &auths(), Some(&["user-name".to_string()])).unwrap_err();
+        let problems = card("x", docs, Some(&["user-name".to_string()])).unwrap_err();
         for needle in [
             "unknown cloud `mars`",
             "not `maybe`",
@@ -238,8 +299,35 @@ mod tests {
         ] {
             assert!(problems.iter().any(|p| p.contains(needle)), "{needle}: {problems:?}");
         }
-        let problems =
-            parse("x", "Do.\n@scope s\n@clouds all\n@changes-state true\n@example {oops}", &clouds(), &auths(), None).unwrap_err();
+        let problems = card("x", "Do.\n@scope s\n@clouds all\n@changes-state true\n@example {oops}", None).unwrap_err();
         assert!(problems[0].contains("`@example` is not valid JSON"), "{problems:?}");
+    }
+
+    #[test]
+    fn example_values_are_filled_in_before_the_example_is_read() {
+        let fill = |text: &str| -> Result<String, String> {
+            if text.contains("{{nope}}") { Err("no example value `nope`".into()) } else { Ok(text.replace("{{ada}}", "4211")) }
+        };
+        let docs = "Get.\n@scope s\n@clouds all\n@changes-state false\n@example {\"id\": \"{{ada}}\"}";
+        let doc = parse("x", docs, &clouds(), &auths(), Some(&["id".to_string()]), &fill).unwrap();
+        assert_eq!(doc.example, "{\"id\": \"4211\"}");
+        let docs = "Get.\n@scope s\n@clouds all\n@changes-state false\n@example {\"id\": \"{{nope}}\"}";
+        let problems = parse("x", docs, &clouds(), &auths(), None, &fill).unwrap_err();
+        assert_eq!(problems, ["`@example`: no example value `nope`"]);
+    }
+
+    #[test]
+    fn member_tags_and_bounds() {
+        let (doc, problems) = split("The metastore's ID.\n@format uuid\n@text 1..255", MEMBER_TAGS);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!((doc.prose.as_str(), doc.tag("format"), doc.tag("text")), ("The metastore's ID.", Some("uuid"), Some("1..255")));
+        let (_, problems) = split("An ID.\n@scope x", MEMBER_TAGS);
+        assert!(problems[0].contains("unknown tag `@scope`"), "{problems:?}");
+        assert_eq!(bounds("1..255"), Some((Some(1), Some(255))));
+        assert_eq!(bounds("1.."), Some((Some(1), None)));
+        assert_eq!(bounds("..10_000"), Some((None, Some(10_000))));
+        for bad in ["", "..", "5..1", "a..b", "12"] {
+            assert_eq!(bounds(bad), None, "{bad}");
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Reading the RFC 3339 timestamps Databricks sends (`2026-05-01T12:00:00Z`,
 //! `2026-05-01T12:00:00.123+02:00`) as Unix seconds, for expiry arithmetic. A few lines
-//! rather than a date crate: the component's size is a budget (issue 7), and this is the
+//! rather than a date crate: the component's size is a budget (docs/performance.md), and this is the
 //! only date reading it does.
 
 use std::time::{SystemTime, UNIX_EPOCH};

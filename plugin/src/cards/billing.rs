@@ -1,15 +1,17 @@
-//! Billing cards: budgets. The cards speak in the common case (one monthly alert by
-//! e-mail); the whole Databricks object travels along in `raw`.
+//! Billing cards: budgets, log delivery and billable usage. The budget cards speak in the common
+//! case (one monthly alert by e-mail); the whole Databricks object travels along in `raw`.
+
+// Declarations are named like the cards they are: the export glue finds them by name.
+#![allow(non_upper_case_globals)]
 
 use crate::client::pages;
-use crate::client::{ApiVersion, Method, Request, Session, rest};
-use crate::validate::{self, invalid};
+use crate::client::{ApiVersion, Call, Method, Request, Session, rest};
+use crate::validate::invalid;
+use crate::wit::CardError;
 use crate::wit::billing::*;
-use crate::wit::{CardError, Deleted};
 use serde_json::{Value, json};
 
 const BUDGETS: &str = "budgets";
-const MAX_EMAILS: usize = 10;
 
 #[derive(serde::Deserialize)]
 struct BudgetsPage {
@@ -46,15 +48,6 @@ fn budget(raw: Value) -> Budget {
     }
 }
 
-fn budget_id(value: &str) -> Result<(), CardError> {
-    validate::name("budget-configuration-id", value, 64)?;
-    if value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        Ok(())
-    } else {
-        Err(invalid("budget-configuration-id", "must be a budget ID"))
-    }
-}
-
 /// A non-negative decimal such as `1000` or `2500.50`.
 fn threshold(value: &str) -> Result<(), CardError> {
     let (whole, fraction) = value.split_once('.').unwrap_or((value, "0"));
@@ -66,18 +59,8 @@ fn threshold(value: &str) -> Result<(), CardError> {
     }
 }
 
-fn emails(list: &[String]) -> Result<(), CardError> {
-    if list.is_empty() || list.len() > MAX_EMAILS {
-        return Err(invalid("alert-emails", format!("give 1 to {MAX_EMAILS} e-mail addresses")));
-    }
-    list.iter().try_for_each(|e| validate::email("alert-emails", e))
-}
-
-fn workspace_filter(ids: &[i64]) -> Result<Value, CardError> {
-    if ids.iter().any(|id| *id <= 0) {
-        return Err(invalid("workspace-ids", "must be positive workspace IDs"));
-    }
-    Ok(if ids.is_empty() { json!({}) } else { json!({"workspace_id": {"operator": "IN", "values": ids}}) })
+fn workspace_filter(ids: &[i64]) -> Value {
+    if ids.is_empty() { json!({}) } else { json!({"workspace_id": {"operator": "IN", "values": ids}}) }
 }
 
 fn email_actions(emails: &[String]) -> Vec<Value> {
@@ -95,10 +78,8 @@ pub fn list_budgets(s: &Session, input: ListBudgetsInput) -> Result<Budgets, Car
 }
 
 pub fn create_budget(s: &Session, input: CreateBudgetInput) -> Result<Budget, CardError> {
-    validate::name("display-name", &input.display_name, 128)?;
     threshold(&input.monthly_threshold_usd)?;
-    emails(&input.alert_emails)?;
-    let filter = workspace_filter(input.workspace_ids.as_deref().unwrap_or_default())?;
+    let filter = workspace_filter(input.workspace_ids.as_deref().unwrap_or_default());
     let body = json!({"budget": {
         "display_name": input.display_name,
         "filter": filter,
@@ -114,12 +95,10 @@ pub fn create_budget(s: &Session, input: CreateBudgetInput) -> Result<Budget, Ca
 }
 
 pub fn get_budget(s: &Session, input: BudgetId) -> Result<Budget, CardError> {
-    budget_id(&input.budget_configuration_id)?;
     rest::get::<OneBudget>(s, ApiVersion::V2_1, &format!("{BUDGETS}/{}", input.budget_configuration_id)).map(|a| budget(a.budget))
 }
 
 pub fn update_budget(s: &Session, input: UpdateBudgetInput) -> Result<Budget, CardError> {
-    budget_id(&input.budget_configuration_id)?;
     let nothing = input.display_name.is_none()
         && input.monthly_threshold_usd.is_none()
         && input.alert_emails.is_none()
@@ -127,10 +106,8 @@ pub fn update_budget(s: &Session, input: UpdateBudgetInput) -> Result<Budget, Ca
     if nothing {
         return Err(invalid("budget-configuration-id", "give at least one field to change besides budget-configuration-id"));
     }
-    validate::optional_name("display-name", input.display_name.as_deref(), 128)?;
     input.monthly_threshold_usd.as_deref().map(threshold).transpose()?;
-    input.alert_emails.as_deref().map(emails).transpose()?;
-    let filter = input.workspace_ids.as_deref().map(workspace_filter).transpose()?;
+    let filter = input.workspace_ids.as_deref().map(workspace_filter);
     // Databricks replaces a budget whole (PUT), so the current one is read and sent back
     // with only the given fields changed; alert and action IDs are kept so they survive.
     let path = format!("{BUDGETS}/{}", input.budget_configuration_id);
@@ -157,39 +134,7 @@ pub fn update_budget(s: &Session, input: UpdateBudgetInput) -> Result<Budget, Ca
     rest::put::<OneBudget>(s, ApiVersion::V2_1, &path, json!({"budget": current})).map(|a| budget(a.budget))
 }
 
-pub fn delete_budget(s: &Session, input: BudgetId) -> Result<Deleted, CardError> {
-    budget_id(&input.budget_configuration_id)?;
-    rest::delete(s, ApiVersion::V2_1, &format!("{BUDGETS}/{}", input.budget_configuration_id))?;
-    Ok(Deleted { id: input.budget_configuration_id })
-}
-
-/// Where Databricks documents log delivery and usage download.
-const AWS_AND_GCP: &[crate::wit::Cloud] = {
-    use crate::wit::Cloud::*;
-    &[Aws, AwsGov, AwsGovDod, Gcp]
-};
-
-#[derive(serde::Deserialize)]
-struct ConfigsPage {
-    #[serde(default)]
-    log_delivery_configurations: Vec<LogDeliveryConfig>,
-    #[serde(default)]
-    next_page_token: Option<String>,
-}
-
-#[derive(serde::Deserialize)]
-struct OneConfig {
-    log_delivery_configuration: LogDeliveryConfig,
-}
-
-fn config_id(value: &str) -> Result<(), CardError> {
-    validate::name("config-id", value, 64)?;
-    if value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        Ok(())
-    } else {
-        Err(invalid("config-id", "must be a configuration ID"))
-    }
-}
+pub const delete_budget: Call = Call::delete("budgets/{budget_configuration_id}").v2_1();
 
 /// `YYYY-MM-DD` with a real month and day.
 fn day(field: &str, value: &str) -> Result<(), CardError> {
@@ -203,49 +148,16 @@ fn day(field: &str, value: &str) -> Result<(), CardError> {
     if ok { Ok(()) } else { Err(invalid(field, "must be a date such as 2026-01-31")) }
 }
 
-pub fn list_log_delivery_configs(s: &Session, input: ListLogDeliveryConfigsInput) -> Result<LogDeliveryConfigs, CardError> {
-    s.require_cloud(AWS_AND_GCP, "log delivery")?;
-    if let Some(id) = &input.credentials_id {
-        validate::uuid("credentials-id", id)?;
-    }
-    if let Some(id) = &input.storage_configuration_id {
-        validate::uuid("storage-configuration-id", id)?;
-    }
-    let status = input.status.map(|st| match st {
-        LogDeliveryStatus::Enabled => "ENABLED",
-        LogDeliveryStatus::Disabled => "DISABLED",
-    });
-    let path = s.account_path(ApiVersion::V2_0, "log-delivery");
-    let page = pages::read(input.paging.as_ref(), |token, _size| {
-        let request = Request::new(Method::Get, path.clone())
-            .query("status", status)
-            .query("credentials_id", input.credentials_id.as_deref())
-            .query("storage_configuration_id", input.storage_configuration_id.as_deref())
-            .query("page_token", token);
-        let page: ConfigsPage = s.send(request)?.json()?;
-        Ok((page.log_delivery_configurations, page.next_page_token))
-    })?;
-    Ok(LogDeliveryConfigs { configs: page.items, next_page_token: page.next_page_token })
-}
-
-pub fn get_log_delivery_config(s: &Session, input: LogDeliveryConfigId) -> Result<LogDeliveryConfig, CardError> {
-    s.require_cloud(AWS_AND_GCP, "log delivery")?;
-    config_id(&input.config_id)?;
-    rest::get::<OneConfig>(s, ApiVersion::V2_0, &format!("log-delivery/{}", input.config_id)).map(|a| a.log_delivery_configuration)
-}
+pub const list_log_delivery_configs: Call = Call::get("log-delivery").pages("log_delivery_configurations", None);
+pub const get_log_delivery_config: Call = Call::get("log-delivery/{config_id}").answer_in("log_delivery_configuration");
+// Databricks answers the PATCH with nothing; the configuration is read back for the flow.
+pub const update_log_delivery_config: Call = Call::patch("log-delivery/{config_id}").read_back().answer_in("log_delivery_configuration");
 
 pub fn create_log_delivery_config(s: &Session, input: CreateLogDeliveryConfigInput) -> Result<LogDeliveryConfig, CardError> {
-    s.require_cloud(AWS_AND_GCP, "log delivery")?;
-    validate::uuid("credentials-id", &input.credentials_id)?;
-    validate::uuid("storage-configuration-id", &input.storage_configuration_id)?;
-    validate::optional_name("config-name", input.config_name.as_deref(), 255)?;
     if let Some(start) = &input.delivery_start_time {
         day("delivery-start-time", start)?;
     }
     let ids = input.workspace_ids_filter.unwrap_or_default();
-    if ids.iter().any(|id| *id <= 0) {
-        return Err(invalid("workspace-ids-filter", "must be positive workspace IDs"));
-    }
     let output_format = match input.log_type {
         LogType::BillableUsage => "CSV",
         LogType::AuditLogs => "JSON",
@@ -268,32 +180,10 @@ pub fn create_log_delivery_config(s: &Session, input: CreateLogDeliveryConfigInp
     if !ids.is_empty() {
         config["workspace_ids_filter"] = json!(ids);
     }
-    rest::post::<OneConfig>(s, ApiVersion::V2_0, "log-delivery", json!({"log_delivery_configuration": config}))
-        .map(|a| a.log_delivery_configuration)
-}
-
-pub fn update_log_delivery_config(s: &Session, input: UpdateLogDeliveryConfigInput) -> Result<LogDeliveryConfig, CardError> {
-    s.require_cloud(AWS_AND_GCP, "log delivery")?;
-    config_id(&input.config_id)?;
-    let path = format!("log-delivery/{}", input.config_id);
-    // Databricks answers the PATCH with nothing; the configuration is read back for the flow.
-    s.send(Request::new(Method::Patch, s.account_path(ApiVersion::V2_0, &path)).json(json!({"status": input.status})))?;
-    rest::get::<OneConfig>(s, ApiVersion::V2_0, &path).map(|a| a.log_delivery_configuration)
-}
-
-/// `YYYY-MM` with a real month.
-fn month(field: &str, value: &str) -> Result<(), CardError> {
-    let ok = value.len() == 7
-        && value.as_bytes()[4] == b'-'
-        && value[..4].bytes().all(|b| b.is_ascii_digit())
-        && value[5..].parse::<u8>().is_ok_and(|m| (1..=12).contains(&m));
-    if ok { Ok(()) } else { Err(invalid(field, "must be a month such as 2026-01")) }
+    rest::post_in(s, ApiVersion::V2_0, "log-delivery", json!({"log_delivery_configuration": config}), "log_delivery_configuration")
 }
 
 pub fn download_billable_usage(s: &Session, input: DownloadBillableUsageInput) -> Result<BillableUsage, CardError> {
-    s.require_cloud(AWS_AND_GCP, "billable usage download")?;
-    month("start-month", &input.start_month)?;
-    month("end-month", &input.end_month)?;
     if input.end_month < input.start_month {
         return Err(invalid("end-month", "must not be before start-month"));
     }

@@ -1,14 +1,15 @@
 //! The unified IAM cards: the account's identities in one normalized model (StackOne's),
 //! mapped from SCIM, workspaces and access-control roles as `wit/unified.wit` documents.
 
-use super::health;
+use super::utility::health;
 use crate::client::scim::{self, Resource};
-use crate::client::{ApiVersion, Session, cloud_name, not_found, rest};
+use crate::client::{ApiVersion, Session, not_found, rest};
+use crate::clouds::cloud_name;
 use crate::validate::{self, invalid};
 use crate::wit::identity::{Group, PrincipalRef, Role, User};
 use crate::wit::provisioning::Workspace;
 use crate::wit::unified::*;
-use crate::wit::{CardError, Cloud, ScimListInput};
+use crate::wit::{CardError, ScimListInput};
 
 fn status(active: Option<bool>) -> UnifiedStatus {
     // Databricks treats a principal without `active` as active.
@@ -98,9 +99,10 @@ fn workspace(s: &Session, w: Workspace) -> UnifiedOrganization {
     }
 }
 
-/// Whether the account API lists this cloud's workspaces (on Azure they live in Azure Resource Manager).
+/// Whether the account API lists this cloud's workspaces (`list-workspaces`' clouds: on Azure
+/// they live in Azure Resource Manager).
 fn lists_workspaces(s: &Session) -> bool {
-    s.cloud() != Cloud::Azure
+    s.allows(crate::gates::LIST_WORKSPACES)
 }
 
 pub fn unified_list_organizations(s: &Session, input: UnifiedListOrganizationsInput) -> Result<UnifiedOrganizations, CardError> {
@@ -120,7 +122,7 @@ pub fn unified_get_organization(s: &Session, input: UnifiedIdInput) -> Result<Un
         Ok(id) if id > 0 => id,
         _ => return Err(invalid("id", "must be this connection's account ID or a workspace ID (a positive number)")),
     };
-    s.require_cloud(&[Cloud::Aws, Cloud::AwsGov, Cloud::AwsGovDod, Cloud::Gcp], "workspaces through the account API")?;
+    s.require(crate::gates::GET_WORKSPACE)?;
     let w: Workspace = rest::get(s, ApiVersion::V2_0, &format!("workspaces/{workspace_id}"))?;
     Ok(workspace(s, w))
 }

@@ -54,6 +54,11 @@ pub fn unreadable(response: &Response, error: &dyn std::fmt::Display) -> CardErr
     })
 }
 
+/// A successful answer without the member a card returns (`metastore_info`, ...).
+pub fn missing_member(response: &Response, key: &str) -> CardError {
+    unreadable(response, &format_args!("the answer has no `{key}`"))
+}
+
 /// The human-readable text of any `card-error`, for the few places that amend it
 /// (redaction, progress, retry counts).
 pub fn message_mut(error: &mut CardError) -> &mut String {

@@ -19,6 +19,18 @@ pub enum Method {
 }
 
 impl Method {
+    /// The method as HTTP spells it.
+    #[cfg(test)]
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
     /// Whether sending the request twice has the effect of sending it once, so that a
     /// failure which may have happened after Databricks applied it can be retried.
     pub fn is_idempotent(self) -> bool {
@@ -118,6 +130,21 @@ impl Response {
     /// content), which keeps the component small.
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, CardError> {
         serde_json::from_str(self.text()?).map_err(|e| super::errors::unreadable(self, &e))
+    }
+
+    /// The answer's top-level members, each as its JSON text (none for an empty answer).
+    pub fn members(&self) -> Result<std::collections::BTreeMap<String, Box<serde_json::value::RawValue>>, CardError> {
+        if !self.has_content() {
+            return Ok(Default::default());
+        }
+        self.json()
+    }
+
+    /// Decodes the answer's member `key` (`{"metastore_info": {...}}`) into `T`; an answer without
+    /// it is an `upstream` error that names it.
+    pub fn json_in<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<T, CardError> {
+        let raw = self.members()?.remove(key).ok_or_else(|| super::errors::missing_member(self, key))?;
+        serde_json::from_str(raw.get()).map_err(|e| super::errors::unreadable(self, &e))
     }
 
     /// The body as text; Databricks answers in UTF-8 JSON.

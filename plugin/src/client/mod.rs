@@ -2,6 +2,7 @@
 //! how to send a request and how to read the answer. Cards never build HTTP by hand.
 
 mod auth;
+mod call;
 mod errors;
 mod http;
 mod origin;
@@ -15,9 +16,12 @@ pub mod u2m;
 #[cfg(test)]
 mod decoder_properties;
 
+use crate::cards::Gate;
+use crate::clouds::cloud_name;
 use crate::validate;
 use crate::wit::{Auth, CardError, Cloud, Connection};
 
+pub use call::{Call, Keep, without_nulls};
 pub use errors::not_found;
 pub use http::{Method, Request, Response};
 
@@ -55,17 +59,6 @@ pub enum ApiVersion {
     V2_0,
     /// `/api/2.1/accounts/{account_id}/…`: budgets, and the only SCIM path a SCIM token may call.
     V2_1,
-}
-
-/// The WIT name of a cloud (`aws`, `aws-gov`, ...), as messages and outputs show it.
-pub fn cloud_name(cloud: Cloud) -> &'static str {
-    match cloud {
-        Cloud::Aws => "aws",
-        Cloud::Azure => "azure",
-        Cloud::Gcp => "gcp",
-        Cloud::AwsGov => "aws-gov",
-        Cloud::AwsGovDod => "aws-gov-dod",
-    }
 }
 
 /// A validated connection, ready to send requests for one card run.
@@ -145,14 +138,18 @@ impl Session {
         self.cloud
     }
 
-    /// Refuses, without a request, a card Databricks offers only on `clouds`.
-    pub fn require_cloud(&self, clouds: &[Cloud], what: &str) -> Result<(), CardError> {
-        if clouds.contains(&self.cloud) {
-            return Ok(());
-        }
+    /// Whether Databricks offers what this card does on the connection's cloud (its `@clouds` tag).
+    pub fn allows(&self, gate: Gate) -> bool {
+        gate.clouds.is_none_or(|clouds| clouds.contains(&self.cloud))
+    }
+
+    /// Refuses, without a request, a card Databricks offers only on some clouds (its `@clouds` tag).
+    pub fn require(&self, gate: Gate) -> Result<(), CardError> {
+        let Some(clouds) = gate.clouds.filter(|_| !self.allows(gate)) else { return Ok(()) };
         let offered: Vec<&str> = clouds.iter().copied().map(cloud_name).collect();
         Err(CardError::Unsupported(format!(
-            "unsupported on this cloud: Databricks offers {what} on {} only; this connection's cloud is {}",
+            "unsupported on this cloud: Databricks offers what `{}` does on {} only; this connection's cloud is {}",
+            gate.id,
             offered.join(", "),
             cloud_name(self.cloud)
         )))

@@ -3,21 +3,10 @@
 use crate::validate::invalid;
 use crate::wit::{CardError, Cloud};
 
-/// The account console / API origin of each cloud.
-fn cloud_origin(cloud: Cloud) -> &'static str {
-    match cloud {
-        Cloud::Aws => "https://accounts.cloud.databricks.com",
-        Cloud::Azure => "https://accounts.azuredatabricks.net",
-        Cloud::Gcp => "https://accounts.gcp.databricks.com",
-        Cloud::AwsGov => "https://accounts.cloud.databricks.us",
-        Cloud::AwsGovDod => "https://accounts-dod.cloud.databricks.us",
-    }
-}
-
 /// The origin (`scheme://host[:port]`) every request of the run goes to.
 pub fn resolve(cloud: Cloud, host_override: Option<&str>) -> Result<String, CardError> {
     let Some(raw) = host_override.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(cloud_origin(cloud).to_string());
+        return Ok(format!("https://{}", crate::clouds::account_host(cloud)));
     };
     const FIELD: &str = "connection.host-override";
     let uri: http::Uri = raw.parse().map_err(|_| invalid(FIELD, "must be a URL such as https://accounts.example.internal"))?;

@@ -30,8 +30,7 @@ pub fn read<T>(
         Some(p) => (p.page_token.clone(), p.page_size, p.all_pages.unwrap_or(false), p.limit),
         None => (None, None, false, None),
     };
-    validate::range("paging.page-size", page_size, 1, MAX_PAGE)?;
-    validate::range("paging.limit", limit, 1, u32::MAX)?;
+    // The page size and limit were checked with the input (`token-paging`'s tags).
     if start.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err(validate::invalid("paging.page-token", "must not be blank; leave it out for the first page"));
     }
@@ -125,6 +124,9 @@ mod tests {
             Some(_) => Err(CardError::Transport("reset".into())),
         });
         assert!(matches!(result, Err(CardError::Transport(m)) if m == "listing stopped after 10 records in 1 pages: reset"));
-        assert!(read(Some(&paging(true, None, Some(101))), server(1)).is_err(), "page size is checked");
+        // The page size is checked with the input, by `token-paging`'s tags.
+        use crate::validate::Check;
+        let error = paging(true, None, Some(101)).check("paging").unwrap_err();
+        assert!(matches!(error, CardError::InvalidInput(f) if f.field == "paging.page-size"));
     }
 }

@@ -32,6 +32,17 @@ pub fn post<T: DeserializeOwned>(session: &Session, version: ApiVersion, rest: &
     session.send(Request::new(Method::Post, session.account_path(version, rest)).json(body))?.json()
 }
 
+/// `POST` a JSON body; the answer's member `key` is the result.
+pub fn post_in<T: DeserializeOwned>(
+    session: &Session,
+    version: ApiVersion,
+    rest: &str,
+    body: serde_json::Value,
+    key: &str,
+) -> Result<T, CardError> {
+    session.send(Request::new(Method::Post, session.account_path(version, rest)).json(body))?.json_in(key)
+}
+
 /// `PUT` a JSON body (a replace, so repeating it is harmless).
 pub fn put<T: DeserializeOwned>(session: &Session, version: ApiVersion, rest: &str, body: serde_json::Value) -> Result<T, CardError> {
     session.send(Request::new(Method::Put, session.account_path(version, rest)).json(body))?.json()

@@ -107,17 +107,8 @@ fn validate_list(input: &ScimListInput) -> Result<(), CardError> {
             return Err(validate::invalid(field, "each entry must be one attribute name, such as userName"));
         }
     }
-    match &input.pages {
-        Some(PageSelection::Page(p)) => {
-            validate::range("pages.page.start-index", p.start_index, 1, u32::MAX)?;
-            validate::range("pages.page.count", p.count, 1, MAX_PAGE)
-        }
-        Some(PageSelection::All(a)) => {
-            validate::range("pages.all.limit", a.limit, 1, u32::MAX)?;
-            validate::range("pages.all.page-size", a.page_size, 1, MAX_PAGE)
-        }
-        None => Ok(()),
-    }
+    // Page numbers and sizes were checked with the input (the tags of `page-request`, `all-pages`).
+    Ok(())
 }
 
 /// A SCIM filter string literal: quoted, with `\` and `"` escaped, so a value can never end

@@ -2,15 +2,13 @@
 //! admin role. Each is one SCIM PATCH, never a read-modify-write, so concurrent flows
 //! cannot undo each other.
 
-use super::identity::holds_account_admin;
+use super::holds_account_admin;
 use crate::client::Session;
 use crate::client::scim::{self, Resource, account_admin_op, active_op};
-use crate::validate;
 use crate::wit::CardError;
 use crate::wit::identity::*;
 
 fn set_active(s: &Session, input: UserIdInput, active: bool) -> Result<User, CardError> {
-    validate::scim_id("id", &input.id)?;
     scim::patch(s, Resource::Users, &input.id, vec![active_op(active)])
 }
 
@@ -39,7 +37,6 @@ impl scim::ScimRecord for Principal {
 }
 
 fn set_account_admin(s: &Session, input: PrincipalInput, grant: bool) -> Result<AccountAdminStatus, CardError> {
-    validate::scim_id("id", &input.id)?;
     let resource = match input.kind {
         PrincipalKind::User => Resource::Users,
         PrincipalKind::Group => Resource::Groups,

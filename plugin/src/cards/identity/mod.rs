@@ -2,6 +2,12 @@
 //! its input, then is one call (or two) to the generic SCIM helper. Searches are in
 //! `search.rs`, lifecycle switches (active, account admin) in `lifecycle.rs`.
 
+mod lifecycle;
+mod search;
+
+pub use lifecycle::{activate_user, deactivate_user, make_account_admin, revoke_account_admin};
+pub use search::{read_user_by_email, search_groups, search_users};
+
 use crate::client::Session;
 use crate::client::scim::{self, PatchOp, Resource, ScimRecord, account_admin_op, active_op};
 use crate::validate::{self, invalid};
@@ -59,12 +65,9 @@ fn text_ops(fields: &[TextField], pass_empty: bool) -> Result<Vec<PatchOp>, Card
     Ok(ops)
 }
 
-/// The SCIM IDs of members, checked.
-fn member_refs(field: &str, ids: &[String]) -> Result<Value, CardError> {
-    for id in ids {
-        validate::scim_id(field, id)?;
-    }
-    Ok(Value::Array(ids.iter().map(|id| json!({"value": id})).collect()))
+/// Members as SCIM references.
+fn member_refs(ids: &[String]) -> Value {
+    Value::Array(ids.iter().map(|id| json!({"value": id})).collect())
 }
 
 fn roles(account_admin: Option<bool>) -> Value {
@@ -89,12 +92,10 @@ macro_rules! scim_resource_cards {
         }
 
         pub fn $get_card(s: &Session, input: $get_input) -> Result<$record, CardError> {
-            validate::scim_id("id", &input.id)?;
             scim::get(s, $resource, &input.id)
         }
 
         pub fn $delete_card(s: &Session, input: $delete_input) -> Result<Deleted, CardError> {
-            validate::scim_id("id", &input.id)?;
             scim::delete(s, $resource, &input.id)?;
             Ok(Deleted { id: input.id })
         }
@@ -191,10 +192,6 @@ impl ScimRecord for ServicePrincipal {
 // ---- users ----
 
 pub fn create_user(s: &Session, input: CreateUserInput) -> Result<User, CardError> {
-    validate::email("user-name", &input.user_name)?;
-    validate::optional_name("display-name", input.display_name.as_deref(), MAX_NAME)?;
-    validate::optional_name("given-name", input.given_name.as_deref(), MAX_NAME)?;
-    validate::optional_name("family-name", input.family_name.as_deref(), MAX_NAME)?;
     let full_name = [input.given_name.as_deref(), input.family_name.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ");
     let display_name = input.display_name.or((!full_name.is_empty()).then_some(full_name));
     let name = (input.given_name.is_some() || input.family_name.is_some())
@@ -215,7 +212,6 @@ pub fn create_user(s: &Session, input: CreateUserInput) -> Result<User, CardErro
 }
 
 pub fn update_user(s: &Session, input: UpdateUserInput) -> Result<User, CardError> {
-    validate::scim_id("id", &input.id)?;
     let mut ops = text_ops(
         &[
             TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() },
@@ -233,9 +229,8 @@ pub fn update_user(s: &Session, input: UpdateUserInput) -> Result<User, CardErro
 // ---- groups ----
 
 pub fn create_group(s: &Session, input: CreateGroupInput) -> Result<Group, CardError> {
-    validate::name("display-name", &input.display_name, MAX_NAME)?;
     let member_ids = input.member_ids.unwrap_or_default();
-    let members = member_refs("member-ids", &member_ids)?;
+    let members = member_refs(&member_ids);
     scim::create(
         s,
         Resource::Groups,
@@ -249,8 +244,7 @@ pub fn create_group(s: &Session, input: CreateGroupInput) -> Result<Group, CardE
 }
 
 pub fn update_group(s: &Session, input: UpdateGroupInput) -> Result<Group, CardError> {
-    validate::scim_id("id", &input.id)?;
-    let members = input.member_ids.as_deref().map(|ids| member_refs("member-ids", ids)).transpose()?;
+    let members = input.member_ids.as_deref().map(member_refs);
     let pass_empty = input.pass_empty_values.unwrap_or(false);
     let display_name = TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() };
     let external_id = TextField { field: "external-id", path: "externalId", value: input.external_id.as_deref() };
@@ -322,19 +316,12 @@ fn change_membership(s: &Session, input: GroupMemberInput, op: PatchOp) -> Resul
     Ok(GroupMembership { group_id: input.group_id, member_id: input.member_id })
 }
 
-fn validate_membership(input: &GroupMemberInput) -> Result<(), CardError> {
-    validate::scim_id("group-id", &input.group_id)?;
-    validate::scim_id("member-id", &input.member_id)
-}
-
 pub fn add_group_member(s: &Session, input: GroupMemberInput) -> Result<GroupMembership, CardError> {
-    validate_membership(&input)?;
     let op = PatchOp::add("members", json!([{"value": input.member_id}]));
     change_membership(s, input, op)
 }
 
 pub fn remove_group_member(s: &Session, input: GroupMemberInput) -> Result<GroupMembership, CardError> {
-    validate_membership(&input)?;
     let op = PatchOp::remove(format!(r#"members[value eq "{}"]"#, input.member_id));
     change_membership(s, input, op)
 }
@@ -342,15 +329,11 @@ pub fn remove_group_member(s: &Session, input: GroupMemberInput) -> Result<Group
 // ---- service principals ----
 
 pub fn create_service_principal(s: &Session, input: CreateServicePrincipalInput) -> Result<ServicePrincipal, CardError> {
-    validate::name("display-name", &input.display_name, MAX_NAME)?;
-    if let Some(application_id) = &input.application_id {
-        if s.cloud() != Cloud::Azure {
-            return Err(invalid(
-                "application-id",
-                "can only be given on Azure (an Entra ID application); Databricks generates it on AWS and GCP",
-            ));
-        }
-        validate::uuid("application-id", application_id)?;
+    if input.application_id.is_some() && s.cloud() != Cloud::Azure {
+        return Err(invalid(
+            "application-id",
+            "can only be given on Azure (an Entra ID application); Databricks generates it on AWS and GCP",
+        ));
     }
     scim::create(
         s,
@@ -366,7 +349,6 @@ pub fn create_service_principal(s: &Session, input: CreateServicePrincipalInput)
 }
 
 pub fn update_service_principal(s: &Session, input: UpdateServicePrincipalInput) -> Result<ServicePrincipal, CardError> {
-    validate::scim_id("id", &input.id)?;
     let mut ops = text_ops(
         &[
             TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() },

@@ -3,15 +3,13 @@
 
 use crate::client::scim::{self, Page, Resource, ScimRecord, literal};
 use crate::client::{Session, not_found};
-use crate::validate::{self, invalid};
+use crate::validate::invalid;
 use crate::wit::identity::*;
 use crate::wit::{AllPages, PageRequest};
 use crate::wit::{CardError, PageSelection, ScimListInput, SortOrder};
 
 /// Records a search returns when the input names no result mode.
 const DEFAULT_FIRST: u32 = 100;
-/// Most records an all-matches search returns: the account's user limit.
-const MAX_ALL: u32 = 10_000;
 
 fn operator(op: Option<MatchOperator>) -> &'static str {
     match op.unwrap_or(MatchOperator::Equals) {
@@ -63,12 +61,8 @@ fn pages(mode: Option<SearchResultMode>) -> Result<PageSelection, CardError> {
     Ok(match mode {
         None => first(DEFAULT_FIRST),
         Some(SearchResultMode::FirstMatch) => first(1),
-        Some(SearchResultMode::First(n)) => {
-            validate::range("result-mode.first", Some(n), 1, scim::MAX_PAGE)?;
-            first(n)
-        }
+        Some(SearchResultMode::First(n)) => first(n),
         Some(SearchResultMode::All(limit)) => {
-            validate::range("result-mode.all", Some(limit), 1, MAX_ALL)?;
             PageSelection::All(AllPages { limit: Some(limit), page_size: Some(scim::MAX_PAGE), partial_results: Some(false) })
         }
     })
@@ -131,7 +125,6 @@ pub fn search_groups(s: &Session, input: SearchGroupsInput) -> Result<GroupSearc
 }
 
 pub fn read_user_by_email(s: &Session, input: ReadUserByEmailInput) -> Result<User, CardError> {
-    validate::email("email", &input.email)?;
     // The user name is the sign-in address and unique; other addresses are a fallback.
     for attribute in ["userName", "emails.value"] {
         let filter = format!("{attribute} eq {}", literal(&input.email));
@@ -186,8 +179,11 @@ mod tests {
         assert!(matches!(pages(None).unwrap(), PageSelection::Page(PageRequest { count: Some(100), .. })));
         assert!(matches!(pages(Some(SearchResultMode::FirstMatch)).unwrap(), PageSelection::Page(PageRequest { count: Some(1), .. })));
         assert!(matches!(pages(Some(SearchResultMode::All(250))).unwrap(), PageSelection::All(AllPages { limit: Some(250), .. })));
-        assert!(pages(Some(SearchResultMode::First(101))).is_err());
-        assert!(pages(Some(SearchResultMode::All(0))).is_err());
+        // Out-of-range modes never get here: `search-result-mode`'s tags refuse them first.
+        use crate::validate::Check;
+        assert!(SearchResultMode::First(101).check("result-mode").is_err());
+        assert!(SearchResultMode::All(0).check("result-mode").is_err());
+        assert!(SearchResultMode::All(10_000).check("result-mode").is_ok());
     }
 
     #[test]

@@ -2,11 +2,12 @@
 //! and proven (a token minted with it) before the old one is deleted, and it is returned
 //! even when a later step fails, because Databricks never shows it again.
 
-use super::health::all_secrets;
-use super::oauth::{create_service_principal_secret, delete_service_principal_secret};
+use super::{create_service_principal_secret, delete_service_principal_secret};
+use crate::cards::Card;
+use crate::cards::utility::health::all_secrets;
 use crate::client::scim::{self, Resource};
 use crate::client::{Session, not_found};
-use crate::validate::{self, invalid};
+use crate::validate::invalid;
 use crate::wit::identity::ServicePrincipal;
 use crate::wit::oauth::*;
 use crate::wit::{ApiError, CardError};
@@ -55,18 +56,14 @@ pub fn rotate_service_principal_secret(
         Some(id) => id,
         None => return Err(invalid("service-principal-id", "give it, or set service-principal-id in the connection")),
     };
-    validate::scim_id("service-principal-id", &sp_id)?;
+    // The connection's own ID was checked with the connection; a given one with the input.
     let rotating_own = own.service_principal_id.as_deref() == Some(sp_id.as_str());
     let old_secret_id = input.old_secret_id.or_else(|| rotating_own.then(|| own.secret_id.clone()).flatten());
-    if let Some(id) = &old_secret_id {
-        validate::secret_id("old-secret-id", id)?;
-    }
     let delete_old = input.delete_old.unwrap_or(false);
     if delete_old && old_secret_id.is_none() {
         return Err(invalid("old-secret-id", "is needed with delete-old (or set secret-id in the connection)"));
     }
     let lifetime_days = input.lifetime_days;
-    validate::range("lifetime-days", lifetime_days, 1, super::oauth::MAX_LIFETIME_DAYS)?;
 
     // Everything that can stop the rotation is checked before the new secret exists.
     let secrets = all_secrets(s, &sp_id)?;
@@ -93,7 +90,7 @@ pub fn rotate_service_principal_secret(
     let (deleted_secret_id, delete_error) = match (&old_secret_id, confirmed && delete_old) {
         (Some(old), true) => {
             let delete = DeleteServicePrincipalSecretInput { service_principal_id: sp_id.clone(), secret_id: old.clone() };
-            match delete_service_principal_secret(s, delete) {
+            match Card::<_, crate::wit::Deleted>::call(&delete_service_principal_secret, s, delete) {
                 Ok(deleted) => (Some(deleted.id), None),
                 Err(error) => (None, Some(error)),
             }

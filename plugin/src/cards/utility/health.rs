@@ -98,7 +98,7 @@ fn check_principal(s: &Session) -> (PrincipalCheck, Option<String>) {
 /// Every OAuth secret of a service principal (every page).
 pub fn all_secrets(s: &Session, service_principal_id: &str) -> Result<Vec<ServicePrincipalSecret>, CardError> {
     let every_page = TokenPaging { page_token: None, page_size: None, all_pages: Some(true), limit: None };
-    Ok(super::oauth::read_secrets(s, service_principal_id, Some(&every_page))?.items)
+    Ok(crate::cards::oauth::read_secrets(s, service_principal_id, Some(&every_page))?.items)
 }
 
 /// How a secret stands against the clock: the status and message of its check and its days left.
@@ -186,7 +186,9 @@ mod tests {
             id: "abc".into(),
             status: status.map(str::to_string),
             expire_time: expire_time.map(str::to_string),
-            ..Default::default()
+            secret_hash: None,
+            create_time: None,
+            update_time: None,
         }
     }
 
