@@ -65,7 +65,7 @@ fn main() -> ExitCode {
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
     let guest_target_dir = out_dir.join("guest-target");
 
-    if let Err(message) = check_target_installed() {
+    if let Err(message) = ensure_target_installed() {
         return fail(&message);
     }
 
@@ -128,6 +128,32 @@ fn main() -> ExitCode {
     }
     println!("cargo:rustc-env=DATABRICKS_ACCOUNT_WASM={}", shipped.display());
     ExitCode::SUCCESS
+}
+
+/// Makes sure the standard library for `wasm32-wasip2` is installed for the rustc in use: when it
+/// is missing, installs it with rustup (for the toolchain this build runs on) and says so, so that
+/// the README's commands work alone on a machine that has only Rust.
+fn ensure_target_installed() -> Result<(), String> {
+    let missing = match check_target_installed() {
+        Ok(()) => return Ok(()),
+        Err(missing) => missing,
+    };
+    let mut rustup = Command::new("rustup");
+    rustup.args(["target", "add", TARGET]);
+    if let Some(toolchain) = env::var_os("RUSTUP_TOOLCHAIN") {
+        rustup.arg("--toolchain").arg(toolchain);
+    }
+    eprintln!("the Rust target `{TARGET}` is missing; installing it: {rustup:?}");
+    match rustup.status() {
+        Ok(status) if status.success() => {
+            println!(
+                "cargo:warning=the Rust target `{TARGET}` was not installed; this build installed it with `rustup target add {TARGET}`"
+            );
+            check_target_installed()
+        }
+        Ok(status) => Err(format!("{missing} (`rustup target add {TARGET}` failed: {status})")),
+        Err(err) => Err(format!("{missing} (rustup could not be run: {err})")),
+    }
 }
 
 /// Checks that the standard library for `wasm32-wasip2` is installed for the rustc in use.

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use wasmtime::component::Val;
+use wasmtime::Engine;
 use wasmtime::component::types::{ComponentItem, Type};
+use wasmtime::component::{Component, Val};
 
 use crate::Harness;
 use crate::cards::{CARD_LIST_INTERFACE, CardSignature};
-use crate::policy::OutboundPolicy;
+use crate::policy::{AccountHosts, OutboundPolicy};
 use crate::runtime::{self, wt};
 use crate::schema::{TypeDocs, document_with_docs};
 use crate::values::val_into_json;
@@ -97,6 +98,8 @@ pub struct CardCatalog {
     pub cards: Vec<CardInfo>,
     /// Doc comments of every named type, for schemas with descriptions.
     pub types: TypeDocs,
+    /// Each cloud's account host.
+    pub clouds: AccountHosts,
 }
 
 impl CardCatalog {
@@ -111,7 +114,8 @@ impl CardCatalog {
             .map(CardInfo::from_json)
             .collect::<anyhow::Result<Vec<_>>>()?;
         let types = TypeDocs::from_json(&call_card_list(harness, "type-docs").await?);
-        Ok(CardCatalog { cards, types })
+        let clouds = AccountHosts::from_json(&call_card_list(harness, "list-clouds").await?);
+        Ok(CardCatalog { cards, types, clouds })
     }
 
     /// The card of this id.
@@ -141,9 +145,12 @@ impl CardCatalog {
 }
 
 /// Calls a function of the component's `cards` interface (no parameters) and returns its JSON.
-async fn call_card_list(harness: &Harness, function: &str) -> anyhow::Result<Value> {
-    let engine = harness.engine();
-    let component = harness.component();
+pub(crate) async fn call_card_list(harness: &Harness, function: &str) -> anyhow::Result<Value> {
+    call_cards_function(harness.engine(), harness.component(), function).await
+}
+
+/// [`call_card_list`] on an engine and component (before a [`Harness`] holds them).
+pub(crate) async fn call_cards_function(engine: &Engine, component: &Component, function: &str) -> anyhow::Result<Value> {
     let interface = component
         .component_type()
         .exports(engine)

@@ -18,7 +18,7 @@ use crate::error::HarnessError;
 use crate::outbound::{ConnectionPool, PoolStats};
 use crate::outcome::CardOutcome;
 use crate::phases::RunPhases;
-use crate::policy::OutboundPolicy;
+use crate::policy::{AccountHosts, OutboundPolicy};
 use crate::runtime::{self, wt};
 use crate::state::RunState;
 use crate::warm::{WarmPool, WarmStats};
@@ -41,9 +41,27 @@ pub(crate) struct Inner {
     load: LoadReport,
     pub(crate) connections: Option<Arc<ConnectionPool>>,
     pub(crate) warm: WarmPool,
+    /// Each cloud's account host, read from the component on the first run that needs it.
+    account_hosts: tokio::sync::OnceCell<Arc<AccountHosts>>,
 }
 
 impl Inner {
+    /// Each cloud's account host, as the component lists them (`cards#list-clouds`); read once.
+    /// A component without that list gets none: its runs reach only a host override or the
+    /// allowed origins.
+    pub(crate) async fn account_hosts(&self) -> Arc<AccountHosts> {
+        let load = || async {
+            match crate::catalog::call_cards_function(&self.engine, &self.component, "list-clouds").await {
+                Ok(json) => Arc::new(AccountHosts::from_json(&json)),
+                Err(error) => {
+                    tracing::warn!("the component lists no account hosts ({error:#}): only host overrides can be reached");
+                    Arc::new(AccountHosts::default())
+                }
+            }
+        };
+        self.account_hosts.get_or_init(load).await.clone()
+    }
+
     /// The card of this id.
     pub(crate) fn card(&self, id: &str) -> Option<&CardSignature> {
         self.cards.iter().find(|card| card.id == id)
@@ -113,6 +131,7 @@ impl Harness {
                 load,
                 connections: config.pool_connections.then(|| Arc::new(ConnectionPool::new())),
                 warm: WarmPool::new(config.warm_instances),
+                account_hosts: tokio::sync::OnceCell::new(),
             }),
         })
     }
@@ -136,6 +155,12 @@ impl Harness {
     /// How the component was loaded (cache hit or compilation, and how long it took).
     pub fn load_report(&self) -> &LoadReport {
         &self.inner.load
+    }
+
+    /// Each cloud's account host, as the component lists them (`cards#list-clouds`): what the
+    /// outbound policy allows a connection without a host override to reach.
+    pub async fn account_hosts(&self) -> Arc<AccountHosts> {
+        self.inner.account_hosts().await
     }
 
     /// The engine, for embedders that run more than cards on it.

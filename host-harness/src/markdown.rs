@@ -43,7 +43,7 @@ impl CardCatalog {
                     card.id,
                     first_sentence(&card.description).replace('|', "\\|"),
                     card.scopes.join(", "),
-                    clouds_text(&card.clouds),
+                    self.clouds.summary(&card.clouds, ", "),
                     if card.changes_state { "yes" } else { "no" },
                 ));
             }
@@ -53,7 +53,7 @@ impl CardCatalog {
                     md.push_str(&format!("- Endpoint: `{endpoint}`\n"));
                 }
                 md.push_str(&format!("- Scope: {}\n", card.scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")));
-                md.push_str(&format!("- Clouds: {}\n", clouds_text(&card.clouds)));
+                md.push_str(&format!("- Clouds: {}\n", self.clouds.summary(&card.clouds, ", ")));
                 md.push_str(&format!("- Changes state: {}\n", if card.changes_state { "yes" } else { "no" }));
                 if !card.auth.is_empty() {
                     md.push_str(&format!("- Connection: {}\n", card.auth.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")));
@@ -91,10 +91,14 @@ impl CardCatalog {
         let members = self.types.resolve(name).map(|doc| doc.members).unwrap_or_default();
         for field in record.fields() {
             let key = json_name(field.name);
-            let description = properties[&key]["description"].as_str().unwrap_or("");
+            let member = members.iter().find(|m| m.name == field.name);
+            let mut description = properties[&key]["description"].as_str().unwrap_or("").to_string();
+            if let Some(checks) = member.and_then(|m| m.checks.as_ref()) {
+                description = format!("{description} Accepts: {}.", crate::schema::checks_text(&field.ty, checks)).trim().to_string();
+            }
             // A named record or variant shows its WIT name (`option<page-selection>`).
             let mut rendered = describe_type(&field.ty, 0);
-            let type_ref = members.iter().find(|(n, _, _)| n == field.name).and_then(|(_, _, r)| r.as_deref());
+            let type_ref = member.and_then(|m| m.type_ref.as_deref());
             if let Some(short) = type_ref.and_then(|r| r.rsplit('/').next()) {
                 for anonymous in ["record { … }", "variant { … }"] {
                     rendered = rendered.replacen(anonymous, short, 1);
@@ -117,10 +121,4 @@ fn first_sentence(text: &str) -> &str {
         Some(end) => &paragraph[..=end],
         None => paragraph,
     }
-}
-
-/// `all` when a card works on every cloud, else the list.
-fn clouds_text(clouds: &[String]) -> String {
-    let all = ["aws", "azure", "gcp", "aws_gov", "aws_gov_dod"];
-    if all.iter().all(|c| clouds.iter().any(|x| x == c)) { "all".to_string() } else { clouds.join(", ") }
 }

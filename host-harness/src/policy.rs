@@ -16,24 +16,46 @@ use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
 use crate::outbound;
 
-/// The account host of each cloud, keyed by the JSON spelling of `types.cloud`.
-pub const CLOUD_HOSTS: &[(&str, &str)] = &[
-    ("aws", "accounts.cloud.databricks.com"),
-    ("azure", "accounts.azuredatabricks.net"),
-    ("gcp", "accounts.gcp.databricks.com"),
-    ("aws_gov", "accounts.cloud.databricks.us"),
-    ("aws_gov_dod", "accounts-dod.cloud.databricks.us"),
-];
+/// The account host of each cloud, as the component lists them (`cards#list-clouds`, from the
+/// `@account-host` tags of its WIT): the host keeps no table of its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AccountHosts {
+    /// (the JSON spelling of `types.cloud`, e.g. `aws_gov`; its account host).
+    hosts: Vec<(String, String)>,
+}
+
+impl AccountHosts {
+    /// Reads the JSON form of `list-clouds`' result: `[{"cloud": "aws", "account_host": "…"}]`.
+    pub fn from_json(json: &Value) -> AccountHosts {
+        let hosts = json
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| Some((c["cloud"].as_str()?.to_string(), c["account_host"].as_str()?.to_string())))
+            .collect();
+        AccountHosts { hosts }
+    }
+
+    /// The account host of a cloud (`"aws_gov"` → `accounts.cloud.databricks.us`).
+    pub fn host(&self, cloud: &str) -> Option<&str> {
+        self.hosts.iter().find(|(name, _)| name == cloud).map(|(_, host)| host.as_str())
+    }
+
+    /// Every cloud, in the component's order.
+    pub fn clouds(&self) -> impl Iterator<Item = &str> {
+        self.hosts.iter().map(|(cloud, _)| cloud.as_str())
+    }
+
+    /// `all` when `clouds` names every cloud, else them joined with `separator`.
+    pub fn summary(&self, clouds: &[String], separator: &str) -> String {
+        if self.hosts.iter().all(|(cloud, _)| clouds.contains(cloud)) { "all".to_string() } else { clouds.join(separator) }
+    }
+}
 
 /// How much of a refused request's body is read before answering the denial.
 const DRAIN_LIMIT_BYTES: usize = 1 << 20;
 /// How long to wait for the guest to finish writing a refused request's body.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The account host of a cloud (`"aws_gov"` → `accounts.cloud.databricks.us`).
-pub fn cloud_host(cloud: &str) -> Option<&'static str> {
-    CLOUD_HOSTS.iter().find(|(name, _)| *name == cloud).map(|(_, host)| *host)
-}
 
 /// A scheme, host and port: what a run may connect to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -73,8 +95,8 @@ impl Origin {
     }
 
     /// `https://` + the cloud's account host.
-    pub fn of_cloud(cloud: &str) -> Option<Origin> {
-        cloud_host(cloud).map(|host| Origin { scheme: "https".into(), host: host.into(), port: 443 })
+    pub fn of_cloud(cloud: &str, hosts: &AccountHosts) -> Option<Origin> {
+        hosts.host(cloud).map(|host| Origin { scheme: "https".into(), host: host.into(), port: 443 })
     }
 }
 
@@ -100,7 +122,7 @@ impl OutboundPolicy {
     /// The policy for a run of `card` with this connection JSON: its `host_override`, else its
     /// cloud's account host. A connection without a usable origin allows nothing (the card
     /// reports the invalid connection itself; any request it still sends is refused).
-    pub fn for_connection(card: &str, connection: &Value) -> OutboundPolicy {
+    pub fn for_connection(card: &str, connection: &Value, hosts: &AccountHosts) -> OutboundPolicy {
         let allowed = match connection.get("host_override") {
             Some(Value::String(host)) => match Origin::parse(host) {
                 Ok(origin) => vec![origin],
@@ -109,7 +131,7 @@ impl OutboundPolicy {
                     Vec::new()
                 }
             },
-            _ => connection.get("cloud").and_then(Value::as_str).and_then(Origin::of_cloud).into_iter().collect(),
+            _ => connection.get("cloud").and_then(Value::as_str).and_then(|cloud| Origin::of_cloud(cloud, hosts)).into_iter().collect(),
         };
         OutboundPolicy { card: card.to_string(), allowed }
     }
@@ -194,21 +216,32 @@ mod tests {
         s.parse().unwrap()
     }
 
+    /// Two clouds' hosts, as a component lists them (the real list is checked against the
+    /// embedded component in tests/harness.rs).
+    fn hosts() -> AccountHosts {
+        AccountHosts::from_json(&json!([
+            {"cloud": "aws", "account_host": "accounts.cloud.databricks.com"},
+            {"cloud": "aws_gov_dod", "account_host": "accounts-dod.cloud.databricks.us"},
+        ]))
+    }
+
     #[test]
     fn every_cloud_maps_to_its_account_host() {
-        for (cloud, host) in CLOUD_HOSTS {
-            let policy = OutboundPolicy::for_connection("c", &json!({"cloud": cloud}));
+        for (cloud, host) in [("aws", "accounts.cloud.databricks.com"), ("aws_gov_dod", "accounts-dod.cloud.databricks.us")] {
+            let policy = OutboundPolicy::for_connection("c", &json!({"cloud": cloud}), &hosts());
             assert!(policy.allows(&uri(&format!("https://{host}/api/2.0/accounts/x/scim/v2/Users"))));
             assert!(policy.allows(&uri(&format!("https://{host}:443/oidc"))));
             assert!(!policy.allows(&uri(&format!("http://{host}/oidc"))), "plain http to {host}");
             assert!(!policy.allows(&uri(&format!("https://{host}:8443/oidc"))));
         }
-        assert_eq!(cloud_host("aws_gov_dod"), Some("accounts-dod.cloud.databricks.us"));
+        assert_eq!(hosts().host("aws_gov_dod"), Some("accounts-dod.cloud.databricks.us"));
+        assert_eq!(hosts().summary(&["aws".into(), "aws_gov_dod".into()], ", "), "all");
+        assert_eq!(hosts().summary(&["aws".into()], ", "), "aws");
     }
 
     #[test]
     fn other_hosts_are_refused() {
-        let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "aws"}));
+        let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "aws"}), &hosts());
         for other in [
             "https://accounts.azuredatabricks.net/",
             "https://evil.example.com/",
@@ -222,7 +255,7 @@ mod tests {
     #[test]
     fn host_override_replaces_the_cloud_host() {
         let conn = json!({"cloud": "aws", "host_override": "http://127.0.0.1:8080"});
-        let policy = OutboundPolicy::for_connection("c", &conn);
+        let policy = OutboundPolicy::for_connection("c", &conn, &hosts());
         assert!(policy.allows(&uri("http://127.0.0.1:8080/oidc/accounts/a/v1/token")));
         assert!(!policy.allows(&uri("http://127.0.0.1:8081/")));
         assert!(!policy.allows(&uri("https://127.0.0.1:8080/")));
@@ -232,10 +265,10 @@ mod tests {
     #[test]
     fn an_unusable_host_override_allows_nothing() {
         for bad in ["not a url", "http://127.0.0.1:8080/some/path", "ftp://x", "http://user:pw@127.0.0.1:1"] {
-            let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "aws", "host_override": bad}));
+            let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "aws", "host_override": bad}), &hosts());
             assert!(policy.allowed().is_empty(), "{bad}");
         }
-        let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "moon"}));
+        let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "moon"}), &hosts());
         assert!(policy.allowed().is_empty());
     }
 

@@ -36,7 +36,7 @@ pub(crate) async fn run(
 
     let policy = match &options.allowed_origins {
         Some(origins) => OutboundPolicy::with_origins(card_id, origins).map_err(HarnessError::Policy)?,
-        None => OutboundPolicy::for_connection(card_id, connection),
+        None => OutboundPolicy::for_connection(card_id, connection, &*harness.account_hosts().await),
     };
 
     let warm_key = harness.warm.key(connection, options);

@@ -23,10 +23,39 @@ pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 pub struct TypeDoc {
     /// The type's doc comment.
     pub description: String,
-    /// Fields or cases: (WIT name, doc comment, named type it holds).
-    pub members: Vec<(String, String, Option<String>)>,
+    /// Fields or cases, in declaration order.
+    pub members: Vec<MemberDoc>,
     /// For an alias: the named type it stands for.
     pub type_ref: Option<String>,
+}
+
+/// A field or case of a named WIT type, as `type-docs` reports it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MemberDoc {
+    /// Its WIT name (`user-name`).
+    pub name: String,
+    /// Its doc comment.
+    pub description: String,
+    /// The named type it holds (`identity/email`).
+    pub type_ref: Option<String>,
+    /// The values it accepts (the component refuses others before any request).
+    pub checks: Option<ValueChecks>,
+}
+
+/// What a member accepts, from its doc tags: a format, and bounds on a text's length, an
+/// integer's value or a list's length.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ValueChecks {
+    /// The value's format (`uuid`, `scim-id`, `email`, ...), for each item of a list.
+    pub format: Option<String>,
+    /// The least characters of a text, or the least value of an integer.
+    pub min: Option<i64>,
+    /// The most characters of a text, or the most value of an integer.
+    pub max: Option<i64>,
+    /// The fewest items of a list.
+    pub min_items: Option<i64>,
+    /// The most items of a list.
+    pub max_items: Option<i64>,
 }
 
 /// The docs of every named type, by `interface/name`.
@@ -46,7 +75,18 @@ impl TypeDocs {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|m| (text(m, "name"), text(m, "description"), opt(m, "type_ref")))
+                .map(|m| MemberDoc {
+                    name: text(m, "name"),
+                    description: text(m, "description"),
+                    type_ref: opt(m, "type_ref"),
+                    checks: m["checks"].as_object().map(|c| ValueChecks {
+                        format: c.get("format").and_then(Value::as_str).map(str::to_string),
+                        min: c.get("min").and_then(Value::as_i64),
+                        max: c.get("max").and_then(Value::as_i64),
+                        min_items: c.get("min_items").and_then(Value::as_i64),
+                        max_items: c.get("max_items").and_then(Value::as_i64),
+                    }),
+                })
                 .collect();
             let doc = TypeDoc { description: text(entry, "description"), members, type_ref: opt(entry, "type_ref") };
             types.insert(text(entry, "name"), doc);
@@ -105,12 +145,13 @@ type Ctx<'a> = Option<(&'a TypeDocs, Option<TypeDoc>)>;
 fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
     let docs = ctx.as_ref().map(|(docs, _)| *docs);
     let here = ctx.as_ref().and_then(|(_, doc)| doc.as_ref());
-    // The member of the current named type called `name`: its description and its own context.
-    let member = |name: &str| -> (Option<String>, Ctx<'_>) {
-        let found = here.and_then(|doc| doc.members.iter().find(|(n, _, _)| n == name));
-        let description = found.map(|(_, d, _)| d.clone()).filter(|d| !d.is_empty());
-        let inner = docs.map(|docs| (docs, found.and_then(|(_, _, r)| r.as_deref()).and_then(|r| docs.resolve(r))));
-        (description, inner)
+    // The member of the current named type called `name`: its description, its checks and its
+    // own context.
+    let member = |name: &str| -> (Option<String>, Option<ValueChecks>, Ctx<'_>) {
+        let found = here.and_then(|doc| doc.members.iter().find(|m| m.name == name));
+        let description = found.map(|m| m.description.clone()).filter(|d| !d.is_empty());
+        let inner = docs.map(|docs| (docs, found.and_then(|m| m.type_ref.as_deref()).and_then(|r| docs.resolve(r))));
+        (description, found.and_then(|m| m.checks.clone()), inner)
     };
     let mut schema = match ty {
         Type::Bool => json!({"type": "boolean"}),
@@ -157,8 +198,9 @@ fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
                 if !matches!(field.ty, Type::Option(_)) {
                     required.push(Value::String(key.clone()));
                 }
-                let (description, inner) = member(field.name);
-                properties.insert(key, described(walk(&field.ty, inner), description));
+                let (description, checks, inner) = member(field.name);
+                let schema = checked(walk(&field.ty, inner), &field.ty, checks.as_ref());
+                properties.insert(key, described(schema, description));
             }
             json!({
                 "type": "object",
@@ -177,10 +219,10 @@ fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
                 .cases()
                 .map(|case| {
                     let key = json_name(case.name);
-                    let (description, inner) = member(case.name);
+                    let (description, checks, inner) = member(case.name);
                     let case = match &case.ty {
                         None => json!({"const": key}),
-                        Some(ty) => one_key(&key, walk(ty, inner)),
+                        Some(ty) => one_key(&key, checked(walk(ty, inner), ty, checks.as_ref())),
                     };
                     described(case, description)
                 })
@@ -216,8 +258,8 @@ fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
     {
         let mut text = doc.description.clone();
         if matches!(ty, Type::Enum(_) | Type::Flags(_)) {
-            for (name, description, _) in doc.members.iter().filter(|(_, d, _)| !d.is_empty()) {
-                text.push_str(&format!("\n- `{}`: {description}", json_name(name)));
+            for member in doc.members.iter().filter(|m| !m.description.is_empty()) {
+                text.push_str(&format!("\n- `{}`: {}", json_name(&member.name), member.description));
             }
         }
         if let (false, Value::Object(object)) = (text.trim().is_empty(), &mut schema) {
@@ -225,6 +267,76 @@ fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
         }
     }
     schema
+}
+
+/// A member's schema with its value checks: a format and length bounds on a text, value bounds
+/// on an integer (within its type's range), item bounds on a list, through `option`.
+fn checked(mut schema: Value, ty: &Type, checks: Option<&ValueChecks>) -> Value {
+    let Some(checks) = checks else { return schema };
+    match ty {
+        Type::Option(option) => {
+            if let Some(some) = schema.pointer_mut("/anyOf/0") {
+                *some = checked(some.take(), &option.ty(), Some(checks));
+            }
+        }
+        Type::List(list) => {
+            let object = schema.as_object_mut().expect("a list's schema is an object");
+            checks.min_items.map(|n| object.insert("minItems".into(), n.into()));
+            checks.max_items.map(|n| object.insert("maxItems".into(), n.into()));
+            if let Some(items) = object.get_mut("items") {
+                let item = ValueChecks { min_items: None, max_items: None, ..checks.clone() };
+                *items = checked(items.take(), &list.ty(), Some(&item));
+            }
+        }
+        Type::String => {
+            let object = schema.as_object_mut().expect("a string's schema is an object");
+            checks.format.as_ref().map(|f| object.insert("format".into(), f.as_str().into()));
+            checks.min.map(|n| object.insert("minLength".into(), n.into()));
+            checks.max.map(|n| object.insert("maxLength".into(), n.into()));
+        }
+        _ if schema["type"] == "integer" => {
+            let object = schema.as_object_mut().expect("an integer's schema is an object");
+            let narrower = |bound: Option<&Value>, tag: Option<i64>, keep_higher: bool| match (bound.and_then(Value::as_i64), tag) {
+                (Some(own), Some(tag)) => Some(if keep_higher { own.max(tag) } else { own.min(tag) }),
+                (None, Some(tag)) => Some(tag),
+                _ => None,
+            };
+            if let Some(min) = narrower(object.get("minimum"), checks.min, true) {
+                object.insert("minimum".into(), min.into());
+            }
+            if let Some(max) = narrower(object.get("maximum"), checks.max, false) {
+                object.insert("maximum".into(), max.into());
+            }
+        }
+        _ => {}
+    }
+    schema
+}
+
+/// A member's checks in words, for the card reference (`format uuid; 1 to 255 characters`).
+pub fn checks_text(ty: &Type, checks: &ValueChecks) -> String {
+    let inner = match ty {
+        Type::Option(option) => option.ty(),
+        other => other.clone(),
+    };
+    let (scalar, list) = match &inner {
+        Type::List(list) => (list.ty(), true),
+        other => (other.clone(), false),
+    };
+    let unit = if matches!(scalar, Type::String) { " characters" } else { "" };
+    let range = |min: Option<i64>, max: Option<i64>, unit: &str| match (min, max) {
+        (Some(min), Some(max)) => Some(format!("{min} to {max}{unit}")),
+        (Some(min), None) => Some(format!("at least {min}{unit}")),
+        (None, Some(max)) => Some(format!("at most {max}{unit}")),
+        (None, None) => None,
+    };
+    let mut parts = Vec::new();
+    parts.extend(checks.format.as_ref().map(|f| format!("format `{f}`")));
+    parts.extend(range(checks.min, checks.max, unit));
+    if list {
+        parts.extend(range(checks.min_items, checks.max_items, " items"));
+    }
+    parts.join("; ")
 }
 
 /// Sets `description` on a schema (a field's doc is more specific than its type's).

@@ -92,6 +92,27 @@ async fn json_that_does_not_fit_the_types_is_refused_before_the_run() {
     assert!(matches!(err, HarnessError::UnknownCard(ref id) if id == "launch-rocket"));
 }
 
+/// The host keeps no table of clouds: its outbound policy reads the account hosts from the
+/// component (`cards#list-clouds`), which has them from the `@account-host` tags of `types.wit`.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_outbound_policy_takes_each_clouds_account_host_from_the_component() {
+    let harness = Harness::embedded().unwrap();
+    let hosts = harness.account_hosts().await;
+    let expected = [
+        ("aws", "accounts.cloud.databricks.com"),
+        ("azure", "accounts.azuredatabricks.net"),
+        ("gcp", "accounts.gcp.databricks.com"),
+        ("aws_gov", "accounts.cloud.databricks.us"),
+        ("aws_gov_dod", "accounts-dod.cloud.databricks.us"),
+    ];
+    assert_eq!(hosts.clouds().collect::<Vec<_>>(), expected.map(|(cloud, _)| cloud));
+    for (cloud, host) in expected {
+        let policy = host_harness::policy::OutboundPolicy::for_connection("c", &json!({"cloud": cloud}), &hosts);
+        assert!(policy.allows(&format!("https://{host}/api/2.0/accounts").parse().unwrap()), "{cloud}");
+        assert_eq!(policy.allowed().len(), 1, "{cloud}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_malformed_allowed_origin_is_a_policy_error() {
     let harness = Harness::embedded().unwrap();

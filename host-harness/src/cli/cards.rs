@@ -55,7 +55,7 @@ fn print_cards(harness: &Harness, catalog: &CardCatalog, json: bool) {
                 card.id.clone(),
                 info.category.clone(),
                 info.scopes.join(","),
-                clouds_short(&info.clouds),
+                catalog.clouds.summary(&info.clouds, ","),
                 if info.changes_state { "yes" } else { "no" }.to_string(),
                 info.label.clone(),
             ],
@@ -72,14 +72,5 @@ fn print_cards(harness: &Harness, catalog: &CardCatalog, json: bool) {
     line(header);
     for row in &rows {
         line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]);
-    }
-}
-
-/// `all` when a card works on every cloud, so the table stays narrow.
-fn clouds_short(clouds: &[String]) -> String {
-    if ["aws", "azure", "gcp", "aws_gov", "aws_gov_dod"].iter().all(|c| clouds.iter().any(|x| x == c)) {
-        "all".to_string()
-    } else {
-        clouds.join(",")
     }
 }
