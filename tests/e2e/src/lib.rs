@@ -1,6 +1,13 @@
 //! The environment every end-to-end test runs in: a fresh fake account, the real
 //! harness with the real component, and helpers to read what the fake received.
 
+pub mod runner;
+
+pub use e2e_macros::scenario;
+/// For `#[scenario]`'s expansion.
+#[doc(hidden)]
+pub use inventory;
+
 use fake_account::{FakeAccount, FakeConfig, RecordedRequest, Seed};
 use host_harness::{CardOutcome, Harness, RunOptions};
 use serde_json::Value;
@@ -67,9 +74,15 @@ impl Env {
         self.run_with(card, &self.connection, input).await
     }
 
+    /// Runs a card with another connection. A success the fake answered itself (no injected
+    /// fault played meanwhile) counts for coverage (`runner`).
     pub async fn run_with(&self, card: &str, connection: &Value, input: Value) -> Result<Value, Value> {
+        let faults_before = self.fake.faults_injected();
         let outcome =
             self.harness.run(card, connection, &input, &self.options).await.unwrap_or_else(|e| panic!("{card}: harness failure: {e}"));
+        if outcome.is_ok() && self.fake.faults_injected() == faults_before {
+            runner::record_success(card);
+        }
         let result = match outcome {
             CardOutcome::Ok(v) => Ok(v),
             CardOutcome::Err(e) => Err(e),

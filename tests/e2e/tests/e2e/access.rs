@@ -1,11 +1,11 @@
 //! IP access lists: create, list, get, delete, with Databricks' validation and answers;
 //! the first cards outside SCIM, so also the SCIM token's limit.
 
-use e2e::{Env, Login};
+use e2e::{Env, Login, scenario};
 use fake_account::Seed;
 use serde_json::{Value, json};
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn create_list_get_and_delete_an_ip_access_list() {
     let env = Env::empty().await;
     let empty = env.ok("list-ip-access-lists", json!({})).await;
@@ -46,7 +46,7 @@ async fn create_list_get_and_delete_an_ip_access_list() {
     assert_eq!((case.as_str(), error["error_code"].as_str()), ("not_found", Some("RESOURCE_DOES_NOT_EXIST")));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn bad_addresses_and_ids_are_refused_before_any_request() {
     let env = Env::empty().await;
     env.clear();
@@ -66,7 +66,7 @@ async fn bad_addresses_and_ids_are_refused_before_any_request() {
     assert!(env.fake.requests().is_empty(), "nothing was sent");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn a_scim_token_cannot_manage_ip_access_lists() {
     let env = Env::start(Seed::Empty, Login::ScimToken).await;
     env.clear();
@@ -76,9 +76,9 @@ async fn a_scim_token_cannot_manage_ip_access_lists() {
     assert!(env.fake.requests().is_empty(), "refused without a request");
 }
 
-const WORKSPACE: i64 = 1_234_567_890_123_456;
+const WORKSPACE: i64 = fake_account::example_ids::ANALYTICS_PROD;
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn grant_list_change_and_remove_workspace_permissions() {
     let env = Env::demo().await;
     let ada: i64 = env.find_id("users", "userName", "ada.lovelace@example.com").parse().unwrap();
@@ -134,7 +134,7 @@ async fn grant_list_change_and_remove_workspace_permissions() {
     assert_eq!(case, "not_found");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn an_empty_permission_list_is_refused_because_it_would_remove_everything() {
     let env = Env::demo().await;
     env.clear();
@@ -152,4 +152,24 @@ async fn an_empty_permission_list_is_refused_because_it_would_remove_everything(
         )
         .await;
     assert_eq!(case, "not_found", "an unknown principal");
+}
+
+#[scenario]
+async fn a_workspace_lists_the_permissions_it_can_grant() {
+    let env = Env::demo().await;
+    env.clear();
+    let permissions = env.ok("get-workspace-permissions", json!({"workspace_id": WORKSPACE})).await;
+    let request = env.single_api_request();
+    let path = env.api(&format!("workspaces/{WORKSPACE}/permissionassignments/permissions"));
+    assert_eq!((request.method.as_str(), request.path, request.query.len()), ("GET", path, 0));
+    let levels: Vec<&str> = permissions["permissions"].as_array().unwrap().iter().filter_map(|p| p["permission_level"].as_str()).collect();
+    assert_eq!(levels, ["user", "admin"]);
+    assert!(permissions["permissions"].as_array().unwrap().iter().all(|p| p["description"].as_str().is_some_and(|d| !d.is_empty())));
+
+    let (case, error) = env.err("get-workspace-permissions", json!({"workspace_id": 42})).await;
+    assert_eq!((case.as_str(), error["status"].as_u64()), ("not_found", Some(404)), "{error}");
+    env.clear();
+    let (case, error) = env.err("get-workspace-permissions", json!({"workspace_id": 0})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("workspace-id")));
+    assert!(env.fake.requests().is_empty());
 }

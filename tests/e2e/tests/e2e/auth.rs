@@ -2,11 +2,11 @@
 //! credentials, the SCIM token (SCIM only, on /api/2.1), and connection checks.
 
 use base64::Engine as _;
-use e2e::{Env, Login, SENTINEL_SCIM_TOKEN, SENTINEL_SECRET};
+use e2e::{Env, Login, SENTINEL_SCIM_TOKEN, SENTINEL_SECRET, scenario};
 use fake_account::Seed;
 use serde_json::json;
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn m2m_mints_one_token_per_run_with_basic_auth() {
     let env = Env::empty().await;
     let user = env.ok("create-user", json!({"user_name": "tok@example.com"})).await;
@@ -39,7 +39,7 @@ async fn m2m_mints_one_token_per_run_with_basic_auth() {
     assert_eq!(api[0].header("authorization"), api[1].header("authorization"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn m2m_asks_for_the_connections_scopes() {
     let env = Env::empty().await;
     let mut connection = env.connection.clone();
@@ -49,7 +49,7 @@ async fn m2m_asks_for_the_connections_scopes() {
     assert!(env.token_requests()[0].raw_body.contains("scope=scim+offline_access"), "{}", env.token_requests()[0].raw_body);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn a_wrong_secret_is_unauthenticated_and_nothing_else_is_sent() {
     let env = Env::empty().await;
     let mut connection = env.connection.clone();
@@ -64,7 +64,7 @@ async fn a_wrong_secret_is_unauthenticated_and_nothing_else_is_sent() {
     assert!(env.api_requests().is_empty(), "no API call without a token");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn a_scim_token_runs_identity_cards_on_the_2_1_scim_path() {
     let env = Env::start(Seed::Empty, Login::ScimToken).await;
     env.clear();
@@ -85,7 +85,7 @@ async fn a_scim_token_runs_identity_cards_on_the_2_1_scim_path() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn a_bad_connection_is_refused_before_any_request() {
     let env = Env::empty().await;
     env.clear();
@@ -109,7 +109,7 @@ async fn a_bad_connection_is_refused_before_any_request() {
     assert!(env.fake.requests().is_empty(), "nothing reached the account");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn an_expired_token_is_unauthenticated_with_databricks_message() {
     // Tokens that expire as soon as they are issued: the account refuses them with
     // Databricks' current expiry answer (401 "Token is expired").

@@ -1,10 +1,10 @@
 //! Budgets on API 2.1: create with a monthly e-mail alert, list, get, update (read, then
 //! PUT the whole budget back), delete.
 
-use e2e::Env;
+use e2e::{Env, scenario};
 use serde_json::{Value, json};
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn a_budget_from_creation_to_deletion() {
     let env = Env::empty().await;
     let budgets_path = format!("/api/2.1/accounts/{}/budgets", env.account_id());
@@ -64,7 +64,7 @@ async fn a_budget_from_creation_to_deletion() {
     assert_eq!(env.err("get-budget", json!({"budget_configuration_id": id})).await.0, "not_found");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn bad_budget_inputs_are_refused_before_any_request() {
     let env = Env::empty().await;
     env.clear();
@@ -83,10 +83,9 @@ async fn bad_budget_inputs_are_refused_before_any_request() {
     assert!(env.fake.requests().is_empty());
 }
 
-const CREDENTIAL: &str = "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01";
-const STORAGE: &str = "0f1e2d3c-4b5a-4968-8776-655443322110";
+use fake_account::example_ids::{CREDENTIAL, STORAGE_CONFIGURATION as STORAGE};
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn log_delivery_is_created_disabled_and_limited_to_two_enabled() {
     let env = Env::demo().await;
     env.clear();
@@ -136,7 +135,7 @@ async fn log_delivery_is_created_disabled_and_limited_to_two_enabled() {
     assert_eq!(env.err("get-log-delivery-config", json!({"config_id": "nope"})).await.0, "not_found");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn log_delivery_is_aws_and_gcp_only_and_validates_first() {
     let env = Env::demo().await;
     env.clear();
@@ -161,7 +160,7 @@ async fn log_delivery_is_aws_and_gcp_only_and_validates_first() {
     assert!(env.fake.requests().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn billable_usage_downloads_as_csv_and_parsed_rows() {
     let env = Env::demo().await;
     env.clear();

@@ -1,11 +1,11 @@
 //! Unity Catalog: metastores (create, list, get, update, delete) and workspace assignments.
 
-use e2e::Env;
+use e2e::{Env, scenario};
 use serde_json::json;
 
-const WORKSPACE: i64 = 1_234_567_890_123_456;
+const WORKSPACE: i64 = fake_account::example_ids::ANALYTICS_PROD;
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn a_metastore_from_creation_to_deletion() {
     let env = Env::demo().await;
     assert_eq!(env.ok("list-metastores", json!({})).await, json!({"metastores": []}));
@@ -52,7 +52,7 @@ async fn a_metastore_from_creation_to_deletion() {
     assert_eq!(env.err("get-metastore", json!({"metastore_id": id})).await.0, "not_found");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn assign_a_metastore_to_a_workspace_and_take_it_back() {
     let env = Env::demo().await;
     let metastore = env.ok("create-metastore", json!({"name": "primary"})).await;
@@ -95,7 +95,33 @@ async fn assign_a_metastore_to_a_workspace_and_take_it_back() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
+async fn a_workspace_gets_another_default_catalog() {
+    let env = Env::demo().await;
+    let id = env.ok("create-metastore", json!({"name": "primary"})).await["metastore_id"].as_str().unwrap().to_string();
+    env.ok("assign-metastore-to-workspace", json!({"workspace_id": WORKSPACE, "metastore_id": id})).await;
+
+    env.clear();
+    let input = json!({"workspace_id": WORKSPACE, "metastore_id": id, "default_catalog_name": "analytics"});
+    let updated = env.ok("update-metastore-assignment", input.clone()).await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path), ("PUT", env.api(&format!("workspaces/{WORKSPACE}/metastores/{id}"))));
+    assert_eq!(request.body.unwrap(), json!({"metastore_assignment": {"default_catalog_name": "analytics"}}), "the IDs are in the path only");
+    assert_eq!(updated, input, "Databricks answers with nothing: the card returns the assignment it made");
+    assert_eq!(env.ok("get-workspace-metastore", json!({"workspace_id": WORKSPACE})).await["default_catalog_name"], "analytics");
+
+    env.clear();
+    let (case, error) = env.err("update-metastore-assignment", json!({"workspace_id": WORKSPACE, "metastore_id": id})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("workspace-id")), "nothing to change: {error}");
+    assert!(error["reason"].as_str().unwrap().contains("besides workspace-id and metastore-id"), "{error}");
+    assert!(env.fake.requests().is_empty());
+    let sandbox = fake_account::example_ids::SANDBOX;
+    let (case, error) =
+        env.err("update-metastore-assignment", json!({"workspace_id": sandbox, "metastore_id": id, "default_catalog_name": "x"})).await;
+    assert_eq!((case.as_str(), error["error_code"].as_str()), ("not_found", Some("RESOURCE_DOES_NOT_EXIST")), "sandbox has no assignment");
+}
+
+#[scenario]
 async fn bad_catalog_inputs_are_refused_before_any_request() {
     let env = Env::demo().await;
     env.clear();

@@ -2,76 +2,16 @@
 //! provider's `ResourceCornerCases`): each answer must become the right typed
 //! `card-error`, with the status, error code and request ID, and no secret.
 
-use e2e::{Env, SENTINEL_SECRET};
+use e2e::{Env, SENTINEL_SECRET, scenario};
 use fake_account::{Fault, FaultAction};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-/// A valid input for each card. IDs need not exist: the fault answers first.
-fn example(card: &str) -> Value {
-    match card {
-        "list-users" | "list-groups" | "list-service-principals" => json!({}),
-        "get-user" | "get-group" | "get-service-principal" | "delete-user" | "delete-group" | "delete-service-principal" => {
-            json!({"id": "1234567890"})
-        }
-        "create-user" => json!({"user_name": "corner@example.com"}),
-        "update-user" | "update-service-principal" => json!({"id": "1234567890", "active": false}),
-        "create-group" => json!({"display_name": "corner"}),
-        "update-group" => json!({"id": "1234567890", "display_name": "corner"}),
-        "add-group-member" | "remove-group-member" => json!({"group_id": "1234567890", "member_id": "987654321"}),
-        "create-service-principal" => json!({"display_name": "corner"}),
-        "list-ip-access-lists" | "list-custom-app-integrations" | "list-budgets" | "list-log-delivery-configs" => json!({}),
-        "get-log-delivery-config" => json!({"config_id": "abc123"}),
-        "download-billable-usage" => json!({"start_month": "2026-01", "end_month": "2026-01"}),
-        "update-log-delivery-config" => json!({"config_id": "abc123", "status": "disabled"}),
-        "create-log-delivery-config" => {
-            json!({"log_type": "audit_logs", "credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01", "storage_configuration_id": "0f1e2d3c-4b5a-4968-8776-655443322110"})
-        }
-        "get-budget" | "delete-budget" => json!({"budget_configuration_id": "abc123"}),
-        "create-budget" => json!({"display_name": "corner", "monthly_threshold_usd": "100", "alert_emails": ["a@example.com"]}),
-        "update-budget" => json!({"budget_configuration_id": "abc123", "display_name": "corner"}),
-        "get-custom-app-integration" | "delete-custom-app-integration" => json!({"integration_id": "abc123"}),
-        "create-custom-app-integration" => json!({"name": "corner", "redirect_urls": ["https://example.com/cb"], "confidential": true}),
-        "update-custom-app-integration" => json!({"integration_id": "abc123", "scopes": ["all-apis"]}),
-        "list-workspace-permission-assignments" => json!({"workspace_id": 1234567890}),
-        "create-or-update-workspace-permission-assignment" => {
-            json!({"workspace_id": 1234567890, "principal_id": 42, "permissions": ["user"]})
-        }
-        "delete-workspace-permission-assignment" => json!({"workspace_id": 1234567890, "principal_id": 42}),
-        "get-ip-access-list" | "delete-ip-access-list" => json!({"list_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}),
-        "list-service-principal-secrets" | "create-service-principal-secret" => json!({"service_principal_id": "1234567890"}),
-        "delete-service-principal-secret" => json!({"service_principal_id": "1234567890", "secret_id": "abc123"}),
-        "list-workspaces" | "list-credentials" | "list-metastores" | "list-storage-configurations" | "list-networks" => json!({}),
-        "get-storage-configuration" => json!({"storage_configuration_id": "0f1e2d3c-4b5a-4968-8776-655443322110"}),
-        "get-network" | "delete-network" => json!({"network_id": "0f1e2d3c-4b5a-4968-8776-655443322110"}),
-        "create-network" => {
-            json!({"network_name": "corner", "aws": {"vpc_id": "vpc-01", "subnet_ids": ["subnet-01", "subnet-02"], "security_group_ids": ["sg-01"]}})
-        }
-        "get-metastore" | "list-metastore-workspace-assignments" => json!({"metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}),
-        "create-metastore" => json!({"name": "corner"}),
-        "update-metastore" => json!({"metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d", "owner": "corner"}),
-        "delete-metastore" => json!({"metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"}),
-        "get-workspace-metastore" => json!({"workspace_id": 1234567890}),
-        "assign-metastore-to-workspace" | "delete-metastore-from-workspace" => {
-            json!({"workspace_id": 1234567890, "metastore_id": "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d"})
-        }
-        "get-workspace" => json!({"workspace_id": 1234567890}),
-        "get-credential" | "delete-credential" => json!({"credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01"}),
-        "create-credential" => json!({"credentials_name": "corner", "role_arn": "arn:aws:iam::123456789012:role/corner"}),
-        "create-ip-access-list" => json!({"label": "corner", "list_type": "allow", "ip_addresses": ["10.0.0.1"]}),
-        "search-users" => json!({"value": "ada@example.com"}),
-        "search-groups" => json!({"display_name": "corner"}),
-        "read-user-by-email" => json!({"email": "ada@example.com"}),
-        "activate-user" | "deactivate-user" => json!({"id": "1234567890"}),
-        "make-account-admin" | "revoke-account-admin" => json!({"kind": "group", "id": "1234567890"}),
-        "rotate-service-principal-secret" => json!({"service_principal_id": "1234567890"}),
-        "check-connection" | "unified-get-me" => json!({}),
-        "custom-api-request" => json!({"method": "get", "path": "/api/2.0/accounts/{account_id}/workspaces"}),
-        "unified-list-users" | "unified-list-groups" | "unified-list-organizations" | "unified-list-roles" => json!({}),
-        "unified-get-user" | "unified-get-group" => json!({"id": "1234567890"}),
-        "unified-get-organization" => json!({"id": "1234567890"}),
-        "unified-get-role" => json!({"id": "roles/corner"}),
-        other => panic!("card {other} has no corner-case example: add one here"),
-    }
+/// Each card's example input from the card list (it runs against the Examples seed; here the
+/// injected answer comes first, so the IDs it names need not exist).
+async fn examples(env: &Env) -> BTreeMap<String, Value> {
+    let catalog = host_harness::CardCatalog::load(&env.harness).await.expect("the card list loads");
+    catalog.cards.into_iter().map(|card| (card.id, card.example_input)).collect()
 }
 
 struct Case {
@@ -166,12 +106,12 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-/// The U2M login cards talk to the token endpoint, with a U2M connection: covered by
-/// `login_cards_turn_every_token_endpoint_error_into_a_typed_error` below.
-const LOGIN_CARDS: &[&str] = &["start-oauth-login", "complete-oauth-login", "refresh-oauth-tokens"];
-
-fn card_ids(env: &Env) -> Vec<String> {
-    env.harness.cards().iter().map(|c| c.id.clone()).filter(|id| !LOGIN_CARDS.contains(&id.as_str())).collect()
+/// The cards that run with the M2M connection of these tests: the card list leaves their `auth`
+/// empty or names `oauth-m2m`. (The U2M login cards are covered by
+/// `login_cards_turn_every_token_endpoint_error_into_a_typed_error` below.)
+async fn m2m_cards(env: &Env) -> Vec<String> {
+    let catalog = host_harness::CardCatalog::load(&env.harness).await.expect("the card list loads");
+    catalog.cards.into_iter().filter(|c| c.auth.is_empty() || c.auth.iter().any(|a| a == "oauth-m2m")).map(|c| c.id).collect()
 }
 
 /// Decoding is under test here, not retrying: the connection turns retries off.
@@ -181,13 +121,17 @@ async fn env_without_retries() -> Env {
     env
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn every_card_turns_every_error_answer_into_a_typed_error() {
     let env = env_without_retries().await;
-    let cards = card_ids(&env);
-    assert!(cards.len() >= 21, "{cards:?}");
+    let (cards, examples) = (m2m_cards(&env).await, examples(&env).await);
+    assert!(cards.len() >= 80, "{cards:?}");
     let mut checked = 0;
     for card in &cards {
+        let example = &examples[card];
+        if answers_without_databricks(&env, card, example).await {
+            continue;
+        }
         for case in cases() {
             // Twice, because a rejected token is replaced and the request replayed once.
             let action = FaultAction::Respond {
@@ -201,7 +145,7 @@ async fn every_card_turns_every_error_answer_into_a_typed_error() {
             let context = format!("{card} / {}", case.name);
             let error = if card == "check-connection" {
                 // It reports each check rather than failing: the principal check holds the error.
-                let health = env.run(card, example(card)).await.expect(&context);
+                let health = env.run(card, example.clone()).await.expect(&context);
                 assert_eq!(
                     (health["healthy"].as_bool(), health["service_principal"]["status"].as_str()),
                     (Some(false), Some("failed")),
@@ -209,7 +153,7 @@ async fn every_card_turns_every_error_answer_into_a_typed_error() {
                 );
                 health["service_principal"]["error"].clone()
             } else {
-                env.run(card, example(card)).await.expect_err(&context)
+                env.run(card, example.clone()).await.expect_err(&context)
             };
             let (variant, payload) = e2e::error_case(&error);
             let api_error = if variant == "rate_limited" { payload["error"].clone() } else { payload.clone() };
@@ -225,20 +169,38 @@ async fn every_card_turns_every_error_answer_into_a_typed_error() {
             checked += 1;
         }
     }
-    assert_eq!(checked, cards.len() * cases().len());
+    assert!(checked >= 80 * cases().len(), "{checked} checks");
+}
+
+/// Whether the card answers this input without asking Databricks (`unified-get-role` knows the
+/// fixed roles): then no answer of Databricks' can reach it, and it has no corner cases.
+async fn answers_without_databricks(env: &Env, card: &str, example: &Value) -> bool {
+    env.clear();
+    if env.run(card, example.clone()).await.is_err() || !env.fake.requests().is_empty() {
+        env.clear();
+        return false;
+    }
+    true
 }
 
 /// Cards whose first request is a PATCH Databricks answers empty, followed by a read-back.
 const PATCH_THEN_READ_BACK: &[&str] = &["update-custom-app-integration", "update-log-delivery-config"];
+/// Cards that return their input, because Databricks answers them with nothing of use.
+const RETURN_THEIR_INPUT: &[&str] = &["assign-metastore-to-workspace", "update-metastore-assignment"];
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn an_unreadable_success_is_an_error_for_cards_that_read_it() {
     let env = env_without_retries().await;
-    for card in card_ids(&env) {
+    let examples = examples(&env).await;
+    for card in m2m_cards(&env).await {
+        let example = &examples[&card];
+        if answers_without_databricks(&env, &card, example).await {
+            continue;
+        }
         env.fake.push_fault(Fault::new("/api/2.", FaultAction::raw(200, "application/json", "{\"id\": \"12")));
-        let result = env.run(&card, example(&card)).await;
-        if card.starts_with("delete-") {
-            // A delete does not read the body: the 200 is the whole answer.
+        let result = env.run(&card, example.clone()).await;
+        if card.starts_with("delete-") || RETURN_THEIR_INPUT.contains(&card.as_str()) {
+            // These do not read the body: the 200 is the whole answer.
             assert!(result.is_ok(), "{card}: {result:?}");
         } else if card == "custom-api-request" {
             // The raw card hands the body over as text: reading it is the flow's business.
@@ -262,7 +224,7 @@ async fn an_unreadable_success_is_an_error_for_cards_that_read_it() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn login_cards_turn_every_token_endpoint_error_into_a_typed_error() {
     let env = env_without_retries().await;
     let mut connection = env.fake.u2m_connection("a1b2c3", Some(SENTINEL_SECRET));

@@ -2,11 +2,11 @@
 //! and nothing else: other hosts, other accounts, escapes and credentials headers are
 //! refused before a request is sent.
 
-use e2e::Env;
+use e2e::{Env, scenario};
 use fake_account::{Fault, FaultAction};
 use serde_json::{Value, json};
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn a_request_is_signed_filled_in_and_answered_with_status_headers_and_body() {
     let env = Env::demo().await;
     env.clear();
@@ -45,7 +45,7 @@ async fn a_request_is_signed_filled_in_and_answered_with_status_headers_and_body
     env.ok("custom-api-request", json!({"method": "get", "path": "/api/2.1/accounts/{account_id}/budgets"})).await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn errors_are_typed_and_throttling_is_retried() {
     let env = Env::demo().await;
     let (case, payload) = env
@@ -64,7 +64,7 @@ async fn errors_are_typed_and_throttling_is_retried() {
     assert_eq!(env.api_requests().len(), 2, "the throttled GET was retried");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn escapes_other_hosts_other_accounts_and_credentials_are_refused_before_sending() {
     let env = Env::demo().await;
     env.clear();
@@ -93,7 +93,7 @@ async fn escapes_other_hosts_other_accounts_and_credentials_are_refused_before_s
     assert!(env.fake.requests().is_empty(), "nothing was sent, not even a token request");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn a_scim_token_reaches_account_scim_only() {
     let env = Env::start(fake_account::Seed::Demo, e2e::Login::ScimToken).await;
     let answer = env.ok("custom-api-request", json!({"method": "get", "path": "/api/2.1/accounts/{account_id}/scim/v2/Groups"})).await;

@@ -4,7 +4,7 @@
 //! recovers or returns the right typed error, and that nothing unsafe was repeated. The
 //! suite prints how many faults it injected and how each was handled.
 
-use e2e::Env;
+use e2e::{Env, scenario};
 use fake_account::{Fault, FaultAction};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
@@ -61,7 +61,7 @@ fn rand_suffix() -> u128 {
     SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_nanos()
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn the_fault_suite() {
     let mut tally = Tally::default();
 

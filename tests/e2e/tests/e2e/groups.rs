@@ -1,7 +1,7 @@
 //! Groups: list (without members), get (with members), create, update, delete, and
 //! membership changes as single PATCH operations.
 
-use e2e::Env;
+use e2e::{Env, scenario};
 use serde_json::{Value, json};
 
 const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -17,7 +17,7 @@ fn member_ids(group: &Value) -> Vec<String> {
     ids
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn create_group_with_members_and_get_it_back() {
     let env = Env::empty().await;
     let ada = user(&env, "ada@example.com").await;
@@ -42,7 +42,7 @@ async fn create_group_with_members_and_get_it_back() {
     assert_eq!(got["members"][0]["ref"], format!("Users/{ada}"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn create_group_with_a_taken_name_is_a_conflict() {
     let env = Env::empty().await;
     env.ok("create-group", json!({"display_name": "Twins"})).await;
@@ -53,7 +53,7 @@ async fn create_group_with_a_taken_name_is_a_conflict() {
     assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("display-name")));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn list_groups_filters_and_leaves_members_out() {
     let env = Env::empty().await;
     let ada = user(&env, "ada@example.com").await;
@@ -72,7 +72,7 @@ async fn list_groups_filters_and_leaves_members_out() {
     assert!(list["resources"].as_array().unwrap().iter().all(|g| g["members"] == json!([])), "list does not carry members");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn add_and_remove_members_are_single_patches() {
     let env = Env::empty().await;
     let (ada, bob) = (user(&env, "ada@example.com").await, user(&env, "bob@example.com").await);
@@ -104,7 +104,7 @@ async fn add_and_remove_members_are_single_patches() {
     assert_eq!(member_ids(&env.ok("get-group", json!({"id": gid})).await), [bob]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn membership_of_a_missing_group_is_not_found() {
     let env = Env::empty().await;
     let ada = user(&env, "ada@example.com").await;
@@ -114,7 +114,7 @@ async fn membership_of_a_missing_group_is_not_found() {
     assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("member-id")));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn update_group_renames_and_grants_admin_without_touching_members() {
     let env = Env::empty().await;
     let ada = user(&env, "ada@example.com").await;
@@ -136,7 +136,7 @@ async fn update_group_renames_and_grants_admin_without_touching_members() {
     assert_eq!(member_ids(&updated), [ada], "members are untouched by a partial update");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn delete_group_keeps_its_members() {
     let env = Env::empty().await;
     let ada = user(&env, "ada@example.com").await;

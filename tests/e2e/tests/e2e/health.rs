@@ -2,7 +2,7 @@
 //! (token, service principal, secret expiry with days left), `rotate-service-principal-secret`
 //! creates, confirms, then deletes, within Databricks' limit of 5 secrets.
 
-use e2e::{Env, SENTINEL_SECRET};
+use e2e::{Env, SENTINEL_SECRET, scenario};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
@@ -13,7 +13,7 @@ fn expire_in(env: &Env, seconds: u64) {
     assert!(env.fake.set_secret_expiry(&sp, env.fake.connection_secret_id(), SystemTime::now() + Duration::from_secs(seconds)));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn check_connection_reports_token_principal_and_secret_expiry() {
     let env = Env::demo().await;
     // 45 days and a half from now: 45 whole days left, no warning at the default 30.
@@ -54,7 +54,7 @@ async fn check_connection_reports_token_principal_and_secret_expiry() {
     assert_eq!(health["secret"]["status"], "passed");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn check_connection_reports_a_missing_secret_a_non_admin_and_a_failed_sign_in_separately() {
     let env = Env::demo().await;
     let mut connection = env.connection.clone();
@@ -92,7 +92,7 @@ async fn check_connection_reports_a_missing_secret_a_non_admin_and_a_failed_sign
     assert_eq!(health["healthy"], false);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn check_connection_fails_an_expired_secret_and_works_with_a_scim_token() {
     let env = Env::demo().await;
     let sp = env.fake.service_principal_id();
@@ -117,7 +117,7 @@ async fn check_connection_fails_an_expired_secret_and_works_with_a_scim_token() 
     assert_eq!((health["service_principal"]["status"].as_str(), health["secret"]["status"].as_str()), (Some("skipped"), Some("skipped")));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn rotate_creates_confirms_then_deletes_the_old_secret() {
     let env = Env::demo().await;
     let sp = env.fake.service_principal_id();
@@ -159,7 +159,7 @@ async fn rotate_creates_confirms_then_deletes_the_old_secret() {
     assert!((89..=90).contains(&days_left), "{health}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn rotate_refuses_at_the_limit_of_five_and_keeps_the_old_secret_by_default() {
     let env = Env::demo().await;
     let sp = env.fake.service_principal_id();

@@ -2,22 +2,18 @@
 //! deactivate, grant and revoke account admin, and update with "pass empty values" and
 //! strict (PUT) or partial (PATCH) group updates.
 
-use e2e::Env;
+use e2e::{Env, scenario};
 use serde_json::{Value, json};
 
-const ADA: &str = "4211000000015838";
+use fake_account::example_ids::{ADA, CONNECTION_SERVICE_PRINCIPAL, DATA_SCIENTISTS, KATHERINE, NIGHTLY_ETL, PLATFORM_ADMINS};
 const ALAN: &str = "4211000000023757";
-const KATHERINE: &str = "4211000000031676";
-const PLATFORM_ADMINS: &str = "4211000000039595";
-const DATA_SCIENTISTS: &str = "4211000000047514";
-const NIGHTLY_ETL: &str = "4211000000063352";
 const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
 fn names(users: &Value) -> Vec<&str> {
     users.as_array().unwrap().iter().map(|u| u["user_name"].as_str().unwrap()).collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn search_users_turns_field_operator_and_value_into_an_escaped_scim_filter() {
     let env = Env::demo().await;
     env.clear();
@@ -53,7 +49,7 @@ async fn search_users_turns_field_operator_and_value_into_an_escaped_scim_filter
     assert_eq!(none["truncated"], false);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn search_users_modes_first_match_all_and_custom_filters() {
     let env = Env::demo().await;
     env.fake.insert_users(150, "bulk");
@@ -95,7 +91,7 @@ async fn search_users_modes_first_match_all_and_custom_filters() {
     assert!(env.api_requests().is_empty(), "invalid input sends nothing");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn search_groups_by_name_with_members_and_their_kinds() {
     let env = Env::demo().await;
     env.clear();
@@ -113,7 +109,7 @@ async fn search_groups_by_name_with_members_and_their_kinds() {
     assert_eq!(group["display_name"], "Platform Admins");
     let members: Vec<(&str, &str)> =
         group["members"].as_array().unwrap().iter().map(|m| (m["value"].as_str().unwrap(), m["kind"].as_str().unwrap())).collect();
-    assert_eq!(members, [(ADA, "user"), ("4211000000007919", "service_principal")]);
+    assert_eq!(members, [(ADA, "user"), (CONNECTION_SERVICE_PRINCIPAL, "service_principal")]);
     assert!(group["raw"].as_str().unwrap().contains("\"members\""));
 
     // Custom filter with a leading `and`, no members asked: one request.
@@ -127,7 +123,7 @@ async fn search_groups_by_name_with_members_and_their_kinds() {
     assert_eq!(found["groups"][0]["members"], json!([]));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn read_user_by_email_finds_the_user_name_then_other_addresses() {
     let env = Env::demo().await;
     env.clear();
@@ -148,7 +144,7 @@ async fn read_user_by_email_finds_the_user_name_then_other_addresses() {
     assert_eq!((case.as_str(), payload["field"].as_str()), ("invalid_input", Some("email")));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn activate_and_deactivate_send_one_patch_of_active() {
     let env = Env::demo().await;
     env.clear();
@@ -167,7 +163,7 @@ async fn activate_and_deactivate_send_one_patch_of_active() {
     assert_eq!(case, "not_found");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn account_admin_is_granted_and_revoked_for_every_principal_kind() {
     let env = Env::demo().await;
     for (kind, id, collection) in
@@ -199,7 +195,7 @@ async fn account_admin_is_granted_and_revoked_for_every_principal_kind() {
     assert_eq!((case.as_str(), payload["field"].as_str()), ("invalid_input", Some("id")));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn update_user_pass_empty_values_clears_or_ignores_blanks() {
     let env = Env::demo().await;
     // Ignored by default: only the non-blank field is sent.
@@ -221,7 +217,7 @@ async fn update_user_pass_empty_values_clears_or_ignores_blanks() {
     assert_eq!(alan["name"]["family_name"], "Turing-Smith");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn update_group_partial_replaces_members_with_one_patch() {
     let env = Env::demo().await;
     env.clear();
@@ -236,7 +232,7 @@ async fn update_group_partial_replaces_members_with_one_patch() {
     assert_eq!(members, [KATHERINE, NIGHTLY_ETL]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn update_group_strict_puts_the_whole_group_and_keeps_what_was_not_mentioned() {
     let env = Env::demo().await;
     env.ok("make-account-admin", json!({"kind": "group", "id": DATA_SCIENTISTS})).await;

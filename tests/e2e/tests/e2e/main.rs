@@ -1,20 +1,9 @@
-//! End-to-end scenarios: every card through the harness and the component against
-//! the fake account, asserting what Databricks would receive and what the card returns.
+//! End-to-end scenarios: every card through the harness and the component against the fake
+//! account, asserting what Databricks would receive and what the card returns. Each `*.rs` file
+//! here is a module of this binary (`build.rs` lists them); `e2e::runner` runs their scenarios.
 
-mod access;
-mod auth;
-mod billing;
-mod catalog;
-mod corner_cases;
-mod coverage;
-mod custom_request;
-mod faults;
-mod groups;
-mod health;
-mod lifecycle;
-mod oauth;
-mod provisioning;
-mod service_principals;
-mod u2m;
-mod unified;
-mod users;
+include!(concat!(env!("OUT_DIR"), "/scenario_files.rs"));
+
+fn main() -> std::process::ExitCode {
+    e2e::runner::main()
+}

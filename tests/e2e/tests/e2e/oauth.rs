@@ -1,10 +1,10 @@
 //! Service principal secrets: create (returned once, and it signs in), list with
 //! `page_token` paging, the 5-secret limit, delete.
 
-use e2e::Env;
+use e2e::{Env, scenario};
 use serde_json::json;
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn create_a_secret_that_signs_in_then_list_and_delete_it() {
     let env = Env::empty().await;
     let sp = env.fake.service_principal_id();
@@ -50,7 +50,7 @@ async fn create_a_secret_that_signs_in_then_list_and_delete_it() {
     assert_eq!(case, "not_found");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn secrets_page_by_token_and_stop_at_five() {
     let env = Env::empty().await;
     let sp = env.fake.service_principal_id();
@@ -80,7 +80,7 @@ async fn secrets_page_by_token_and_stop_at_five() {
     assert_eq!(rest["next_page_token"], serde_json::Value::Null);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn bad_secret_inputs_are_refused_before_any_request() {
     let env = Env::empty().await;
     let sp = env.fake.service_principal_id();
@@ -98,7 +98,7 @@ async fn bad_secret_inputs_are_refused_before_any_request() {
     assert!(env.fake.requests().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn a_custom_app_from_creation_to_deletion() {
     let env = Env::empty().await;
     let apps_path = env.api("oauth2/custom-app-integrations");
@@ -151,7 +151,7 @@ async fn a_custom_app_from_creation_to_deletion() {
     assert_eq!(env.err("get-custom-app-integration", json!({"integration_id": id})).await.0, "not_found");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn bad_app_inputs_are_refused_before_any_request() {
     let env = Env::empty().await;
     env.clear();

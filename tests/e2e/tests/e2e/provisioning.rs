@@ -1,11 +1,11 @@
 //! Provisioning: workspaces (bare JSON arrays on the wire) and credential configurations,
 //! which Databricks offers on AWS only.
 
-use e2e::Env;
+use e2e::{Env, scenario};
 use fake_account::{Fault, FaultAction};
 use serde_json::json;
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn list_and_get_workspaces() {
     let env = Env::demo().await;
     env.clear();
@@ -28,7 +28,7 @@ async fn list_and_get_workspaces() {
     assert_eq!(env.err("get-workspace", json!({"workspace_id": -1})).await.0, "invalid_input");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn a_wrapped_list_decodes_like_a_bare_one() {
     let env = Env::demo().await;
     let wrapped = json!({"workspaces": [{"workspace_id": 7, "workspace_name": "wrapped"}]});
@@ -39,7 +39,7 @@ async fn a_wrapped_list_decodes_like_a_bare_one() {
     assert_eq!(env.ok("list-workspaces", json!({})).await, json!({"workspaces": []}));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn credential_configurations_round_trip_on_aws() {
     let env = Env::demo().await;
     env.clear();
@@ -68,7 +68,7 @@ async fn credential_configurations_round_trip_on_aws() {
     assert_eq!((case.as_str(), error["error_code"].as_str()), ("upstream", Some("INVALID_STATE")), "used by a workspace");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn credential_cards_are_aws_only_and_validate_first() {
     let env = Env::demo().await;
     env.clear();
@@ -78,8 +78,8 @@ async fn credential_cards_are_aws_only_and_validate_first() {
         for (card, input) in [
             ("list-credentials", json!({})),
             ("create-credential", json!({"credentials_name": "etl-role", "role_arn": "arn:aws:iam::123456789012:role/etl"})),
-            ("get-credential", json!({"credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01"})),
-            ("delete-credential", json!({"credentials_id": "7b9b6c58-3c1e-4a4e-9a0e-2f6c8d1e5a01"})),
+            ("get-credential", json!({"credentials_id": fake_account::example_ids::CREDENTIAL})),
+            ("delete-credential", json!({"credentials_id": fake_account::example_ids::CREDENTIAL})),
         ] {
             let (case, message) = e2e::error_case(&env.run_with(card, &connection, input).await.unwrap_err());
             assert_eq!(case, "unsupported", "{card} on {cloud}");
@@ -101,7 +101,7 @@ async fn credential_cards_are_aws_only_and_validate_first() {
     env.run_with("list-credentials", &gov, json!({})).await.expect("GovCloud is AWS");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn storage_configurations_on_aws() {
     let env = Env::demo().await;
     env.clear();
@@ -119,7 +119,7 @@ async fn storage_configurations_on_aws() {
     assert_eq!(case, "unsupported");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn networks_on_aws_and_gcp_but_not_azure() {
     let env = Env::demo().await;
     env.clear();
@@ -161,7 +161,7 @@ async fn networks_on_aws_and_gcp_but_not_azure() {
     assert!(message.as_str().unwrap().contains("on aws, aws-gov, aws-gov-dod, gcp only"), "{message}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn bad_network_inputs_are_refused_before_any_request() {
     let env = Env::demo().await;
     env.clear();

@@ -1,11 +1,11 @@
 //! Service principals: list, get, create, update, delete.
 
-use e2e::Env;
+use e2e::{Env, scenario};
 use serde_json::json;
 
 const SP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal";
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn create_get_update_delete_a_service_principal() {
     let env = Env::empty().await;
     env.clear();
@@ -40,7 +40,7 @@ async fn create_get_update_delete_a_service_principal() {
     assert_eq!(env.err("get-service-principal", json!({"id": id})).await.0, "not_found");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn list_service_principals_finds_the_connection_itself() {
     let env = Env::empty().await;
     let client_id = env.fake.config().client_id.clone();
@@ -54,7 +54,7 @@ async fn list_service_principals_finds_the_connection_itself() {
     assert_eq!(list["resources"][0]["roles"], json!([{"value": "account_admin"}]));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn application_id_is_azure_only() {
     let env = Env::empty().await;
     env.clear();

@@ -1,8 +1,8 @@
-//! Every way to connect (issue 5): OAuth U2M through a custom app (login with PKCE, refresh,
+//! Every way to connect: OAuth U2M through a custom app (login with PKCE, refresh,
 //! rotation handed back), distinct token errors with no secret in any message, and every
 //! cloud's account host and token URL.
 
-use e2e::{Env, SENTINEL_SECRET};
+use e2e::{Env, SENTINEL_SECRET, scenario};
 use serde_json::{Value, json};
 
 const REDIRECT: &str = "http://localhost:8020/callback";
@@ -71,7 +71,7 @@ fn assert_clean(error: &Value, secrets: &[&str]) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn a_public_app_login_with_pkce_then_cards_run_as_the_person() {
     let env = Env::demo().await;
     let (client_id, secret) = app(&env, false, false).await;
@@ -120,7 +120,7 @@ async fn a_public_app_login_with_pkce_then_cards_run_as_the_person() {
     assert_eq!(health["service_principal"]["status"], "skipped");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn cards_never_redeem_the_refresh_token_and_say_what_to_do() {
     let env = Env::demo().await;
     let (client_id, _) = app(&env, false, true).await;
@@ -138,7 +138,7 @@ async fn cards_never_redeem_the_refresh_token_and_say_what_to_do() {
     assert!(env.fake.requests().is_empty(), "nothing sent, no refresh token spent");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn refresh_hands_back_a_rotated_refresh_token_and_the_old_one_stops_working() {
     let env = Env::demo().await;
     let (client_id, secret) = app(&env, true, true).await;
@@ -183,7 +183,7 @@ async fn refresh_hands_back_a_rotated_refresh_token_and_the_old_one_stops_workin
     assert_clean(&error, &[&secret]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn login_mistakes_are_refused_clearly() {
     let env = Env::demo().await;
     let (client_id, _) = app(&env, false, false).await;
@@ -211,7 +211,7 @@ async fn login_mistakes_are_refused_clearly() {
     assert_eq!(e2e::error_case(&error).1["field"], "connection.auth.oauth-u2m.refresh-token");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn token_errors_are_distinct_and_carry_no_secret() {
     // An expired SCIM token.
     let scim = Env::start(fake_account::Seed::Demo, e2e::Login::ScimToken).await;
@@ -245,7 +245,7 @@ async fn token_errors_are_distinct_and_carry_no_secret() {
     assert_clean(&error, &[]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn every_cloud_has_its_account_host_and_token_url() {
     let env = Env::demo().await;
     for (cloud, host) in [

@@ -1,13 +1,12 @@
 //! The unified IAM cards: users, groups, roles, organizations and "me" in one normalized
 //! model, mapped from SCIM, workspaces and access-control roles.
 
-use e2e::Env;
+use e2e::{Env, scenario};
 use serde_json::{Value, json};
 
-const ADA: &str = "4211000000015838";
-const DATA_SCIENTISTS: &str = "4211000000047514";
+use fake_account::example_ids::{ADA, DATA_SCIENTISTS, KATHERINE, PLATFORM_ADMINS};
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn users_are_normalized_from_scim() {
     let env = Env::demo().await;
     env.ok("deactivate-user", json!({"id": "4211000000023757"})).await;
@@ -24,7 +23,7 @@ async fn users_are_normalized_from_scim() {
         &json!({"id": ADA, "user_name": "ada.lovelace@example.com", "display_name": "Ada Lovelace",
                 "first_name": "Ada", "last_name": "Lovelace", "primary_email": "ada.lovelace@example.com",
                 "emails": ["ada.lovelace@example.com"], "status": "active", "roles": ["account_admin"],
-                "groups": [{"id": "4211000000039595", "name": "Platform Admins"}]})
+                "groups": [{"id": PLATFORM_ADMINS, "name": "Platform Admins"}]})
     );
     assert_eq!(page["users"][1]["status"], "inactive");
     let one = env.ok("unified-get-user", json!({"id": ADA})).await;
@@ -33,7 +32,7 @@ async fn users_are_normalized_from_scim() {
     assert_eq!(case, "not_found");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn groups_carry_members_with_their_kind() {
     let env = Env::demo().await;
     let group = env.ok("unified-get-group", json!({"id": DATA_SCIENTISTS})).await;
@@ -41,7 +40,7 @@ async fn groups_carry_members_with_their_kind() {
     assert_eq!(
         group["members"],
         json!([{"id": "4211000000023757", "name": "Alan Turing", "kind": "user"},
-               {"id": "4211000000031676", "name": "Katherine Johnson", "kind": "user"}])
+               {"id": KATHERINE, "name": "Katherine Johnson", "kind": "user"}])
     );
     env.clear();
     let list = env.ok("unified-list-groups", json!({})).await;
@@ -55,7 +54,7 @@ async fn groups_carry_members_with_their_kind() {
     assert_eq!(list["groups"][0]["roles"], json!([]));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn organizations_are_the_account_and_its_workspaces() {
     let env = Env::demo().await;
     env.clear();
@@ -94,7 +93,7 @@ async fn organizations_are_the_account_and_its_workspaces() {
     assert!(env.api_requests().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn roles_are_the_admin_role_workspace_permissions_and_access_control_roles() {
     let env = Env::demo().await;
     env.clear();
@@ -127,7 +126,7 @@ async fn roles_are_the_admin_role_workspace_permissions_and_access_control_roles
     assert_eq!(case, "not_found");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn me_is_the_connections_principal_and_its_secret() {
     let env = Env::demo().await;
     let me = env.ok("unified-get-me", json!({})).await;

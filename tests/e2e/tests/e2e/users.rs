@@ -1,6 +1,6 @@
 //! Users: list (one page, every page, limits), get, create, update, delete.
 
-use e2e::Env;
+use e2e::{Env, scenario};
 use serde_json::{Value, json};
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -10,7 +10,7 @@ fn user_names(list: &Value) -> Vec<&str> {
     list["resources"].as_array().unwrap().iter().map(|u| u["user_name"].as_str().unwrap()).collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn list_users_reads_one_page_with_filter_and_sort() {
     let env = Env::empty().await;
     env.fake.insert_users(5, "page");
@@ -45,7 +45,7 @@ async fn list_users_reads_one_page_with_filter_and_sort() {
     assert_eq!(user_names(&list), ["page-0004@example.com", "page-0003@example.com"]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn list_users_default_is_the_first_hundred() {
     let env = Env::empty().await;
     env.fake.insert_users(3, "few");
@@ -60,7 +60,7 @@ async fn list_users_default_is_the_first_hundred() {
     assert_eq!(list["resources"].as_array().unwrap().len(), 3);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn list_users_fills_the_derived_fields_of_every_record() {
     let env = Env::demo().await;
     let list = env.ok("list-users", json!({})).await;
@@ -75,7 +75,7 @@ async fn list_users_fills_the_derived_fields_of_every_record() {
     assert_eq!(ada["raw"], Value::Null);
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn list_users_walks_every_page() {
     let env = Env::empty().await;
     env.fake.insert_users(250, "bulk");
@@ -91,7 +91,7 @@ async fn list_users_walks_every_page() {
     assert_eq!(unique.len(), 250, "no duplicates");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn list_users_stops_at_the_callers_limit() {
     let env = Env::empty().await;
     env.fake.insert_users(250, "limit");
@@ -108,7 +108,7 @@ async fn list_users_stops_at_the_callers_limit() {
     assert_eq!(list["next_start_index"], 151, "says where the rest starts");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn list_users_refuses_a_page_over_100_without_a_request() {
     let env = Env::empty().await;
     env.clear();
@@ -118,7 +118,7 @@ async fn list_users_refuses_a_page_over_100_without_a_request() {
     assert!(env.fake.requests().is_empty(), "nothing was sent");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn create_user_sends_a_scim_user_and_returns_it() {
     let env = Env::empty().await;
     env.clear();
@@ -151,7 +151,7 @@ async fn create_user_sends_a_scim_user_and_returns_it() {
     assert_eq!(user["emails"][0]["value"], "grace.hopper@example.com");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn create_user_twice_is_a_conflict() {
     let env = Env::empty().await;
     env.ok("create-user", json!({"user_name": "twice@example.com"})).await;
@@ -161,7 +161,7 @@ async fn create_user_twice_is_a_conflict() {
     assert_eq!(error["error_code"], "SCIM_409");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn create_user_refuses_a_name_that_is_not_an_email_without_a_request() {
     let env = Env::empty().await;
     env.clear();
@@ -172,7 +172,7 @@ async fn create_user_refuses_a_name_that_is_not_an_email_without_a_request() {
     assert!(env.fake.requests().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn get_user_returns_the_user_with_groups() {
     let env = Env::empty().await;
     let user = env.ok("create-user", json!({"user_name": "ada@example.com", "given_name": "Ada"})).await;
@@ -189,7 +189,7 @@ async fn get_user_returns_the_user_with_groups() {
     assert_eq!(got["groups"][0]["display"], "Analysts");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn get_user_that_does_not_exist_is_not_found() {
     let env = Env::empty().await;
     let (case, error) = env.err("get-user", json!({"id": "9999999999"})).await;
@@ -199,7 +199,7 @@ async fn get_user_that_does_not_exist_is_not_found() {
     assert!(error["request_id"].is_string(), "the request id reaches the flow: {error}");
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn update_user_patches_only_given_fields_then_reads_back() {
     let env = Env::empty().await;
     let user = env.ok("create-user", json!({"user_name": "linus@example.com", "given_name": "Linus", "family_name": "T"})).await;
@@ -235,7 +235,7 @@ async fn update_user_patches_only_given_fields_then_reads_back() {
     assert_eq!(revoked["roles"], json!([]));
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn update_user_without_changes_is_refused_without_a_request() {
     let env = Env::empty().await;
     env.clear();
@@ -246,7 +246,7 @@ async fn update_user_without_changes_is_refused_without_a_request() {
     assert!(env.fake.requests().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread")]
+#[scenario]
 async fn delete_user_deletes_and_then_the_user_is_gone() {
     let env = Env::empty().await;
     let user = env.ok("create-user", json!({"user_name": "gone@example.com"})).await;
