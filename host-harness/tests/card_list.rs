@@ -37,12 +37,33 @@ async fn the_card_list_covers_exactly_the_discovered_cards() {
     assert!(!log_delivery.clouds.contains(&"azure".to_string()), "{:?}", log_delivery.clouds);
 }
 
+/// The host's `CardInfo` reads the component's `card-info` records: a field added to `cards.wit`
+/// that the host does not carry fails here (the guest's side is checked by its build).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_hosts_card_info_has_every_field_of_the_components_card_info() {
+    use wasmtime::component::types::{ComponentItem, Type};
+    let (harness, catalog) = catalog().await;
+    let engine = harness.engine();
+    let component_type = harness.component().component_type();
+    let (_, cards) = component_type.exports(engine).find(|(name, _)| name.starts_with(host_harness::CARD_LIST_INTERFACE)).unwrap();
+    let ComponentItem::ComponentInstance(cards) = cards.ty else { panic!("`cards` is an instance") };
+    let (_, list) = cards.exports(engine).find(|(name, _)| *name == "list-cards").unwrap();
+    let ComponentItem::ComponentFunc(list) = list.ty else { panic!("list-cards is a function") };
+    let Some(Type::List(items)) = list.results().next() else { panic!("list-cards returns a list") };
+    let Type::Record(record) = items.ty() else { panic!("of records") };
+    let fields: Vec<String> = record.fields().map(|f| f.name.replace('-', "_")).collect();
+    let keys: Vec<String> = catalog.cards[0].to_json().as_object().unwrap().keys().cloned().collect();
+    let mut sorted = fields.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "CardInfo::to_json and the component's card-info record differ");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn describe_gives_schemas_with_descriptions_from_the_wit_doc_comments() {
     let (harness, catalog) = catalog().await;
     let described = catalog.describe(harness.card("get-user").unwrap());
     assert_eq!(described["label"], "Get user");
-    assert_eq!(described["example_input"]["id"], "4211000000015838");
+    assert_eq!(described["example_input"]["id"], fake_account::example_ids::ADA);
     let input = &described["input"];
     assert_eq!(input["required"], json!(["id"]));
     assert_eq!(input["properties"]["id"]["description"], "The user's SCIM ID.");

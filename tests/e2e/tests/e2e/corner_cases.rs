@@ -24,6 +24,18 @@ struct Case {
     expect: (&'static str, Option<&'static str>, &'static str),
 }
 
+impl Case {
+    /// The fault that gives this answer.
+    fn answer(&self) -> FaultAction {
+        FaultAction::Respond {
+            status: self.status,
+            content_type: self.content_type.into(),
+            body: self.body.clone(),
+            headers: self.headers.clone(),
+        }
+    }
+}
+
 fn cases() -> Vec<Case> {
     let json_error = |code: &str, message: &str| json!({"error_code": code, "message": message}).to_string();
     let scim_error = |status: &str, detail: &str| {
@@ -134,12 +146,7 @@ async fn every_card_turns_every_error_answer_into_a_typed_error() {
         }
         for case in cases() {
             // Twice, because a rejected token is replaced and the request replayed once.
-            let action = FaultAction::Respond {
-                status: case.status,
-                content_type: case.content_type.into(),
-                body: case.body.clone(),
-                headers: case.headers.clone(),
-            };
+            let action = case.answer();
             env.fake.clear_faults();
             env.fake.push_fault(Fault::new("/api/2.", action).times(2));
             let context = format!("{card} / {}", case.name);
@@ -239,12 +246,7 @@ async fn login_cards_turn_every_token_endpoint_error_into_a_typed_error() {
     ];
     for (card, input) in inputs {
         for case in cases() {
-            let action = FaultAction::Respond {
-                status: case.status,
-                content_type: case.content_type.into(),
-                body: case.body.clone(),
-                headers: case.headers.clone(),
-            };
+            let action = case.answer();
             env.fake.clear_faults();
             env.fake.push_fault(Fault::new("/v1/token", action));
             let context = format!("{card} / {}", case.name);
