@@ -15,8 +15,11 @@ pub fn collection() -> Collection {
     Collection::new("integration_id", |id| not_found("Custom app integration", id)).listed(listing)
 }
 
-/// Token lifetimes within Databricks' bounds.
-fn check_policy(policy: &Value) -> Result<(), Response> {
+/// A token access policy: an object whose lifetimes are within Databricks' bounds.
+pub fn check_policy(policy: &Value) -> Result<(), Response> {
+    if !policy.is_object() {
+        return Err(invalid("token_access_policy must be an object"));
+    }
     let within = |key: &str, low: u64, high: u64| policy.get(key).is_none_or(|v| v.as_u64().is_some_and(|n| (low..=high).contains(&n)));
     if within("access_token_ttl_in_minutes", 5, 1440) && within("refresh_token_ttl_in_minutes", 5, 129_600) {
         Ok(())
@@ -31,6 +34,7 @@ pub async fn create(Account(shared): Account, bytes: axum::body::Bytes) -> Answe
     let confidential = input["confidential"].as_bool().unwrap_or(false);
     let policy = input
         .get("token_access_policy")
+        .filter(|p| !p.is_null())
         .cloned()
         .unwrap_or_else(|| json!({"access_token_ttl_in_minutes": 60, "refresh_token_ttl_in_minutes": 10_080}));
     check_policy(&policy)?;
@@ -60,7 +64,7 @@ pub async fn create(Account(shared): Account, bytes: axum::body::Bytes) -> Answe
 
 pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, String)>, bytes: axum::body::Bytes) -> Answer {
     let changes = json_body(&bytes)?;
-    if let Some(policy) = changes.get("token_access_policy") {
+    if let Some(policy) = changes.get("token_access_policy").filter(|p| !p.is_null()) {
         check_policy(policy)?;
     }
     let mut state = shared.state();

@@ -2,7 +2,7 @@
 //! workspace assignments (one metastore per workspace; a missing assignment is a 404).
 
 use crate::collection::{Collection, Listing};
-use crate::common::{Account, Answer, invalid, json_body, now_ms, number};
+use crate::common::{Account, Answer, invalid, json_body, json_body_or_empty, now_ms, number};
 use crate::errors;
 use crate::state::AccountState;
 use axum::Json;
@@ -91,6 +91,7 @@ pub async fn delete(Account(shared): Account, Path((_, id)): Path<(String, Strin
         return Err(errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", "The metastore is assigned to workspaces; delete with force."));
     }
     state.assignments.retain(|a| a["metastore_id"] != id.as_str());
+    state.storage_credentials.remove(&id);
     state.metastores.delete(&id)
 }
 
@@ -112,7 +113,7 @@ pub async fn assign(
     body: axum::body::Bytes,
 ) -> Answer {
     let workspace = number("workspace_id", &workspace)?;
-    let body = if body.is_empty() { json!({}) } else { json_body(&body)? };
+    let body = json_body_or_empty(&body)?;
     let mut state = shared.state();
     let assigned =
         if method == Method::PUT { assignment(&mut state, workspace, &metastore)? } else { new(&mut state, workspace, &metastore)? };

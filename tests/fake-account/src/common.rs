@@ -68,3 +68,45 @@ pub fn number(what: &str, text: &str) -> Result<i64, Response> {
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
+
+/// 400 `INVALID_PARAMETER_VALUE` for a body that names an object the account does not hold:
+/// the fake's one rule for references (a path that names one is a 404).
+pub fn unknown_reference(what: &str, id: &str) -> Response {
+    invalid(format!("{what} {id} does not exist."))
+}
+
+/// 400 `INVALID_STATE` for deleting what something else still uses, as the provisioning APIs
+/// answer ("You cannot delete a credential that is associated with any workspace").
+pub fn in_use(what: &str, id: &str, user: &str) -> Response {
+    errors::api(StatusCode::BAD_REQUEST, "INVALID_STATE", format!("{what} {id} is used by {user}."))
+}
+
+/// 409 `RESOURCE_ALREADY_EXISTS`.
+pub fn already_exists(message: impl Into<String>) -> Response {
+    errors::api(StatusCode::CONFLICT, "RESOURCE_ALREADY_EXISTS", message.into())
+}
+
+/// A non-blank string field of a body; 400 naming `path` when it is missing.
+pub fn required<'v>(body: &'v Value, key: &str, path: &str) -> Result<&'v str, Response> {
+    body[key].as_str().filter(|s| !s.trim().is_empty()).ok_or_else(|| invalid(format!("{path} is required")))
+}
+
+/// A list of strings (absent or null is empty); 400 naming `path` when it is anything else.
+pub fn strings(value: &Value, path: &str) -> Result<Vec<String>, Response> {
+    let wrong = || invalid(format!("{path} must be a list of strings"));
+    match value {
+        Value::Null => Ok(Vec::new()),
+        Value::Array(items) => items.iter().map(|v| v.as_str().map(str::to_string).ok_or_else(wrong)).collect(),
+        _ => Err(wrong()),
+    }
+}
+
+/// A body that may be empty (the SDKs send none for some calls); otherwise it must be JSON.
+pub fn json_body_or_empty(bytes: &[u8]) -> Result<Value, Response> {
+    if bytes.is_empty() { Ok(Value::Object(Default::default())) } else { json_body(bytes) }
+}
+
+/// Now as RFC 3339 in whole seconds (the OAuth APIs' `create_time`).
+pub fn now_rfc3339() -> String {
+    humantime::format_rfc3339_seconds(SystemTime::now()).to_string()
+}

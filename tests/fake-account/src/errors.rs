@@ -28,3 +28,14 @@ pub fn scim(status: StatusCode, scim_type: Option<&str>, detail: impl Into<Strin
 pub fn oauth(status: StatusCode, error: &str, description: &str) -> Response {
     (status, Json(json!({"error": error, "error_description": description}))).into_response()
 }
+
+/// 409 `RESOURCE_CONFLICT` for a write with a stale etag. The current etag rides in a
+/// `google.rpc.ErrorInfo` detail's `metadata.etag`, where the settings API puts it ("the request
+/// must be retried by using the fresh etag in the 409 response", the SDKs' settings docs; the
+/// Terraform provider's `retryOnEtagError` reads it from there). Its `reason` and `domain` are
+/// not documented, so they are left out.
+pub fn stale_etag(message: impl Into<String>, etag: &str) -> Response {
+    let detail = json!({"@type": "type.googleapis.com/google.rpc.ErrorInfo", "metadata": {"etag": etag}});
+    let body = json!({"error_code": "RESOURCE_CONFLICT", "message": message.into(), "details": [detail]});
+    (StatusCode::CONFLICT, Json(body)).into_response()
+}

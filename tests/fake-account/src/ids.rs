@@ -1,4 +1,4 @@
-//! Random identifiers: access tokens, request IDs, application IDs.
+//! Identifiers: access tokens, request IDs, application IDs, workspace IDs and etags.
 
 use rand::Rng;
 
@@ -20,4 +20,18 @@ pub fn token() -> String {
     let bytes: [u8; 24] = rand::rng().random();
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("dapi-fake-{hex}")
+}
+
+/// A random workspace ID: a positive int64 of 16 digits, like Databricks'.
+pub fn workspace_id() -> i64 {
+    rand::rng().random_range(1_000_000_000_000_000..10_000_000_000_000_000)
+}
+
+/// An opaque etag, base64 like Databricks' (`RENUAAAB…==`), derived from `what` and a serial
+/// number so that a test replays the same etags and every write gets a new one.
+pub fn etag(what: &str, serial: u64) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(format!("{what}#{serial}").as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(digest)
 }

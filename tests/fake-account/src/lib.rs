@@ -1,37 +1,50 @@
 //! A stateful in-memory Databricks account on loopback, written from Databricks' API
 //! reference (not from our client): the OAuth token endpoint with expiring tokens,
-//! OIDC discovery, and the account SCIM API for users, groups and service principals
-//! with filters, sorting, paging, PATCH and PUT semantics and Databricks' error bodies.
-//! It records every request and can answer with injected faults.
+//! OIDC discovery, the account SCIM API for users, groups and service principals
+//! with filters, sorting, paging, PATCH and PUT semantics, and the account's other APIs
+//! (provisioning and networking, settings, access control, OAuth apps and federation,
+//! billing, Unity Catalog) with Databricks' validation, references, etags, long-running
+//! changes and error bodies. It records every request and can answer with injected faults.
 
 // Handlers answer errors with axum's `Response`, as axum intends; its size does not matter here.
 #![allow(clippy::result_large_err)]
 
 mod access_control;
 mod apps;
+mod budget_policies;
 mod budgets;
 mod catalog;
 mod collection;
 mod common;
+mod connectivity;
+mod dashboards;
 mod errors;
 mod family;
+mod federation;
 mod filter;
 mod ids;
 mod ip_lists;
 mod log_delivery;
+mod mask;
+mod network_policies;
 mod oauth;
 mod patch;
 mod permissions;
+mod progress;
 mod provisioning;
+mod published_apps;
 mod scim;
 mod secrets;
 mod seed;
 pub use seed::example_ids;
 mod server;
+mod settings;
 mod state;
+mod storage_credentials;
 mod store;
 mod u2m;
 mod usage;
+mod workspaces;
 
 use serde_json::{Value, json};
 use state::Shared;
@@ -58,6 +71,14 @@ pub struct FakeConfig {
     pub seed: Seed,
     /// The person the authorize endpoint signs in (auto-approved: tests need no browser).
     pub login_user: String,
+    /// Which GET of a workspace, after its create or update, shows it `RUNNING` (or the outcome
+    /// a test chose): the earlier ones show `PROVISIONING`, as Databricks does for minutes.
+    /// The default, 2, lets the SDKs' waiters (they sleep about 1 s after the first poll) finish
+    /// in about a second; 0 and 1 both mean the first GET.
+    pub workspace_provisioning_reads: u32,
+    /// Which GET of a new private endpoint rule shows it `ESTABLISHED` (approved); the earlier
+    /// ones show `PENDING`. Default 2.
+    pub endpoint_connection_reads: u32,
 }
 
 impl Default for FakeConfig {
@@ -71,6 +92,8 @@ impl Default for FakeConfig {
             secret_lifetime: Duration::from_secs(730 * 86_400),
             seed: Seed::Demo,
             login_user: "ada.lovelace@example.com".into(),
+            workspace_provisioning_reads: 2,
+            endpoint_connection_reads: 2,
         }
     }
 }
@@ -305,6 +328,19 @@ impl FakeAccount {
             }},
             "host_override": self.base_url(),
         })
+    }
+
+    /// The next workspace create or update ends `FAILED` with this `workspace_status_message`,
+    /// on the GET that would have shown it `RUNNING` (a provisioning Databricks gives up on: the
+    /// SDKs' waiters raise with the message).
+    pub fn fail_next_workspace(&self, message: &str) {
+        self.shared.state().next_workspace = Some(progress::Outcome::Failed(message.to_string()));
+    }
+
+    /// The next workspace create or update stays `PROVISIONING`, however often it is read (for
+    /// a waiter's timeout).
+    pub fn stall_next_workspace(&self) {
+        self.shared.state().next_workspace = Some(progress::Outcome::Stalled);
     }
 
     /// Every request received so far, in order.

@@ -5,7 +5,7 @@
 //! at the token endpoint, as on Databricks.
 
 use crate::collection::{Collection, Listing};
-use crate::common::{Account, Answer, Params, json_body, not_found};
+use crate::common::{Account, Answer, Params, json_body_or_empty, not_found};
 use crate::errors;
 use crate::state::AccountState;
 use crate::store::Kind;
@@ -90,7 +90,7 @@ pub async fn list(Account(shared): Account, Path((_, sp_id)): Path<(String, Stri
 
 pub async fn create(Account(shared): Account, Path((_, sp_id)): Path<(String, String)>, body: axum::body::Bytes) -> Answer {
     principal(&shared.state(), &sp_id)?;
-    let body: Value = if body.is_empty() { json!({}) } else { json_body(&body)? };
+    let body = json_body_or_empty(&body)?;
     let lifetime = lifetime(&body)?;
     let mut state = shared.state();
     if state.secrets_of(&sp_id).items().len() >= MAX_SECRETS {

@@ -12,6 +12,9 @@ pub fn account(config: &FakeConfig) -> (AccountState, String) {
     let service_principal_id = identities(&mut state.store, config);
     let lifetime = config.secret_lifetime;
     crate::secrets::seed_connection_secret(&mut state, &service_principal_id, &config.client_secret, lifetime);
+    // What every Databricks account has: its settings at their defaults and `default-policy`.
+    crate::settings::seed(&mut state);
+    crate::network_policies::seed(&mut state, &config.account_id);
     if matches!(config.seed, Seed::Demo | Seed::Examples) {
         crate::provisioning::seed_demo(&mut state, &config.account_id);
     }
@@ -164,4 +167,102 @@ fn examples(state: &mut AccountState, config: &FakeConfig) {
     state.permissions.entry(ANALYTICS_PROD).or_default().insert(ALAN, vec!["USER".to_string()]);
     state.app_secrets.insert(APP_CLIENT_ID.to_string(), APP_CLIENT_SECRET.to_string());
     crate::u2m::seed_example(&mut state.u2m, APP_CLIENT_ID, LOGIN_CODE, LOGIN_REDIRECT_URI, LOGIN_CODE_CHALLENGE, U2M_REFRESH_TOKEN);
+    networking(state, account_id, now);
+    access(state, config, now);
+}
+
+/// The Examples seed's networking and keys: spare configurations no workspace uses (so their
+/// delete examples succeed), a network connectivity configuration with an approved rule, and a
+/// network policy besides `default-policy`.
+fn networking(state: &mut AccountState, account_id: &str, now: i64) {
+    use example_ids::*;
+    state.storage.insert(json!({
+        "storage_configuration_id": UNUSED_STORAGE_CONFIGURATION, "storage_configuration_name": "spare-root-bucket",
+        "account_id": account_id, "root_bucket_info": {"bucket_name": "spare-databricks-root"}, "creation_time": now,
+    }));
+    state.vpc_endpoints.insert(json!({
+        "vpc_endpoint_id": VPC_ENDPOINT, "vpc_endpoint_name": "analytics-rest-api", "account_id": account_id,
+        "aws_vpc_endpoint_id": "vpce-0a1b2c3d4e5f60718", "region": "us-west-2", "aws_account_id": "123456789012",
+        "aws_endpoint_service_id": "com.amazonaws.vpce.us-west-2.vpce-svc-0a1b2c3d4e5f60718", "state": "available",
+        "use_case": "GENERAL_ACCESS",
+    }));
+    state.private_access.insert(json!({
+        "private_access_settings_id": PRIVATE_ACCESS_SETTINGS, "private_access_settings_name": "analytics-privatelink",
+        "account_id": account_id, "region": "us-west-2", "private_access_level": "ACCOUNT", "public_access_enabled": true,
+    }));
+    state.keys.insert(json!({
+        "customer_managed_key_id": CUSTOMER_MANAGED_KEY, "account_id": account_id, "use_cases": ["MANAGED_SERVICES", "STORAGE"],
+        "aws_key_info": {"key_arn": "arn:aws:kms:us-west-2:123456789012:key/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d",
+            "key_region": "us-west-2", "key_alias": "alias/databricks", "reuse_key_for_cluster_volumes": true},
+        "creation_time": now,
+    }));
+    state.connectivity.insert(json!({
+        "network_connectivity_config_id": NETWORK_CONNECTIVITY_CONFIG, "account_id": account_id, "name": "serverless-egress",
+        "region": "us-west-2", "creation_time": now, "updated_time": now,
+        "egress_config": {"default_rules": {"aws_stable_ip_rule": {"cidr_blocks": ["52.27.216.188/32", "52.35.116.98/32"]}}},
+    }));
+    let rules = crate::connectivity::rules_of(state, NETWORK_CONNECTIVITY_CONFIG).expect("the configuration was just seeded");
+    rules.insert(json!({
+        "rule_id": PRIVATE_ENDPOINT_RULE, "network_connectivity_config_id": NETWORK_CONNECTIVITY_CONFIG, "account_id": account_id,
+        "connection_state": "ESTABLISHED", "deactivated": false, "enabled": true,
+        "endpoint_service": "com.amazonaws.us-west-2.s3", "resource_names": ["analytics-landing"],
+        "vpc_endpoint_id": "vpce-0f1e2d3c4b5a69788", "creation_time": now, "updated_time": now,
+    }));
+    state.network_policies.insert(json!({
+        "network_policy_id": NETWORK_POLICY, "account_id": account_id,
+        "egress": {"network_access": {"restriction_mode": "RESTRICTED_ACCESS",
+            "allowed_internet_destinations": [{"destination": "pypi.org", "internet_destination_type": "DNS_NAME"}]}},
+    }));
+}
+
+/// The Examples seed's OAuth, billing and catalog objects beyond the first ones: federation
+/// policies, a budget policy, a published app integration, a storage credential and a usage
+/// dashboard.
+fn access(state: &mut AccountState, config: &FakeConfig, now: i64) {
+    use example_ids::*;
+    let account_id = &config.account_id;
+    let created = "2023-11-14T22:16:40Z";
+    state.federation_policies.insert(json!({
+        "policy_id": FEDERATION_POLICY, "name": format!("accounts/{account_id}/federationPolicies/{FEDERATION_POLICY}"),
+        "uid": "0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f01", "description": "GitHub Actions of example-org",
+        "oidc_policy": {"issuer": "https://token.actions.githubusercontent.com", "audiences": [account_id], "subject_claim": "sub"},
+        "create_time": created, "update_time": created,
+    }));
+    let sp_policies = crate::federation::of_service_principal(state, NIGHTLY_ETL).expect("nightly-etl is seeded");
+    sp_policies.insert(json!({
+        "policy_id": SERVICE_PRINCIPAL_FEDERATION_POLICY,
+        "name": format!("accounts/{account_id}/servicePrincipals/{NIGHTLY_ETL}/federationPolicies/{SERVICE_PRINCIPAL_FEDERATION_POLICY}"),
+        "uid": "1e2f3a4b-5c6d-4e7f-9a8b-0c1d2e3f4a01", "service_principal_id": NIGHTLY_ETL.parse::<i64>().expect("a SCIM ID"),
+        "oidc_policy": {"issuer": "https://token.actions.githubusercontent.com", "audiences": [account_id],
+            "subject": "repo:example-org/etl:environment:prod"},
+        "create_time": created, "update_time": created,
+    }));
+    state.budget_policies.insert(json!({
+        "policy_id": BUDGET_POLICY, "policy_name": "data-science", "custom_tags": [{"key": "team", "value": "data-science"}],
+    }));
+    state
+        .budget_policy_creators
+        .insert(BUDGET_POLICY.to_string(), (ADA.parse().expect("a SCIM ID"), "ada.lovelace@example.com".to_string()));
+    let mut integration = crate::published_apps::integration(
+        "power-bi",
+        json!({"access_token_ttl_in_minutes": 60, "refresh_token_ttl_in_minutes": 10_080}),
+        created.to_string(),
+    )
+    .expect("power-bi is a published app");
+    integration["integration_id"] = json!(PUBLISHED_APP_INTEGRATION);
+    state.published_app_integrations.insert(integration);
+    let credentials = crate::storage_credentials::of_metastore(state, METASTORE).expect("the metastore is seeded");
+    credentials.insert(json!({
+        "id": "2f3a4b5c-6d7e-4f8a-9b0c-1d2e3f4a5b01", "name": STORAGE_CREDENTIAL, "full_name": STORAGE_CREDENTIAL,
+        "metastore_id": METASTORE, "owner": config.client_id, "read_only": false, "isolation_mode": "ISOLATION_MODE_OPEN",
+        "used_for_managed_storage": false, "comment": "The primary metastore's bucket",
+        "aws_iam_role": {"role_arn": "arn:aws:iam::123456789012:role/unity-catalog-primary", "external_id": account_id,
+            "unity_catalog_iam_arn": "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"},
+        "created_at": now, "created_by": config.client_id, "updated_at": now, "updated_by": config.client_id,
+    }));
+    state.dashboards.insert(json!({
+        "dashboard_id": USAGE_DASHBOARD, "dashboard_type": "USAGE_DASHBOARD_TYPE_WORKSPACE",
+        "major_version": "USAGE_DASHBOARD_MAJOR_VERSION_1", "workspace_id": ANALYTICS_PROD,
+        "dashboard_url": format!("https://dbc-{ANALYTICS_PROD:x}.cloud.databricks.com/dashboardsv3/{USAGE_DASHBOARD}/published"),
+    }));
 }

@@ -13,15 +13,34 @@ use axum::routing::{delete, get, post, put};
 use std::sync::Arc;
 
 pub fn router(shared: Arc<Shared>) -> Router {
-    use crate::{apps, budgets, catalog, family, ip_lists, log_delivery, permissions, provisioning, scim, secrets};
+    use crate::{access_control, apps, budget_policies, budgets, catalog, connectivity, dashboards, family, federation, ip_lists};
+    use crate::{log_delivery, network_policies, permissions, provisioning, published_apps, scim, secrets, settings, storage_credentials};
+    use crate::{usage, workspaces};
     let scim_collection = "/api/{version}/accounts/{account_id}/scim/v2/{resource}";
     let scim_item = "/api/{version}/accounts/{account_id}/scim/v2/{resource}/{id}";
     let account = |rest: &str| format!("/api/2.0/accounts/{{account_id}}/{rest}");
-    let budgets = |rest: &str| format!("/api/2.1/accounts/{{account_id}}/budgets{rest}");
+    let v2_1 = |rest: &str| format!("/api/2.1/accounts/{{account_id}}/{rest}");
+    let preview = |rest: &str| format!("/api/2.0/preview/accounts/{{account_id}}/access-control/{rest}");
     let secrets = account("servicePrincipals/{sp_id}/credentials/secrets");
     let apps = account("oauth2/custom-app-integrations");
+    let published = account("oauth2/published-app-integrations");
     let permission_assignments = account("workspaces/{id}/permissionassignments");
-    Router::new()
+    let rules = account("network-connectivity-configs/{id}/private-endpoint-rules");
+    let sp_federation = account("servicePrincipals/{sp_id}/federationPolicies");
+    let storage_credentials = account("metastores/{id}/storage-credentials");
+    // What workspaces are made of: a get, and a delete refused while something uses it.
+    let guarded = provisioning::CONFIGURATIONS.iter().fold(Router::new(), |router, &(path, pick, what, user)| {
+        router.route(&account(&format!("{path}/{{id}}")), provisioning::configuration(pick, what, user))
+    });
+    guarded
+        .route(&account("credentials"), family::list(|s| &mut s.credentials).post(provisioning::create_credential))
+        .route(&account("storage-configurations"), family::list(|s| &mut s.storage).post(provisioning::create_storage))
+        .route(&account("networks"), family::list(|s| &mut s.networks).post(provisioning::create_network))
+        .route(&account("private-access-settings"), family::list(|s| &mut s.private_access).post(provisioning::create_private_access))
+        .route(&account("private-access-settings/{id}"), put(provisioning::replace_private_access))
+        .route(&account("vpc-endpoints"), family::list(|s| &mut s.vpc_endpoints).post(provisioning::create_vpc_endpoint))
+        .route(&account("customer-managed-keys"), family::list(|s| &mut s.keys).post(provisioning::create_key))
+        .route(&account("network-connectivity-configs"), family::list(|s| &mut s.connectivity).post(connectivity::create_config))
         .route("/.well-known/databricks-config", get(crate::oauth::host_metadata))
         .route("/oidc/accounts/{account_id}/.well-known/oauth-authorization-server", get(crate::oauth::discovery))
         .route("/oidc/accounts/{account_id}/.well-known/openid-configuration", get(crate::oauth::discovery))
@@ -29,25 +48,34 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/oidc/accounts/{account_id}/v1/authorize", get(crate::u2m::authorize))
         .route(scim_collection, get(scim::list).post(scim::create))
         .route(scim_item, get(scim::get).put(scim::replace).patch(scim::patch).delete(scim::delete))
-        .route("/api/2.0/preview/accounts/{account_id}/access-control/assignable-roles", get(crate::access_control::assignable_roles))
+        .route(&preview("assignable-roles"), get(access_control::assignable_roles))
+        .route(&preview("rule-sets"), get(access_control::get_rule_set).put(access_control::update_rule_set))
         .route(&account("ip-access-lists"), family::list(|s| &mut s.ip_lists).post(ip_lists::create))
-        .route(&account("ip-access-lists/{id}"), family::deletable(|s| &mut s.ip_lists))
+        .route(&account("ip-access-lists/{id}"), family::deletable(|s| &mut s.ip_lists).patch(ip_lists::update).put(ip_lists::replace))
+        .route(&account("settings/types/{type}/names/{name}"), get(settings::get).patch(settings::update).delete(settings::delete))
         .route(&secrets, get(secrets::list).post(secrets::create))
         .route(&format!("{secrets}/{{secret_id}}"), delete(secrets::delete))
-        .route(&account("workspaces"), family::list(|s| &mut s.workspaces))
-        .route(&account("workspaces/{id}"), family::item(|s| &mut s.workspaces))
-        .route(&account("credentials"), family::list(|s| &mut s.credentials).post(provisioning::create_credential))
+        .route(&account("workspaces"), family::list(|s| &mut s.workspaces).post(workspaces::create))
+        .route(&account("workspaces/{id}"), get(workspaces::get).patch(workspaces::update).delete(workspaces::delete))
+        .route(&account("workspaces/{id}/network"), get(network_policies::get_option).put(network_policies::put_option))
+        .route(&rules, family::list_under(connectivity::rules_of).post(connectivity::create_rule))
         .route(
-            &account("credentials/{id}"),
-            provisioning::configuration(|s| &mut s.credentials, "credentials_id", "Credential configuration"),
+            &format!("{rules}/{{rule_id}}"),
+            get(connectivity::get_rule).patch(connectivity::update_rule).delete(connectivity::delete_rule),
         )
-        .route(&account("storage-configurations"), family::list(|s| &mut s.storage))
-        .route(&account("storage-configurations/{id}"), family::item(|s| &mut s.storage))
-        .route(&account("networks"), family::list(|s| &mut s.networks).post(provisioning::create_network))
-        .route(&account("networks/{id}"), provisioning::configuration(|s| &mut s.networks, "network_id", "Network configuration"))
+        .route(&account("network-policies"), family::list(|s| &mut s.network_policies).post(network_policies::create))
+        .route(
+            &account("network-policies/{id}"),
+            family::item(|s| &mut s.network_policies).put(network_policies::replace).delete(network_policies::delete),
+        )
         .route(&account("metastores"), family::list(|s| &mut s.metastores).post(catalog::create))
         .route(&account("metastores/{id}"), family::item(|s| &mut s.metastores).put(catalog::update).delete(catalog::delete))
         .route(&account("metastores/{id}/workspaces"), get(catalog::assigned_workspaces))
+        .route(&storage_credentials, family::list_under(storage_credentials::of_metastore).post(storage_credentials::create))
+        .route(
+            &format!("{storage_credentials}/{{name}}"),
+            family::item_under(storage_credentials::of_metastore).put(storage_credentials::update).delete(storage_credentials::delete),
+        )
         .route(&account("workspaces/{id}/metastore"), family::item(|s| &mut s.assignments))
         .route(&account("workspaces/{id}/metastores/{metastore_id}"), post(catalog::assign).put(catalog::assign).delete(catalog::unassign))
         .route(&permission_assignments, get(permissions::list))
@@ -55,11 +83,27 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route(&format!("{permission_assignments}/principals/{{principal_id}}"), put(permissions::put).delete(permissions::delete))
         .route(&apps, family::list(|s| &mut s.apps).post(apps::create))
         .route(&format!("{apps}/{{id}}"), family::deletable(|s| &mut s.apps).patch(apps::update))
-        .route(&budgets(""), family::list(|s| &mut s.budgets).post(budgets::create))
-        .route(&budgets("/{id}"), family::deletable(|s| &mut s.budgets).put(budgets::replace))
+        .route(&account("oauth2/published-apps"), get(published_apps::list_apps))
+        .route(&published, family::list(|s| &mut s.published_app_integrations).post(published_apps::create))
+        .route(&format!("{published}/{{id}}"), family::deletable(|s| &mut s.published_app_integrations).patch(published_apps::update))
+        .route(&account("federationPolicies"), family::list(|s| &mut s.federation_policies).post(federation::create))
+        .route(&account("federationPolicies/{id}"), family::deletable(|s| &mut s.federation_policies).patch(federation::update))
+        .route(&sp_federation, family::list_under(federation::of_service_principal).post(federation::create_for_service_principal))
+        .route(
+            &format!("{sp_federation}/{{policy_id}}"),
+            family::deletable_under(federation::of_service_principal).patch(federation::update_for_service_principal),
+        )
+        .route(&v2_1("budgets"), family::list(|s| &mut s.budgets).post(budgets::create))
+        .route(&v2_1("budgets/{id}"), family::deletable(|s| &mut s.budgets).put(budgets::replace))
+        .route(&v2_1("budget-policies"), get(budget_policies::list).post(budget_policies::create))
+        .route(
+            &v2_1("budget-policies/{id}"),
+            family::item(|s| &mut s.budget_policies).patch(budget_policies::update).delete(budget_policies::delete),
+        )
+        .route(&account("dashboard"), get(dashboards::get).post(dashboards::create))
         .route(&account("log-delivery"), family::list(|s| &mut s.log_delivery).post(log_delivery::create))
         .route(&account("log-delivery/{id}"), family::item(|s| &mut s.log_delivery).patch(log_delivery::update))
-        .route(&account("usage/download"), get(crate::usage::download))
+        .route(&account("usage/download"), get(usage::download))
         .fallback(not_found)
         // Databricks answers a known path with an unsupported method as an unknown endpoint.
         .method_not_allowed_fallback(not_found)

@@ -1,9 +1,11 @@
 //! What the fake account holds, and the one lock every handler reaches it through.
 
 use crate::collection::Collection;
+use crate::progress::{Outcome, Progress};
 use crate::store::Store;
 use crate::{FakeConfig, Fault, RecordedRequest};
-use crate::{apps, budgets, catalog, ip_lists, log_delivery, provisioning};
+use crate::{apps, budget_policies, budgets, catalog, connectivity, dashboards, federation, ip_lists, log_delivery};
+use crate::{network_policies, provisioning, published_apps, workspaces};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
@@ -63,6 +65,41 @@ pub struct AccountState {
     pub secret_values: HashMap<String, crate::secrets::SecretValue>,
     /// Workspace permissions: workspace ID → principal ID → permissions.
     pub permissions: HashMap<i64, BTreeMap<i64, Vec<String>>>,
+    pub private_access: Collection,
+    pub vpc_endpoints: Collection,
+    /// Customer-managed key configurations.
+    pub keys: Collection,
+    /// Network connectivity configurations (serverless egress).
+    pub connectivity: Collection,
+    /// Private endpoint rules, by network connectivity configuration ID.
+    pub endpoint_rules: HashMap<String, Collection>,
+    pub network_policies: Collection,
+    /// The network policy of each workspace bound to one other than `default-policy`.
+    pub network_options: HashMap<i64, String>,
+    /// Account settings by setting type, each with its etag.
+    pub settings: BTreeMap<String, crate::settings::Setting>,
+    /// Access-control rule sets written or read so far, by name.
+    pub rule_sets: HashMap<String, crate::access_control::RuleSet>,
+    /// Account federation policies.
+    pub federation_policies: Collection,
+    /// Service principal federation policies, by service principal SCIM ID.
+    pub sp_federation_policies: HashMap<String, Collection>,
+    pub published_app_integrations: Collection,
+    pub budget_policies: Collection,
+    /// Who made each budget policy (SCIM ID and name), for the list's `filter_by.creator_*`.
+    pub budget_policy_creators: HashMap<String, (i64, String)>,
+    /// The policy each budget policy create's `request_id` made: a repeated create answers it again.
+    pub budget_policy_requests: HashMap<String, String>,
+    /// Usage dashboards.
+    pub dashboards: Collection,
+    /// Unity Catalog storage credentials, by metastore ID.
+    pub storage_credentials: HashMap<String, Collection>,
+    /// Changes under way (workspaces provisioning, endpoints awaiting approval), by object key.
+    pub changes: HashMap<String, Progress>,
+    /// How the next workspace create or update ends (a test's choice); it finishes by default.
+    pub next_workspace: Option<Outcome>,
+    /// The serial number of the last etag made.
+    pub etag_serial: u64,
 }
 
 impl Default for AccountState {
@@ -82,13 +119,33 @@ impl Default for AccountState {
             app_secrets: HashMap::new(),
             metastores: catalog::metastores(),
             assignments: catalog::assignments(),
-            workspaces: provisioning::workspaces(),
+            workspaces: workspaces::collection(),
             credentials: provisioning::credentials(),
             storage: provisioning::storage(),
             networks: provisioning::networks(),
             secrets: HashMap::new(),
             secret_values: HashMap::new(),
             permissions: HashMap::new(),
+            private_access: provisioning::private_access(),
+            vpc_endpoints: provisioning::vpc_endpoints(),
+            keys: provisioning::keys(),
+            connectivity: connectivity::configs(),
+            endpoint_rules: HashMap::new(),
+            network_policies: network_policies::collection(),
+            network_options: HashMap::new(),
+            settings: BTreeMap::new(),
+            rule_sets: HashMap::new(),
+            federation_policies: federation::collection(),
+            sp_federation_policies: HashMap::new(),
+            published_app_integrations: published_apps::integrations(),
+            budget_policies: budget_policies::collection(),
+            budget_policy_creators: HashMap::new(),
+            budget_policy_requests: HashMap::new(),
+            dashboards: dashboards::collection(),
+            storage_credentials: HashMap::new(),
+            changes: HashMap::new(),
+            next_workspace: None,
+            etag_serial: 0,
         }
     }
 }
@@ -97,5 +154,11 @@ impl AccountState {
     /// A service principal's OAuth secrets (none yet for one never seen).
     pub fn secrets_of(&mut self, service_principal: &str) -> &mut Collection {
         self.secrets.entry(service_principal.to_string()).or_insert_with(crate::secrets::collection)
+    }
+
+    /// A new etag for `what`: each write gets one no earlier write had.
+    pub fn etag(&mut self, what: &str) -> String {
+        self.etag_serial += 1;
+        crate::ids::etag(what, self.etag_serial)
     }
 }
