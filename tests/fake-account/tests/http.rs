@@ -92,6 +92,63 @@ async fn empty() -> FakeAccount {
     FakeAccount::start(FakeConfig { seed: Seed::Empty, ..FakeConfig::default() }).await.unwrap()
 }
 
+// The account API families beyond identity, one module each (under `tests/http/`).
+#[path = "http/access.rs"]
+mod access;
+#[path = "http/billing_catalog.rs"]
+mod billing_catalog;
+#[path = "http/networking.rs"]
+mod networking;
+#[path = "http/oauth_apps.rs"]
+mod oauth_apps;
+#[path = "http/provisioning.rs"]
+mod provisioning;
+
+/// A signed-in caller of one fake account.
+struct Caller {
+    fake: FakeAccount,
+    token: String,
+}
+
+impl Caller {
+    /// A fake account with this seed, and a token for it.
+    async fn new(seed: Seed) -> Caller {
+        Caller::with(FakeConfig { seed, ..FakeConfig::default() }).await
+    }
+
+    async fn with(config: FakeConfig) -> Caller {
+        let fake = FakeAccount::start(config).await.unwrap();
+        let token = token(&fake).await;
+        Caller { fake, token }
+    }
+
+    fn account_id(&self) -> String {
+        self.fake.config().account_id.clone()
+    }
+
+    /// `method` on `/api/2.0/accounts/{account_id}/{rest}`.
+    async fn call(&self, method: &str, rest: &str, body: Option<Value>) -> Reply {
+        self.at(method, &format!("/api/2.0/accounts/{}/{rest}", self.account_id()), body).await
+    }
+
+    /// `method` on a whole path.
+    async fn at(&self, method: &str, target: &str, body: Option<Value>) -> Reply {
+        api(&self.fake, &self.token, method, target, body).await
+    }
+}
+
+impl Reply {
+    /// The status and JSON body, for one assertion on both.
+    fn answer(&self) -> (u16, Value) {
+        (self.status, self.json())
+    }
+}
+
+/// Databricks' standard error body.
+fn error(status: u16, code: &str, message: &str) -> (u16, Value) {
+    (status, json!({"error_code": code, "message": message}))
+}
+
 #[tokio::test]
 async fn token_endpoint_speaks_oauth_client_credentials() {
     let fake = empty().await;
