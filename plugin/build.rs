@@ -4,6 +4,8 @@
 //! - `exports.rs`: the export glue, one `Guest` method per card with its cloud gate;
 //! - `checks.rs`: the input checks of every card input (`@format`, `@text`, `@range`, `@items`);
 //! - `clouds.rs`: each cloud's account host;
+//! - `open_enums.rs`: the enums Databricks may add values to (and the rule that every enum of a
+//!   card's output is one, or `@closed`), for a unit test;
 //! - `card_list.json.deflate`: the card list and the type docs, and `card_list_decoders.rs`, which
 //!   reads them into the records of `cards.wit` for `cards#list-cards` and `cards#type-docs`.
 //!
@@ -30,6 +32,8 @@ mod examples;
 mod exports;
 #[path = "build/model.rs"]
 mod model;
+#[path = "build/open_enums.rs"]
+mod open_enums;
 
 fn main() -> ExitCode {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
     let clouds = card_list::clouds(&model, &mut problems);
     let list = card_list::render(&model, &mut problems);
     let decoders = card_list::decoders(&model, &mut problems);
+    open_enums::check(&model, &mut problems);
     if !problems.is_empty() {
         return fail(&problems);
     }
@@ -61,6 +66,7 @@ fn main() -> ExitCode {
         ("checks.rs", checks.into_bytes()),
         ("clouds.rs", clouds.into_bytes()),
         ("card_list_decoders.rs", decoders.into_bytes()),
+        ("open_enums.rs", open_enums::render(&model).into_bytes()),
         ("card_list.json.deflate", miniz_oxide::deflate::compress_to_vec(list.as_bytes(), 10)),
     ]
     .into_iter()

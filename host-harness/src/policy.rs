@@ -91,7 +91,18 @@ impl Origin {
         if host.is_empty() {
             return None;
         }
-        Some(Origin { scheme, host, port: authority.port_u16().unwrap_or(default_port) })
+        // A port that does not parse is not the default one: such a URI names no origin.
+        let port = match authority.as_str().strip_prefix(authority.host()).unwrap_or("") {
+            "" => default_port,
+            text => text.strip_prefix(':')?.parse::<u16>().ok().filter(|p| *p != 0)?,
+        };
+        Some(Origin { scheme, host, port })
+    }
+
+    /// Whether this origin is on this machine (`localhost`, `127.0.0.0/8`, `[::1]`).
+    pub fn is_loopback(&self) -> bool {
+        let host = self.host.trim_start_matches('[').trim_end_matches(']');
+        host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
     }
 
     /// `https://` + the cloud's account host.
@@ -125,6 +136,11 @@ impl OutboundPolicy {
     pub fn for_connection(card: &str, connection: &Value, hosts: &AccountHosts) -> OutboundPolicy {
         let allowed = match connection.get("host_override") {
             Some(Value::String(host)) => match Origin::parse(host) {
+                // Plain HTTP would carry the client secret in clear text: only to this machine.
+                Ok(origin) if origin.scheme == "http" && !origin.is_loopback() => {
+                    tracing::warn!(card, "connection.host_override uses http:// for a remote host; no request will be allowed");
+                    Vec::new()
+                }
                 Ok(origin) => vec![origin],
                 Err(why) => {
                     tracing::warn!(card, "connection.host_override is not an origin ({why}); no request will be allowed");
@@ -270,6 +286,23 @@ mod tests {
         }
         let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "moon"}), &hosts());
         assert!(policy.allowed().is_empty());
+        for remote in ["http://accounts.example.internal", "http://10.0.0.1:8080"] {
+            let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "aws", "host_override": remote}), &hosts());
+            assert!(policy.allowed().is_empty(), "plain http to {remote}");
+        }
+        for local in ["http://localhost:8080", "http://127.0.0.1:1", "http://[::1]:9"] {
+            let policy = OutboundPolicy::for_connection("c", &json!({"cloud": "aws", "host_override": local}), &hosts());
+            assert_eq!(policy.allowed().len(), 1, "{local}");
+        }
+    }
+
+    #[test]
+    fn a_port_that_is_not_a_port_names_no_origin() {
+        for bad in ["https://h:99999/x", "https://h:65616/x", "https://h:4294967376/x", "https://h:0/x"] {
+            assert_eq!(Origin::of(&uri(bad)), None, "{bad}");
+            assert!(Origin::parse(bad.trim_end_matches("/x")).is_err(), "{bad}");
+        }
+        assert_eq!(Origin::of(&uri("https://h:8443/x")).unwrap().to_string(), "https://h:8443");
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub fn render(model: &Model, wit_path: &str) -> String {
         let rename_all = match &def.kind {
             TypeDefKind::Record(_) => case,
             TypeDefKind::Enum(_) => Some(case.unwrap_or("SCREAMING_SNAKE_CASE")),
+            // An open enum (a variant with `other(string)`) is spelled like an enum.
+            TypeDefKind::Variant(v) if is_open(model, v) => Some(case.unwrap_or("SCREAMING_SNAKE_CASE")),
             TypeDefKind::Variant(_) => Some(case.unwrap_or("snake_case")),
             _ => None,
         };
@@ -44,6 +46,11 @@ pub fn render(model: &Model, wit_path: &str) -> String {
             } else if ty.is_some_and(|ty| is_list(model, ty)) {
                 attrs.push("default".into());
             }
+            // An open enum's `other(string)` holds any value Databricks sends that the WIT does not
+            // name yet: tried after the named cases, written as the bare string.
+            if name == "other" && matches!(&def.kind, TypeDefKind::Variant(v) if is_open(model, v)) {
+                attrs.push("untagged".into());
+            }
             if !attrs.is_empty() {
                 let _ = writeln!(members, "        \"{selector}.{name}\": [#[serde({})]],", attrs.join(", "));
             }
@@ -56,6 +63,12 @@ pub fn render(model: &Model, wit_path: &str) -> String {
          additional_type_attributes: {{\n{types}    }},\n    additional_member_attributes: {{\n{members}    }},\n}});\n",
         world = crate::model::WORLD,
     )
+}
+
+/// Whether a variant is an open enum: unit cases and one `other(string)`.
+pub fn is_open(model: &Model, variant: &wit_parser::Variant) -> bool {
+    let other = |c: &wit_parser::Case| c.name == "other" && c.ty.is_some_and(|t| model.dealias(t) == Type::String);
+    variant.cases.iter().filter(|c| other(c)).count() == 1 && variant.cases.iter().all(|c| c.ty.is_none() || other(c))
 }
 
 fn is_list(model: &Model, ty: Type) -> bool {

@@ -6,16 +6,29 @@
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
 const CARD_TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label", "auth"];
-/// Tags of a named type: `@json-case` (how Databricks spells its fields or cases).
-pub const TYPE_TAGS: &[&str] = &["json-case"];
+/// Tags of a named type: `@json-case` (how Databricks spells its fields or cases), `@closed` (an
+/// enum whose values the component itself produces, so Databricks cannot add one).
+pub const TYPE_TAGS: &[&str] = &["json-case", "closed"];
 /// Tags of a record field or a case: its JSON name, whether it is filled after decoding, the
 /// values it accepts, and (on a `cloud` case) the account host.
 pub const MEMBER_TAGS: &[&str] = &["json-name", "derived", "format", "text", "range", "items", "account-host"];
 /// The spellings `@json-case` accepts (serde's `rename_all` names).
 pub const JSON_CASES: &[&str] = &["camelCase", "snake_case", "SCREAMING_SNAKE_CASE", "lowercase", "kebab-case"];
 /// The value formats `@format` accepts; each is a check in `validate.rs`.
-pub const FORMATS: &[&str] =
-    &["uuid", "scim-id", "secret-id", "email", "ipv4-or-cidr", "id", "http-url", "month", "iam-role-arn", "path-segment", "app-scope"];
+pub const FORMATS: &[&str] = &[
+    "uuid",
+    "scim-id",
+    "secret-id",
+    "email",
+    "ipv4-or-cidr",
+    "id",
+    "http-url",
+    "month",
+    "iam-role-arn",
+    "path-segment",
+    "app-scope",
+    "scim-attribute",
+];
 
 /// A doc comment split into its prose (joined into paragraphs) and its tag lines.
 #[derive(Debug, Default, PartialEq)]

@@ -96,6 +96,13 @@ pub fn app_scope(field: &str, value: &str) -> Result<(), CardError> {
     if SCOPES.contains(&value) { Ok(()) } else { Err(invalid(field, format!("{value:?} is not one of {}", SCOPES.join(", ")))) }
 }
 
+/// One SCIM attribute name (`userName`, `name.givenName`, `urn:…:User:manager`), as `attributes`
+/// and `excludedAttributes` list them comma-separated.
+pub fn scim_attribute(field: &str, value: &str) -> Result<(), CardError> {
+    let ok = !value.is_empty() && value.len() <= 256 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"._:$-".contains(&b));
+    if ok { Ok(()) } else { Err(invalid(field, "each entry must be one attribute name, such as userName")) }
+}
+
 /// A month, `YYYY-MM`.
 pub fn month(field: &str, value: &str) -> Result<(), CardError> {
     let ok = value.len() == 7

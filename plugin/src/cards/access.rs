@@ -11,9 +11,9 @@ pub const get_ip_access_list: Call = Call::get("ip-access-lists/{list_id}").answ
 pub const create_ip_access_list: Call = Call::post("ip-access-lists").answer_in("ip_access_list");
 pub const delete_ip_access_list: Call = Call::delete("ip-access-lists/{list_id}");
 
-// The SDKs read one page and drop next_page_token; this follows it when asked.
+// Databricks answers every assignment at once: the API takes no page size or token.
 pub const list_workspace_permission_assignments: Call =
-    Call::get("workspaces/{workspace_id}/permissionassignments").pages("permission_assignments", Some("max_results"));
+    Call::get("workspaces/{workspace_id}/permissionassignments").list("permission_assignments");
 pub const get_workspace_permissions: Call = Call::get("workspaces/{workspace_id}/permissionassignments/permissions");
 pub const create_or_update_workspace_permission_assignment: Call =
     Call::put("workspaces/{workspace_id}/permissionassignments/principals/{principal_id}");

@@ -5,7 +5,7 @@
 #![allow(non_upper_case_globals)]
 
 use crate::client::pages;
-use crate::client::{ApiVersion, Call, Method, Request, Session, rest};
+use crate::client::{ApiVersion, Call, Method, Request, Session, rest, without_nulls};
 use crate::validate::invalid;
 use crate::wit::CardError;
 use crate::wit::billing::*;
@@ -26,12 +26,29 @@ struct OneBudget {
     budget: Value,
 }
 
-/// The typed core of a Databricks `BudgetConfiguration`.
-fn budget(raw: Value) -> Budget {
+/// The typed core of a Databricks `BudgetConfiguration`; one without its ID is not a budget.
+fn budget(raw: Value) -> Result<Budget, CardError> {
     let alert = &raw["alert_configurations"][0];
     let strings = |v: &Value| v.as_str().map(str::to_string);
-    Budget {
-        budget_configuration_id: strings(&raw["budget_configuration_id"]).unwrap_or_default(),
+    let Some(budget_configuration_id) = strings(&raw["budget_configuration_id"]) else {
+        return Err(CardError::Upstream(crate::wit::ApiError {
+            status: 200,
+            error_code: None,
+            message: "Databricks answered with a budget without `budget_configuration_id`".into(),
+            request_id: None,
+        }));
+    };
+    let tags = raw["filter"]["tags"].as_array().map(|tags| {
+        tags.iter()
+            .map(|t| BudgetTag {
+                key: strings(&t["key"]).unwrap_or_default(),
+                values: t["value"]["values"].as_array().map(|v| v.iter().filter_map(strings).collect()).unwrap_or_default(),
+            })
+            .collect()
+    });
+    Ok(Budget {
+        budget_configuration_id,
+        tags: tags.unwrap_or_default(),
         display_name: strings(&raw["display_name"]),
         workspace_ids: raw["filter"]["workspace_id"]["values"]
             .as_array()
@@ -45,7 +62,7 @@ fn budget(raw: Value) -> Budget {
         create_time: raw["create_time"].as_i64(),
         update_time: raw["update_time"].as_i64(),
         raw: raw.to_string(),
-    }
+    })
 }
 
 /// A non-negative decimal such as `1000` or `2500.50`.
@@ -59,8 +76,17 @@ fn threshold(value: &str) -> Result<(), CardError> {
     }
 }
 
-fn workspace_filter(ids: &[i64]) -> Value {
-    if ids.is_empty() { json!({}) } else { json!({"workspace_id": {"operator": "IN", "values": ids}}) }
+/// A budget's filter: its workspaces and custom tags (`IN`, the one operator Databricks has).
+fn filter(ids: &[i64], tags: &[BudgetTag]) -> Value {
+    let mut filter = json!({});
+    if !ids.is_empty() {
+        filter["workspace_id"] = json!({"operator": "IN", "values": ids});
+    }
+    if !tags.is_empty() {
+        let tags: Vec<Value> = tags.iter().map(|t| json!({"key": t.key, "value": {"operator": "IN", "values": t.values}})).collect();
+        filter["tags"] = json!(tags);
+    }
+    filter
 }
 
 fn email_actions(emails: &[String]) -> Vec<Value> {
@@ -74,13 +100,15 @@ pub fn list_budgets(s: &Session, input: ListBudgetsInput) -> Result<Budgets, Car
         let page: BudgetsPage = s.send(Request::new(Method::Get, path.clone()).query("page_token", token))?.json()?;
         Ok((page.budgets, page.next_page_token))
     })?;
-    Ok(Budgets { budgets: page.items.into_iter().map(budget).collect(), next_page_token: page.next_page_token })
+    let budgets = page.items.into_iter().map(budget).collect::<Result<_, _>>()?;
+    Ok(Budgets { budgets, next_page_token: page.next_page_token })
 }
 
 pub fn create_budget(s: &Session, input: CreateBudgetInput) -> Result<Budget, CardError> {
     threshold(&input.monthly_threshold_usd)?;
-    let filter = workspace_filter(input.workspace_ids.as_deref().unwrap_or_default());
+    let filter = filter(input.workspace_ids.as_deref().unwrap_or_default(), input.tags.as_deref().unwrap_or_default());
     let body = json!({"budget": {
+        "account_id": s.account_id(),
         "display_name": input.display_name,
         "filter": filter,
         "alert_configurations": [{
@@ -91,23 +119,24 @@ pub fn create_budget(s: &Session, input: CreateBudgetInput) -> Result<Budget, Ca
             "action_configurations": email_actions(&input.alert_emails),
         }],
     }});
-    rest::post::<OneBudget>(s, ApiVersion::V2_1, BUDGETS, body).map(|a| budget(a.budget))
+    rest::post::<OneBudget>(s, ApiVersion::V2_1, BUDGETS, body).and_then(|a| budget(a.budget))
 }
 
 pub fn get_budget(s: &Session, input: BudgetId) -> Result<Budget, CardError> {
-    rest::get::<OneBudget>(s, ApiVersion::V2_1, &format!("{BUDGETS}/{}", input.budget_configuration_id)).map(|a| budget(a.budget))
+    rest::get::<OneBudget>(s, ApiVersion::V2_1, &format!("{BUDGETS}/{}", input.budget_configuration_id)).and_then(|a| budget(a.budget))
 }
 
 pub fn update_budget(s: &Session, input: UpdateBudgetInput) -> Result<Budget, CardError> {
     let nothing = input.display_name.is_none()
         && input.monthly_threshold_usd.is_none()
         && input.alert_emails.is_none()
-        && input.workspace_ids.is_none();
+        && input.workspace_ids.is_none()
+        && input.tags.is_none();
     if nothing {
         return Err(invalid("budget-configuration-id", "give at least one field to change besides budget-configuration-id"));
     }
     input.monthly_threshold_usd.as_deref().map(threshold).transpose()?;
-    let filter = input.workspace_ids.as_deref().map(workspace_filter);
+    let (ids, tags) = (input.workspace_ids.as_deref(), input.tags.as_deref());
     // Databricks replaces a budget whole (PUT), so the current one is read and sent back
     // with only the given fields changed; alert and action IDs are kept so they survive.
     let path = format!("{BUDGETS}/{}", input.budget_configuration_id);
@@ -115,8 +144,14 @@ pub fn update_budget(s: &Session, input: UpdateBudgetInput) -> Result<Budget, Ca
     if let Some(name) = input.display_name {
         current["display_name"] = json!(name);
     }
-    if let Some(filter) = filter {
-        current["filter"] = filter;
+    if ids.is_some() || tags.is_some() {
+        // What the input leaves out of the filter stays as it is.
+        let kept_ids: Vec<i64> = current["filter"]["workspace_id"]["values"]
+            .as_array()
+            .map(|v| v.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
+        let kept_tags = budget(current.clone()).map(|b| b.tags).unwrap_or_default();
+        current["filter"] = filter(ids.unwrap_or(&kept_ids), tags.unwrap_or(&kept_tags));
     }
     if let Some(alert) = current["alert_configurations"].get_mut(0) {
         if let Some(amount) = input.monthly_threshold_usd {
@@ -126,61 +161,43 @@ pub fn update_budget(s: &Session, input: UpdateBudgetInput) -> Result<Budget, Ca
             alert["action_configurations"] = json!(email_actions(emails));
         }
     }
-    for server_owned in ["create_time", "update_time", "account_id"] {
+    current["account_id"] = json!(s.account_id());
+    for server_owned in ["create_time", "update_time"] {
         if let Value::Object(map) = &mut current {
             map.remove(server_owned);
         }
     }
-    rest::put::<OneBudget>(s, ApiVersion::V2_1, &path, json!({"budget": current})).map(|a| budget(a.budget))
+    rest::put::<OneBudget>(s, ApiVersion::V2_1, &path, json!({"budget": current})).and_then(|a| budget(a.budget))
 }
 
 pub const delete_budget: Call = Call::delete("budgets/{budget_configuration_id}").v2_1();
-
-/// `YYYY-MM-DD` with a real month and day.
-fn day(field: &str, value: &str) -> Result<(), CardError> {
-    let parts: Vec<&str> = value.split('-').collect();
-    let ok = parts.len() == 3
-        && parts[0].len() == 4
-        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-        && parts[1].parse::<u8>().is_ok_and(|m| (1..=12).contains(&m))
-        && parts[2].len() == 2
-        && parts[2].parse::<u8>().is_ok_and(|d| (1..=31).contains(&d));
-    if ok { Ok(()) } else { Err(invalid(field, "must be a date such as 2026-01-31")) }
-}
 
 pub const list_log_delivery_configs: Call = Call::get("log-delivery").pages("log_delivery_configurations", None);
 pub const get_log_delivery_config: Call = Call::get("log-delivery/{config_id}").answer_in("log_delivery_configuration");
 // Databricks answers the PATCH with nothing; the configuration is read back for the flow.
 pub const update_log_delivery_config: Call = Call::patch("log-delivery/{config_id}").read_back().answer_in("log_delivery_configuration");
 
+/// The output format follows the log type (Databricks delivers billable usage as CSV and audit
+/// logs as JSON, and requires the pair to match); a log type this component does not name yet is
+/// sent without one, for Databricks to choose.
 pub fn create_log_delivery_config(s: &Session, input: CreateLogDeliveryConfigInput) -> Result<LogDeliveryConfig, CardError> {
-    if let Some(start) = &input.delivery_start_time {
-        day("delivery-start-time", start)?;
-    }
-    let ids = input.workspace_ids_filter.unwrap_or_default();
     let output_format = match input.log_type {
-        LogType::BillableUsage => "CSV",
-        LogType::AuditLogs => "JSON",
+        LogType::BillableUsage => Some("CSV"),
+        LogType::AuditLogs => Some("JSON"),
+        LogType::Other(_) => None,
     };
-    let mut config = json!({
+    let config = json!({
         "log_type": input.log_type,
         "output_format": output_format,
         "credentials_id": input.credentials_id,
         "storage_configuration_id": input.storage_configuration_id,
+        "config_name": input.config_name,
+        "delivery_path_prefix": input.delivery_path_prefix,
+        "delivery_start_time": input.delivery_start_time,
+        "workspace_ids_filter": input.workspace_ids_filter.filter(|ids| !ids.is_empty()),
     });
-    for (key, value) in [
-        ("config_name", input.config_name),
-        ("delivery_path_prefix", input.delivery_path_prefix),
-        ("delivery_start_time", input.delivery_start_time),
-    ] {
-        if let Some(value) = value {
-            config[key] = json!(value);
-        }
-    }
-    if !ids.is_empty() {
-        config["workspace_ids_filter"] = json!(ids);
-    }
-    rest::post_in(s, ApiVersion::V2_0, "log-delivery", json!({"log_delivery_configuration": config}), "log_delivery_configuration")
+    let body = without_nulls(json!({"log_delivery_configuration": config}));
+    rest::post_in(s, ApiVersion::V2_0, "log-delivery", body, "log_delivery_configuration")
 }
 
 pub fn download_billable_usage(s: &Session, input: DownloadBillableUsageInput) -> Result<BillableUsage, CardError> {

@@ -6,6 +6,7 @@ use super::errors;
 use super::http::{self, Method, Request, Response};
 use super::policy::Policy;
 use super::retry;
+use super::secrets::Secrets;
 use crate::validate::invalid;
 use crate::wit::{ApiError, Auth, CardError};
 use base64::Engine as _;
@@ -232,24 +233,28 @@ impl Credentials {
         Ok(CachedToken { token: body.access_token, refresh_at: Instant::now() + usable_for(lifetime) })
     }
 
-    /// Removes every secret of these credentials from an error's text. Databricks does
-    /// not echo secrets, but a proxy or a misconfigured host might: never pass one on.
-    pub fn redact_error(&self, mut error: CardError) -> CardError {
-        let own: Vec<&str> = match self {
-            Credentials::OAuthM2m { client_secret, .. } => vec![client_secret.as_str()],
+    /// Every form of every secret these credentials hold, and of the tokens minted with them.
+    pub fn secrets(&self) -> Secrets {
+        let mut secrets = Secrets::default();
+        match self {
+            Credentials::OAuthM2m { client_id, client_secret, .. } => secrets.add_client(client_id, client_secret),
             Credentials::OAuthU2m(u2m) => {
-                [&u2m.client_secret, &u2m.refresh_token, &u2m.access_token].into_iter().filter_map(|s| s.as_deref()).collect()
+                if let Some(secret) = &u2m.client_secret {
+                    secrets.add_client(&u2m.client_id, secret);
+                }
+                for token in [&u2m.refresh_token, &u2m.access_token].into_iter().flatten() {
+                    secrets.add(token);
+                }
             }
-            Credentials::ScimToken(token) => vec![token.as_str()],
-        };
-        let cached: Vec<String> = TOKENS.with_borrow(|t| t.iter().map(|(_, c)| c.token.clone()).collect());
-        let text = errors::message_mut(&mut error);
-        for secret in own.into_iter().chain(cached.iter().map(String::as_str)) {
-            if secret.len() >= 4 && text.contains(secret) {
-                *text = text.replace(secret, "[redacted]");
-            }
+            Credentials::ScimToken(token) => secrets.add(token),
         }
-        error
+        TOKENS.with_borrow(|tokens| tokens.iter().for_each(|(_, cached)| secrets.add(&cached.token)));
+        secrets
+    }
+
+    /// The error with every secret of these credentials removed from every one of its fields.
+    pub fn redact_error(&self, error: CardError) -> CardError {
+        self.secrets().redact_error(error)
     }
 }
 

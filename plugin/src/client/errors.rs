@@ -7,17 +7,14 @@ use super::http::Response;
 use crate::wit::{ApiError, CardError, RateLimit};
 use serde_json::Value;
 
-/// Longest message kept from an error body: enough for any Databricks message,
-/// short enough that an HTML page or a stack trace does not flood a flow's log.
-const MAX_MESSAGE: usize = 500;
-
 /// Decodes an error response.
 pub fn decode(response: &Response) -> CardError {
     let (error_code, message) = code_and_message(response);
     let error = ApiError {
         status: response.status,
         error_code,
-        message: truncate(message),
+        // Cut to length only after redaction (`secrets.rs`), so no secret can straddle the cut.
+        message,
         request_id: response.header("x-request-id").map(str::to_string),
     };
     classify(error, retry_after_seconds(response))
@@ -165,18 +162,6 @@ pub fn retry_after_seconds(response: &Response) -> Option<u32> {
     response.header("retry-after")?.trim().parse().ok()
 }
 
-fn truncate(mut message: String) -> String {
-    if message.len() > MAX_MESSAGE {
-        let mut cut = MAX_MESSAGE;
-        while !message.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        message.truncate(cut);
-        message.push('…');
-    }
-    message
-}
-
 fn reason_phrase(status: u16) -> &'static str {
     match status {
         400 => "Bad Request",
@@ -280,8 +265,9 @@ mod tests {
         assert_eq!(e.message, "Gateway Timeout");
         let e = api(decode(&response(500, "", "")));
         assert_eq!(e.message, "Internal Server Error");
+        // Long bodies are cut when the error is redacted (`secrets.rs`), not here.
         let e = api(decode(&response(500, "text/plain", &"x".repeat(5000))));
-        assert!(e.message.len() <= MAX_MESSAGE + '…'.len_utf8());
+        assert_eq!(e.message.len(), 5000);
     }
 
     #[test]

@@ -199,6 +199,9 @@ pub fn send(origin: &str, request: &Request, authorization: &str, timeouts: Time
     }
     if let Some(content_type) = content_type {
         headers.push(header("content-type", content_type));
+        // The whole body is known: say its length, as the SDKs do, rather than leave the host to
+        // send it chunked (not every proxy on the way to a private endpoint takes that).
+        headers.push(header("content-length", &body.len().to_string()));
     }
     headers.extend(request.extra_headers.iter().map(|(k, v)| header(k, v)));
     // One host call for all headers (`from-list`) rather than one per header: each call into
@@ -316,9 +319,12 @@ fn write_body(outgoing_body: &wasi::OutgoingBody, mut bytes: &[u8]) -> Result<()
         stream.write(chunk).map_err(broken)?;
         bytes = rest;
     }
-    stream.flush().map_err(broken)?;
+    // With the length declared, the host may close the stream once the last byte is in: that is
+    // the body complete, not the connection broken (which the response then reports anyway).
+    let complete = |error: StreamError| if matches!(error, StreamError::Closed) { Ok(()) } else { Err(broken(error)) };
+    stream.flush().or_else(complete)?;
     pollable.block();
-    stream.check_write().map_err(broken)?;
+    stream.check_write().map(drop).or_else(complete)?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ mod policy;
 pub mod rest;
 mod retry;
 pub mod scim;
+mod secrets;
 pub mod u2m;
 
 #[cfg(test)]
@@ -197,6 +198,18 @@ impl Session {
             outcome
         })
         .map_err(|error| self.explain(self.credentials.redact_error(error)))
+    }
+
+    /// The error with every form of every secret of the connection removed from every field
+    /// (and cut to length): what every card error and every error a card output holds goes
+    /// through.
+    pub fn sanitize(&self, error: CardError) -> CardError {
+        self.credentials.redact_error(error)
+    }
+
+    /// `text` (an answer a card hands over as it is) without any secret of the connection.
+    pub fn redact_text(&self, text: &mut String) {
+        self.credentials.secrets().redact(text);
     }
 
     /// Adds what a flow builder needs to fix a refused sign-in that has a known cause.

@@ -22,7 +22,22 @@ pub fn resolve(cloud: Cloud, host_override: Option<&str>) -> Result<String, Card
     if (path != "/" && !path.is_empty()) || uri.query().is_some() {
         return Err(invalid(FIELD, "must be an origin only (scheme, host, port), without a path"));
     }
+    // A port that is not a port would fall back to the scheme's default one: refuse it.
+    let port = authority.as_str().strip_prefix(authority.host()).unwrap_or("");
+    if !port.is_empty() && port.strip_prefix(':').and_then(|p| p.parse::<u16>().ok()).is_none_or(|p| p == 0) {
+        return Err(invalid(FIELD, "has a port that is not a number from 1 to 65535"));
+    }
+    // Plain HTTP would send the client secret in clear text: only to this machine.
+    if scheme == "http" && !is_loopback(authority.host()) {
+        return Err(invalid(FIELD, "must use https://; http:// is only for an account on this machine (localhost, 127.0.0.1, [::1])"));
+    }
     Ok(format!("{scheme}://{authority}"))
+}
+
+/// Whether a URL's host is this machine: `localhost`, `127.0.0.0/8` or `[::1]`.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -43,7 +58,24 @@ mod tests {
     fn overrides_are_origins_only() {
         assert_eq!(resolve(Cloud::Aws, Some("http://127.0.0.1:8080")).unwrap(), "http://127.0.0.1:8080");
         assert_eq!(resolve(Cloud::Gcp, Some("https://pl.example.internal/")).unwrap(), "https://pl.example.internal");
-        for bad in ["ftp://x", "127.0.0.1:80", "https://h/api", "https://u:p@h", "https://h?x=1", "not a url"] {
+        assert_eq!(resolve(Cloud::Aws, Some("http://localhost:8080")).unwrap(), "http://localhost:8080");
+        assert_eq!(resolve(Cloud::Aws, Some("http://[::1]:8080")).unwrap(), "http://[::1]:8080");
+        assert_eq!(resolve(Cloud::Aws, Some("https://h.example:8443")).unwrap(), "https://h.example:8443");
+        for bad in [
+            "ftp://x",
+            "127.0.0.1:80",
+            "https://h/api",
+            "https://u:p@h",
+            "https://h?x=1",
+            "not a url",
+            "https://h:99999",
+            "https://h:65616",
+            "https://h:4294967376",
+            "https://h:0",
+            "https://h:",
+            "http://accounts.example.internal",
+            "http://10.0.0.1:8080",
+        ] {
             assert!(resolve(Cloud::Aws, Some(bad)).is_err(), "{bad}");
         }
     }

@@ -102,12 +102,7 @@ fn validate_list(input: &ScimListInput) -> Result<(), CardError> {
     if input.filter.as_deref().is_some_and(|f| f.trim().is_empty()) {
         return Err(validate::invalid("filter", "must not be blank; leave it out to list everything"));
     }
-    for (field, list) in [("attributes", &input.attributes), ("excluded-attributes", &input.excluded_attributes)] {
-        if list.iter().flatten().any(|a| a.is_empty() || a.contains([',', ' '])) {
-            return Err(validate::invalid(field, "each entry must be one attribute name, such as userName"));
-        }
-    }
-    // Page numbers and sizes were checked with the input (the tags of `page-request`, `all-pages`).
+    // Attribute names, page numbers and sizes were checked with the input (its fields' tags).
     Ok(())
 }
 
@@ -194,7 +189,7 @@ impl Reader<'_> {
                         start_index: 1,
                         resources,
                         next_start_index: Some(start_index),
-                        stopped_by: Some(error),
+                        stopped_by: Some(self.session.sanitize(error)),
                     });
                 }
                 Err(error) if pages_read > 0 => {
@@ -227,11 +222,36 @@ impl Reader<'_> {
                     new_records += 1;
                 }
             }
+            let page_start = start_index;
             start_index = start_index.saturating_add(returned);
-            // The end: an empty page (the SDKs' rule), an offset past the total, or a page
-            // of records already seen (a server repeating itself must not loop forever).
-            let at_end = returned == 0 || new_records == 0 || total.is_some_and(|t| start_index > t);
             let collected = resources.len() as u32;
+            // A page of records already listed while more should remain: the server repeats
+            // itself. Stopping quietly would report a short list as complete, so the walk ends
+            // as a failure the flow sees (or, with partial results, in `stopped-by`).
+            if returned > 0 && new_records == 0 && total.is_none_or(|t| collected < t) {
+                let error = CardError::Upstream(crate::wit::ApiError {
+                    status: 200,
+                    error_code: None,
+                    message: format!(
+                        "Databricks answered start-index {page_start} with records already listed ({collected} of {} listed); \
+                         stopped instead of looping",
+                        total.map_or_else(|| "an unknown number".to_string(), |t| t.to_string())
+                    ),
+                    request_id: None,
+                });
+                if partial_results {
+                    return Ok(Page {
+                        total_results: total.unwrap_or(collected),
+                        start_index: 1,
+                        resources,
+                        next_start_index: Some(page_start),
+                        stopped_by: Some(error),
+                    });
+                }
+                return Err(error);
+            }
+            // The end: an empty page (the SDKs' rule) or an offset past the total.
+            let at_end = returned == 0 || total.is_some_and(|t| start_index > t);
             if at_end || collected >= limit {
                 return Ok(Page {
                     total_results: total.unwrap_or(collected),
@@ -281,7 +301,21 @@ impl Reader<'_> {
 
 /// Reads one resource.
 pub fn get<T: ScimRecord>(session: &Session, resource: Resource, id: &str) -> Result<T, CardError> {
-    decode_one(&session.send(Request::new(Method::Get, path(session, resource, Some(id))))?)
+    get_only(session, resource, id, None, None)
+}
+
+/// Reads one resource with only some attributes (SCIM `attributes`, `excludedAttributes`).
+pub fn get_only<T: ScimRecord>(
+    session: &Session,
+    resource: Resource,
+    id: &str,
+    attributes: Option<&[String]>,
+    excluded_attributes: Option<&[String]>,
+) -> Result<T, CardError> {
+    let request = Request::new(Method::Get, path(session, resource, Some(id)))
+        .query("attributes", attributes.map(|a| a.join(",")))
+        .query("excludedAttributes", excluded_attributes.map(|a| a.join(",")));
+    decode_one(&session.send(request)?)
 }
 
 /// Adds the `schemas` member and drops null members of a create or replace body.

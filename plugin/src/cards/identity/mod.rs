@@ -92,7 +92,7 @@ macro_rules! scim_resource_cards {
         }
 
         pub fn $get_card(s: &Session, input: $get_input) -> Result<$record, CardError> {
-            scim::get(s, $resource, &input.id)
+            scim::get_only(s, $resource, &input.id, input.attributes.as_deref(), input.excluded_attributes.as_deref())
         }
 
         pub fn $delete_card(s: &Session, input: $delete_input) -> Result<Deleted, CardError> {

@@ -37,6 +37,10 @@ pub fn filter(
     let condition = value.map(|v| format!("{attribute} {} {}", operator(op), literal(v)));
     let custom = match custom.map(str::trim) {
         Some("") => return Err(invalid("custom-filter", "must not be blank; leave it out to search by value only")),
+        Some(f) if !balanced(f) => {
+            // `x) or (y` would close the parentheses the value's condition is joined with.
+            return Err(invalid("custom-filter", "has unbalanced parentheses or quotes; each ( needs its ) and each \" its closing \""));
+        }
         other => other,
     };
     // `get` rather than slicing: a filter may start with non-ASCII text.
@@ -53,6 +57,26 @@ pub fn filter(
         (Some(c), Some(f)) if joined("and ", f) => Ok(format!("({c}) and ({})", f[4..].trim())),
         (Some(c), Some(f)) => Ok(format!("({c}) and ({f})")),
     }
+}
+
+/// Whether a filter's parentheses close in order, and its string literals end, outside
+/// literals (`"a \" (b"` holds no parenthesis): then wrapping it in `( … )` keeps it whole.
+fn balanced(filter: &str) -> bool {
+    let (mut depth, mut in_literal, mut escaped) = (0u32, false, false);
+    for c in filter.chars() {
+        match (in_literal, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') => in_literal = false,
+            (true, false, _) => {}
+            (false, _, '"') => in_literal = true,
+            (false, _, '(') => depth += 1,
+            (false, _, ')') if depth == 0 => return false,
+            (false, _, ')') => depth -= 1,
+            (false, _, _) => {}
+        }
+    }
+    depth == 0 && !in_literal
 }
 
 /// The paging of a result mode: one record, the first N, or every match up to a limit.
@@ -172,6 +196,10 @@ mod tests {
         assert_eq!(field(f(Some("  "), None, None)), "value");
         assert_eq!(field(f(None, None, Some(" "))), "custom-filter");
         assert_eq!(field(f(None, None, Some("or active eq true"))), "custom-filter");
+        for escape in ["active eq true) or (userName pr", ") or (", "(a eq \"b\"", "a eq \"b"] {
+            assert_eq!(field(f(Some("a"), None, Some(escape))), "custom-filter", "{escape}");
+        }
+        assert_eq!(f(Some("a"), None, Some("(x eq \")\") and y pr")).unwrap(), r#"(userName eq "a") and ((x eq ")") and y pr)"#);
     }
 
     #[test]

@@ -86,13 +86,14 @@ pub fn rotate_service_principal_secret(
         Some(client_id) => confirm(s, client_id, &new_secret.secret).err(),
         None => Some(CardError::Unsupported("the service principal has no application ID to sign in with".into())),
     };
+    let confirm_error = confirm_error.map(|error| s.sanitize(error));
     let confirmed = confirm_error.is_none();
     let (deleted_secret_id, delete_error) = match (&old_secret_id, confirmed && delete_old) {
         (Some(old), true) => {
             let delete = DeleteServicePrincipalSecretInput { service_principal_id: sp_id.clone(), secret_id: old.clone() };
             match Card::<_, crate::wit::Deleted>::call(&delete_service_principal_secret, s, delete) {
                 Ok(deleted) => (Some(deleted.id), None),
-                Err(error) => (None, Some(error)),
+                Err(error) => (None, Some(s.sanitize(error))),
             }
         }
         _ => (None, None),

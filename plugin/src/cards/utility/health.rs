@@ -46,7 +46,7 @@ fn check_token(s: &Session) -> TokenCheck {
         Ok(()) if s.uses_scim_token() => token_check(CheckStatus::Passed, "the SCIM token is accepted".into(), None),
         Ok(()) if s.uses_u2m() => token_check(CheckStatus::Passed, "the OAuth access token is accepted".into(), None),
         Ok(()) => token_check(CheckStatus::Passed, "an OAuth token was minted for the client ID".into(), None),
-        Err(error) => token_check(CheckStatus::Failed, "the connection cannot sign in".into(), Some(error)),
+        Err(error) => token_check(CheckStatus::Failed, "the connection cannot sign in".into(), Some(s.sanitize(error))),
     }
 }
 
@@ -71,7 +71,9 @@ fn check_principal(s: &Session) -> (PrincipalCheck, Option<String>) {
         return (principal_check(CheckStatus::Skipped, "this connection signs in without a service principal", None), None);
     }
     match own_principal(s) {
-        Err(error) => (principal_check(CheckStatus::Failed, "the connection's service principal cannot be read", Some(error)), None),
+        Err(error) => {
+            (principal_check(CheckStatus::Failed, "the connection's service principal cannot be read", Some(s.sanitize(error))), None)
+        }
         Ok(sp) => {
             let active = sp.active != Some(false);
             let (status, message) = match (active, sp.is_account_admin) {
@@ -137,7 +139,7 @@ pub fn check_secret(s: &Session, service_principal_id: Option<&str>, warn_days: 
     };
     let secrets = match all_secrets(s, sp_id) {
         Ok(secrets) => secrets,
-        Err(error) => return secret_check(CheckStatus::Failed, "the service principal's secrets cannot be read", Some(error)),
+        Err(error) => return secret_check(CheckStatus::Failed, "the service principal's secrets cannot be read", Some(s.sanitize(error))),
     };
     let Some(secret) = secrets.into_iter().find(|x| x.id == secret_id) else {
         let message =

@@ -51,6 +51,21 @@ pub fn account_api_path(path: &str, account_id: &str) -> Result<String, CardErro
     if path.split('/').any(|segment| segment == "." || segment == "..") {
         return refuse("must not contain . or .. segments");
     }
+    // Only plain segments: unreserved characters, a few sub-delimiters and %XX escapes. No `;`
+    // (`..;/` is a parent directory to some servers), no raw non-ASCII (full-width dots).
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~!$&'()*+,=:@%".contains(&b);
+    if !path.bytes().all(|b| b == b'/' || plain(b)) {
+        return refuse("must be plain path segments: letters, digits, -._~!$&'()*+,=:@ and %XX escapes");
+    }
+    let bytes = path.as_bytes();
+    let escapes_ok = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'%')
+        .all(|(i, _)| bytes.get(i + 1..i + 3).is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)));
+    if !escapes_ok {
+        return refuse("has a % that is not a %XX escape");
+    }
     let Some(rest) = API_ROOTS.iter().find_map(|root| path.strip_prefix(root)) else {
         return refuse(
             "must be under /api/2.0/accounts/{account_id}/, /api/2.1/accounts/{account_id}/ or /api/2.0/preview/accounts/{account_id}/",
@@ -63,8 +78,26 @@ pub fn account_api_path(path: &str, account_id: &str) -> Result<String, CardErro
     Ok(path)
 }
 
+/// Limits on the headers a caller adds, checked before any is handed to the host (which refuses
+/// or traps on oversized ones): generous for any real header.
+const MAX_HEADERS: usize = 32;
+const MAX_HEADER_NAME: usize = 128;
+const MAX_HEADER_VALUE: usize = 8 * 1024;
+
 fn headers(input: Option<Vec<(String, String)>>) -> Result<Vec<(String, String)>, CardError> {
     let headers = input.unwrap_or_default();
+    if headers.len() > MAX_HEADERS {
+        return Err(invalid("headers", format!("at most {MAX_HEADERS} headers")));
+    }
+    for (name, value) in &headers {
+        if name.len() > MAX_HEADER_NAME || value.len() > MAX_HEADER_VALUE {
+            let name: String = name.chars().take(40).collect();
+            return Err(invalid(
+                "headers",
+                format!("{name}: a header name holds at most {MAX_HEADER_NAME} bytes and a value at most {MAX_HEADER_VALUE}"),
+            ));
+        }
+    }
     for (name, value) in &headers {
         let valid_name = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_".contains(&b));
         if !valid_name {
@@ -106,7 +139,19 @@ pub fn custom_api_request(s: &Session, input: CustomApiRequestInput) -> Result<C
         request = request.json(json);
     }
     let response = s.send(request)?;
-    Ok(CustomApiResponse { status: response.status, headers: response.headers, body: String::from_utf8_lossy(&response.body).into_owned() })
+    // The answer is handed over as it is, except for the connection's own secrets: a server that
+    // reflects the request (its Authorization header, say) must not hand them to the flow.
+    let mut body = String::from_utf8_lossy(&response.body).into_owned();
+    s.redact_text(&mut body);
+    let headers = response
+        .headers
+        .into_iter()
+        .map(|(name, mut value)| {
+            s.redact_text(&mut value);
+            (name, value)
+        })
+        .collect();
+    Ok(CustomApiResponse { status: response.status, headers, body })
 }
 
 #[cfg(test)]
@@ -148,6 +193,11 @@ mod tests {
         assert!(refused("/api/2.0/accounts/{account_id}/x?y=1").contains("query"));
         assert!(refused("/api/2.0/accounts/{account_id}/x\\y").contains("backslash"));
         assert!(refused("/api/2.0/accounts/{account_id}/x y").contains("spaces"));
+        assert!(refused("/api/2.0/accounts/{account_id}/..;/oidc/x").contains("plain path segments"));
+        assert!(refused("/api/2.0/accounts/{account_id}/\u{ff0e}\u{ff0e}/x").contains("plain path segments"), "full-width dots");
+        assert!(refused("/api/2.0/accounts/{account_id}/caf\u{e9}").contains("plain path segments"), "raw non-ASCII");
+        assert!(refused("/api/2.0/accounts/{account_id}/a%zz").contains("%XX"));
+        assert!(account_api_path("/api/2.0/accounts/{account_id}/scim/v2/Users/caf%C3%A9", ACCOUNT).is_ok(), "escaped non-ASCII");
     }
 
     #[test]
@@ -166,5 +216,7 @@ mod tests {
         assert!(headers(Some(vec![("X-Databricks-Trace".into(), "a\r\nb".into())])).is_err());
         assert!(headers(Some(vec![("bad name".into(), "x".into())])).is_err());
         assert!(headers(Some(vec![("X-Request-Tag".into(), "flow-7".into())])).is_ok());
+        assert!(headers(Some(vec![("X-Big".into(), "v".repeat(200_000))])).is_err(), "an oversized value is refused, not trapped on");
+        assert!(headers(Some((0..33).map(|i| (format!("X-H{i}"), "v".into())).collect())).is_err());
     }
 }

@@ -20,6 +20,7 @@ async fn a_budget_from_creation_to_deletion() {
     assert_eq!(
         request.body.unwrap(),
         json!({"budget": {
+            "account_id": env.account_id(),
             "display_name": "Q4 data platform",
             "filter": {"workspace_id": {"operator": "IN", "values": [1234567890123456i64]}},
             "alert_configurations": [{
@@ -92,14 +93,14 @@ async fn log_delivery_is_created_disabled_and_limited_to_two_enabled() {
     let created = env
         .ok(
             "create-log-delivery-config",
-            json!({"config_name": "usage", "log_type": "billable_usage", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "delivery_start_time": "2026-01-01"}),
+            json!({"config_name": "usage", "log_type": "billable_usage", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "delivery_start_time": "2026-01"}),
         )
         .await;
     let request = env.single_api_request();
     assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", env.api("log-delivery").as_str()));
     assert_eq!(
         request.body.unwrap(),
-        json!({"log_delivery_configuration": {"log_type": "BILLABLE_USAGE", "output_format": "CSV", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "config_name": "usage", "delivery_start_time": "2026-01-01"}})
+        json!({"log_delivery_configuration": {"log_type": "BILLABLE_USAGE", "output_format": "CSV", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "config_name": "usage", "delivery_start_time": "2026-01"}})
     );
     let id = created["config_id"].as_str().unwrap().to_string();
     assert_eq!((created["status"].as_str(), created["log_delivery_status"]["status"].as_str()), (Some("enabled"), Some("CREATED")));
@@ -146,7 +147,7 @@ async fn log_delivery_is_aws_and_gcp_only_and_validates_first() {
     for (input, field) in [
         (json!({"log_type": "audit_logs", "credentials_id": "x", "storage_configuration_id": STORAGE}), "credentials-id"),
         (
-            json!({"log_type": "audit_logs", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "delivery_start_time": "2026-13-01"}),
+            json!({"log_type": "audit_logs", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE, "delivery_start_time": "2026-01-31"}),
             "delivery-start-time",
         ),
         (
