@@ -1,6 +1,7 @@
 """Drive the fake account with the official Databricks SDK for Python (AccountClient,
 OAuth M2M): if the SDK can sign in, create, list, patch, read and delete users and
-groups, the fake speaks Databricks and not only our own connector's dialect.
+groups, and work every other account family (`families.py`), the fake speaks Databricks and
+not only our own connector's dialect.
 
 Environment: DATABRICKS_HOST, DATABRICKS_ACCOUNT_ID, DATABRICKS_CLIENT_ID,
 DATABRICKS_CLIENT_SECRET. Exits non-zero with a message on the first failed check.
@@ -8,6 +9,7 @@ DATABRICKS_CLIENT_SECRET. Exits non-zero with a message on the first failed chec
 
 import os
 import sys
+import time
 
 from databricks.sdk import AccountClient
 from databricks.sdk.errors import NotFound, ResourceConflict
@@ -188,6 +190,12 @@ def main():
     csv_text = a.billable_usage.download(start_month="2026-01", end_month="2026-01").contents.read().decode()
     check(csv_text.startswith("workspaceId,"), "download billable usage as CSV")
     check(list(a.log_delivery.list()) == [], "list log delivery configurations (none in the demo account)")
+
+    started = time.monotonic()
+    from families import check_families
+
+    check_families(a, check)
+    print(f"the other account families took {time.monotonic() - started:.1f} s")
 
     a.groups.delete(group.id)
     a.users.delete(user.id)

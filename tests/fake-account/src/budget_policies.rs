@@ -121,7 +121,7 @@ pub async fn list(Account(shared): Account, RawQuery(query): RawQuery) -> Answer
         Some("POLICY_NAME") => kept.sort_by(|a, b| a["policy_name"].as_str().cmp(&b["policy_name"].as_str())),
         Some(other) => return Err(invalid(format!("sort_spec.field {other} is not POLICY_NAME"))),
     }
-    if params.get("sort_spec.descending") == Some("true") {
+    if params.flag("sort_spec.descending")? {
         kept.reverse();
     }
     Ok(LISTING.answer(&kept, &params))

@@ -42,6 +42,18 @@ impl Params {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
+
+    /// A boolean parameter, false when absent. Read as Go's `strconv.ParseBool` reads it, since
+    /// clients do not agree on the spelling: the Python SDK sends `true` at the top level but
+    /// Python's `True` inside a flattened object (`sort_spec.descending=True`).
+    pub fn flag(&self, name: &str) -> Result<bool, Response> {
+        match self.get(name) {
+            None | Some("") => Ok(false),
+            Some("1" | "t" | "T" | "true" | "True" | "TRUE") => Ok(true),
+            Some("0" | "f" | "F" | "false" | "False" | "FALSE") => Ok(false),
+            Some(other) => Err(invalid(format!("{name} must be true or false, not {other}"))),
+        }
+    }
 }
 
 /// A request body that must be JSON.

@@ -154,7 +154,7 @@ pub async fn delete(
     Path((_, metastore, name)): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
 ) -> Answer {
-    let force = crate::common::Params::parse(query).get("force") == Some("true");
+    let force = crate::common::Params::parse(query).flag("force")?;
     let mut state = shared.state();
     let root = state.metastores.get(&metastore)?["storage_root_credential_id"].clone();
     let credentials = of_metastore(&mut state, &metastore)?;

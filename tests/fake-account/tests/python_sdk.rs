@@ -48,6 +48,8 @@ async fn the_official_python_sdk_drives_the_fake_account() {
     .unwrap();
     // The demo account, so the workspace-level calls have workspaces to call on.
     let fake = FakeAccount::start(FakeConfig { seed: Seed::Demo, ..FakeConfig::default() }).await.unwrap();
+    // The first workspace the SDK creates fails: its waiter must raise with this message.
+    fake.fail_next_workspace("The cross-account role cannot be assumed.");
     let config = fake.config().clone();
     let script = crate_dir.join("python/sdk_check.py");
     let output = tokio::process::Command::new(venv.join("bin/python"))
@@ -80,4 +82,18 @@ async fn the_official_python_sdk_drives_the_fake_account() {
         requests.iter().any(|r| r.path.ends_with("/permissionassignments/permissions")),
         "the SDK read a workspace's permission levels"
     );
+
+    // The waiters polled; the update's mask went in the query; the settings etag inside the body.
+    let polls = requests.iter().filter(|r| r.method == "GET" && r.path.contains("/workspaces/") && r.path.split('/').count() == 7).count();
+    assert!(polls >= 6, "the SDK's waiters polled the workspaces ({polls} GETs)");
+    let update = requests.iter().find(|r| r.method == "PATCH" && r.path.contains("/workspaces/"));
+    assert_eq!(update.and_then(|r| r.query_value("update_mask")), Some("workspace_name"), "the mask is a query parameter");
+    let setting = requests.iter().find(|r| r.method == "PATCH" && r.path.ends_with("/settings/types/dcp_acct_enable/names/default"));
+    let body = setting.and_then(|r| r.body.clone()).expect("the SDK updated Personal Compute");
+    assert!(body["setting"]["etag"].is_string() && body["field_mask"] == "personal_compute.value", "{body}");
+    let listed = requests.iter().find(|r| r.path.ends_with("/budget-policies") && r.query_value("filter_by.policy_name").is_some());
+    assert_eq!(listed.and_then(|r| r.query_value("sort_spec.field")), Some("POLICY_NAME"), "nested query objects are flattened");
+    if let Some(line) = stdout.lines().find(|l| l.starts_with("the other account families took")) {
+        println!("{line}");
+    }
 }

@@ -41,7 +41,7 @@ async fn budget_policies_are_idempotent_filtered_and_sorted() {
         names(list(&format!("filter_by.creator_user_name={client}&sort_spec.field=POLICY_NAME")).await.json()),
         [json!("analytics"), json!("ml-training")]
     );
-    let sorted = list("sort_spec.field=POLICY_NAME&sort_spec.descending=true&page_size=2").await.json();
+    let sorted = list("sort_spec.field=POLICY_NAME&sort_spec.descending=True&page_size=2").await.json();
     assert_eq!(
         (names(sorted.clone()), sorted["next_page_token"].as_str()),
         (vec![json!("ml-training"), json!("data-science")], Some("offset-2"))
