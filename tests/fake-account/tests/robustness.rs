@@ -3,7 +3,7 @@
 //! seed so a failure replays. A handler that panicked would close the connection without
 //! an answer; every request must get an HTTP answer below 500.
 
-use fake_account::{FakeAccount, FakeConfig};
+use fake_account::{FakeAccount, FakeConfig, Seed};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -95,6 +95,75 @@ const KEYS: &[&str] = &[
     "config_name",
     "delivery_path_prefix",
     "delivery_start_time",
+    "workspace_name",
+    "aws_region",
+    "compute_mode",
+    "pricing_tier",
+    "custom_tags",
+    "deployment_name",
+    "storage_configuration_name",
+    "root_bucket_info",
+    "bucket_name",
+    "private_access_settings_name",
+    "private_access_level",
+    "public_access_enabled",
+    "allowed_vpc_endpoint_ids",
+    "vpc_endpoint_name",
+    "aws_vpc_endpoint_id",
+    "gcp_vpc_endpoint_info",
+    "use_cases",
+    "aws_key_info",
+    "key_arn",
+    "gcp_key_info",
+    "azure_key_info",
+    "vpc_endpoints",
+    "rest_api",
+    "endpoint_service",
+    "resource_names",
+    "domain_names",
+    "resource_id",
+    "group_id",
+    "enabled",
+    "gcp_endpoint",
+    "network_policy_id",
+    "egress",
+    "network_access",
+    "restriction_mode",
+    "ingress",
+    "public_access",
+    "field_mask",
+    "setting",
+    "etag",
+    "personal_compute",
+    "rule_set",
+    "grant_rules",
+    "role",
+    "principals",
+    "oidc_policy",
+    "issuer",
+    "audiences",
+    "subject",
+    "jwks_json",
+    "jwks_uri",
+    "app_id",
+    "policy",
+    "policy_name",
+    "key",
+    "binding_workspace_ids",
+    "request_id",
+    "dashboard_type",
+    "major_version",
+    "credential_info",
+    "aws_iam_role",
+    "azure_service_principal",
+    "client_secret",
+    "isolation_mode",
+    "read_only",
+    "comment",
+    "network_connectivity_config_id",
+    "private_access_settings_id",
+    "managed_services_customer_managed_key_id",
+    "network_id",
 ];
 
 fn weird(rng: &mut Rng) -> Value {
@@ -134,6 +203,13 @@ fn weird(rng: &mut Rng) -> Value {
         json!(".x"),
         json!("a.b.c"),
         json!("[]"),
+        json!("*"),
+        json!("vpce-0"),
+        json!("arn:aws:kms:us-west-2:1:key/k"),
+        json!("RESTRICTED_ACCESS"),
+        json!(["STORAGE", "MANAGED_SERVICES"]),
+        json!({"restriction_mode": "FULL_ACCESS"}),
+        json!({"access_connector_id": "a"}),
     ];
     rng.pick(&values).clone()
 }
@@ -206,11 +282,9 @@ fn find_id(value: &Value, keys: &[&str]) -> Option<String> {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_request_input_crashes_the_fake() {
-    let fake = FakeAccount::start(FakeConfig::default()).await.unwrap();
-    let base = fake.base_url();
-    let a = fake.config().account_id.clone();
+/// An access token of the fake's service principal.
+async fn sign_in(fake: &FakeAccount) -> String {
+    let (base, a) = (fake.base_url(), fake.config().account_id.clone());
     let form = format!("grant_type=client_credentials&client_id={}&client_secret={}", fake.config().client_id, fake.config().client_secret);
     let address = base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
@@ -222,7 +296,124 @@ async fn no_request_input_crashes_the_fake() {
     let mut raw = String::new();
     stream.read_to_string(&mut raw).await.unwrap();
     let token: Value = serde_json::from_str(raw.split_once("\r\n\r\n").unwrap().1).unwrap();
-    let t = token["access_token"].as_str().unwrap().to_string();
+    token["access_token"].as_str().unwrap().to_string()
+}
+
+/// Odd query strings, each tried on every list and read.
+const QUERIES: &[&str] = &[
+    "filter=",
+    "filter=(",
+    "filter=%22",
+    "filter=userName%20eq%20%22%5C",
+    "filter=not%20not%20not%20id%20pr",
+    "filter=((((((((id pr))))))))",
+    "filter=emails.value.x.y%20co%20%22a%22",
+    "filter=id%20gt%201e999",
+    "startIndex=-1&count=-1",
+    "startIndex=99999999999999999999",
+    "count=18446744073709551615",
+    "startIndex=%FF",
+    "sortBy=&sortOrder=descending",
+    "sortBy=name.givenName.x&sortOrder=sideways",
+    "attributes=,,,&excludedAttributes=id,schemas",
+    "page_token=offset-99999999999999999999",
+    "page_token=offset--1",
+    "page_size=-5",
+    "page_size=0",
+    "start_month=2026-13&end_month=1999-01",
+    "start_month=x&end_month=",
+    "personal_data=maybe",
+    "%%%",
+    "update_mask=",
+    "update_mask=*",
+    "etag=%2B%2F%3D",
+    "name=",
+    "name=accounts",
+    "force=maybe",
+    "filter_by.creator_user_id=x",
+    "filter_by.policy_name=%00&sort_spec.field=POLICY_NAME&sort_spec.descending=maybe",
+    "dashboard_type=USAGE_DASHBOARD_TYPE_GLOBAL&workspace_id=x",
+    "policy_id=Bad%20Id",
+    "resource=accounts",
+];
+
+/// A run of the fuzz against one fake: what crashed it or got a 5xx, from a fixed seed.
+struct Fuzz {
+    base: String,
+    token: String,
+    rng: Rng,
+    rounds: u64,
+    failures: Vec<String>,
+}
+
+impl Fuzz {
+    /// FUZZ_SEED and FUZZ_ROUNDS explore further by hand; the defaults keep the test quick.
+    fn new(base: &str, token: &str) -> Fuzz {
+        let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
+        let rng = Rng(env("FUZZ_SEED").unwrap_or(0x5EED_F00D_1234_5678) | 1);
+        let rounds = env("FUZZ_ROUNDS").unwrap_or(120);
+        Fuzz { base: base.to_string(), token: token.to_string(), rng, rounds, failures: Vec::new() }
+    }
+
+    async fn expect_answer(&mut self, method: &str, target: &str, body: &str) {
+        match send(&self.base, method, target, &self.token, body).await {
+            Some(status) if status < 500 => {}
+            other => self.failures.push(format!("{method} {target} {body} → {other:?}")),
+        }
+    }
+
+    /// Each endpoint with no body, broken JSON, other JSON types, then its valid body mutated.
+    async fn writes(&mut self, endpoints: &[(&str, String, Value)]) {
+        for (method, path, template) in endpoints {
+            for round in 0..self.rounds {
+                let body = match round {
+                    0 => String::new(),
+                    1 => "{\"unterminated\": ".into(),
+                    2 => "[]".into(),
+                    3 => "\"text\"".into(),
+                    4 => "null".into(),
+                    _ => {
+                        let mut body = template.clone();
+                        for _ in 0..=self.rng.below(3) {
+                            mutate(&mut body, &mut self.rng);
+                        }
+                        body.to_string()
+                    }
+                };
+                self.expect_answer(method, path, &body).await;
+            }
+        }
+    }
+
+    /// Every odd query on every read.
+    async fn reads(&mut self, reads: &[String]) {
+        for path in reads {
+            for query in QUERIES {
+                self.expect_answer("GET", &format!("{path}?{query}"), "").await;
+            }
+        }
+    }
+
+    /// Every delete, twice: once of what exists, then of what is gone.
+    async fn deletes(&mut self, deletes: &[String]) {
+        for _ in 0..2 {
+            for path in deletes {
+                self.expect_answer("DELETE", path, "").await;
+            }
+        }
+    }
+
+    fn assert_clean(&self) {
+        assert!(self.failures.is_empty(), "{} requests crashed or failed with 5xx:\n{}", self.failures.len(), self.failures.join("\n"));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_request_input_crashes_the_fake() {
+    let fake = FakeAccount::start(FakeConfig::default()).await.unwrap();
+    let base = fake.base_url();
+    let a = fake.config().account_id.clone();
+    let t = sign_in(&fake).await;
 
     let s = |rest: &str| format!("/api/2.0/accounts/{a}/scim/v2/{rest}");
     let acc = |rest: &str| format!("/api/2.0/accounts/{a}/{rest}");
@@ -328,33 +519,8 @@ async fn no_request_input_crashes_the_fake() {
         ("PATCH", acc(&format!("log-delivery/{log}")), json!({"status": "DISABLED"})),
     ];
 
-    // FUZZ_SEED and FUZZ_ROUNDS explore further by hand; the defaults keep the test quick.
-    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
-    let mut rng = Rng(env("FUZZ_SEED").unwrap_or(0x5EED_F00D_1234_5678) | 1);
-    let rounds = env("FUZZ_ROUNDS").unwrap_or(120);
-    let mut failures = Vec::new();
-    for (method, path, template) in &endpoints {
-        for round in 0..rounds {
-            let body = match round {
-                0 => String::new(),
-                1 => "{\"unterminated\": ".into(),
-                2 => "[]".into(),
-                3 => "\"text\"".into(),
-                4 => "null".into(),
-                _ => {
-                    let mut body = template.clone();
-                    for _ in 0..=rng.below(3) {
-                        mutate(&mut body, &mut rng);
-                    }
-                    body.to_string()
-                }
-            };
-            match send(&base, method, path, &t, &body).await {
-                Some(status) if status < 500 => {}
-                other => failures.push(format!("{method} {path} {body} → {other:?}")),
-            }
-        }
-    }
+    let mut fuzz = Fuzz::new(&base, &t);
+    fuzz.writes(&endpoints).await;
 
     // Odd query strings on every list and read.
     let reads = [
@@ -381,39 +547,7 @@ async fn no_request_input_crashes_the_fake() {
         acc("log-delivery"),
         acc("usage/download"),
     ];
-    let queries = [
-        "filter=",
-        "filter=(",
-        "filter=%22",
-        "filter=userName%20eq%20%22%5C",
-        "filter=not%20not%20not%20id%20pr",
-        "filter=((((((((id pr))))))))",
-        "filter=emails.value.x.y%20co%20%22a%22",
-        "filter=id%20gt%201e999",
-        "startIndex=-1&count=-1",
-        "startIndex=99999999999999999999",
-        "count=18446744073709551615",
-        "startIndex=%FF",
-        "sortBy=&sortOrder=descending",
-        "sortBy=name.givenName.x&sortOrder=sideways",
-        "attributes=,,,&excludedAttributes=id,schemas",
-        "page_token=offset-99999999999999999999",
-        "page_token=offset--1",
-        "page_size=-5",
-        "page_size=0",
-        "start_month=2026-13&end_month=1999-01",
-        "start_month=x&end_month=",
-        "personal_data=maybe",
-        "%%%",
-    ];
-    for path in &reads {
-        for query in queries {
-            let target = format!("{path}?{query}");
-            if !matches!(send(&base, "GET", &target, &t, "").await, Some(status) if status < 500) {
-                failures.push(format!("GET {target}"));
-            }
-        }
-    }
+    fuzz.reads(&reads).await;
     // Deletes of things that exist and things that do not, twice.
     let deletes = [
         s(&format!("Users/{uid}")),
@@ -429,20 +563,194 @@ async fn no_request_input_crashes_the_fake() {
         format!("/api/2.1/accounts/{a}/budgets/{budget}"),
         acc("credentials/nope"),
     ];
-    for _ in 0..2 {
-        for path in &deletes {
-            if !matches!(send(&base, "DELETE", path, &t, "").await, Some(status) if status < 500) {
-                failures.push(format!("DELETE {path}"));
-            }
-        }
-    }
+    fuzz.deletes(&deletes).await;
     // The token endpoint with odd forms and headers.
     for body in ["", "grant_type", "grant_type=client_credentials&client_id=%FF", "&&&==", "scope=%00&grant_type=client_credentials"] {
         if !matches!(send(&base, "POST", &format!("/oidc/accounts/{a}/v1/token"), &t, body).await, Some(status) if status < 500) {
-            failures.push(format!("token {body}"));
+            fuzz.failures.push(format!("token {body}"));
         }
     }
-    assert!(failures.is_empty(), "{} requests crashed or failed with 5xx:\n{}", failures.len(), failures.join("\n"));
+    fuzz.assert_clean();
     // And the fake still answers normally afterwards.
     assert_eq!(send(&base, "GET", &s("Users"), &t, "").await, Some(200));
+}
+
+/// The families of the Examples seed beyond identity: provisioning and networking, settings and
+/// rule sets, federation, published apps, budget policies, dashboards, storage credentials and IP
+/// list updates, each with a valid body mutated at random, odd queries and double deletes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_request_input_crashes_the_other_families() {
+    use fake_account::example_ids::*;
+    let fake = FakeAccount::start(FakeConfig { seed: Seed::Examples, ..FakeConfig::default() }).await.unwrap();
+    let (base, a) = (fake.base_url(), fake.config().account_id.clone());
+    let t = sign_in(&fake).await;
+    let acc = |rest: &str| format!("/api/2.0/accounts/{a}/{rest}");
+    let v2_1 = |rest: &str| format!("/api/2.1/accounts/{a}/{rest}");
+    let rule_sets = format!("/api/2.0/preview/accounts/{a}/access-control/rule-sets");
+    let setting = acc("settings/types/dcp_acct_enable/names/default");
+    let etag = json_call(&base, "GET", &setting, &t, &Value::Null).await["etag"].clone();
+    let account_rules = format!("accounts/{a}/ruleSets/default");
+    let rule_etag = json_call(&base, "GET", &format!("{rule_sets}?name={account_rules}"), &t, &Value::Null).await["etag"].clone();
+    let rules = acc(&format!("network-connectivity-configs/{NETWORK_CONNECTIVITY_CONFIG}/private-endpoint-rules"));
+    let sp_policies = acc(&format!("servicePrincipals/{NIGHTLY_ETL}/federationPolicies"));
+    let credentials = acc(&format!("metastores/{METASTORE}/storage-credentials"));
+    let workspace = json!({"workspace_name": "w", "aws_region": "us-west-2", "credentials_id": CREDENTIAL, "storage_configuration_id": STORAGE_CONFIGURATION,
+        "custom_tags": {"a": "b"}, "compute_mode": "HYBRID", "pricing_tier": "PREMIUM", "network_connectivity_config_id": NETWORK_CONNECTIVITY_CONFIG});
+    let access = json!({"private_access_settings_name": "p", "region": "us-west-2", "private_access_level": "ENDPOINT",
+        "public_access_enabled": true, "allowed_vpc_endpoint_ids": [VPC_ENDPOINT]});
+    let oidc = json!({"issuer": "https://idp", "audiences": ["a"], "subject_claim": "sub"});
+    let policy = json!({"network_policy_id": "p", "egress": {"network_access": {"restriction_mode": "RESTRICTED_ACCESS"}},
+        "ingress": {"public_access": {"restriction_mode": "FULL_ACCESS"}}});
+    let budget = json!({"policy_name": "b", "custom_tags": [{"key": "k", "value": "v"}], "binding_workspace_ids": [ANALYTICS_PROD]});
+    let lists = json!({"label": "l", "list_type": "ALLOW", "ip_addresses": ["10.0.0.0/8"], "enabled": true});
+    let endpoints: Vec<(&str, String, Value)> = vec![
+        ("POST", acc("workspaces"), workspace),
+        (
+            "PATCH",
+            acc(&format!("workspaces/{ANALYTICS_PROD}?update_mask=workspace_name,custom_tags,network_id")),
+            json!({"workspace_name": "x", "custom_tags": {}, "network_id": NETWORK}),
+        ),
+        (
+            "POST",
+            acc("storage-configurations"),
+            json!({"storage_configuration_name": "s", "root_bucket_info": {"bucket_name": "b"}, "role_arn": "arn:aws:iam::1:role/r"}),
+        ),
+        ("POST", acc("private-access-settings"), access.clone()),
+        ("PUT", acc(&format!("private-access-settings/{PRIVATE_ACCESS_SETTINGS}")), access),
+        ("POST", acc("vpc-endpoints"), json!({"vpc_endpoint_name": "e", "aws_vpc_endpoint_id": "vpce-1", "region": "us-west-2"})),
+        (
+            "POST",
+            acc("vpc-endpoints"),
+            json!({"vpc_endpoint_name": "e", "gcp_vpc_endpoint_info": {"project_id": "p", "psc_endpoint_name": "n", "endpoint_region": "r"}}),
+        ),
+        (
+            "POST",
+            acc("customer-managed-keys"),
+            json!({"use_cases": ["STORAGE"], "aws_key_info": {"key_arn": "arn:aws:kms:us-west-2:1:key/k", "key_alias": "a", "reuse_key_for_cluster_volumes": false}}),
+        ),
+        (
+            "POST",
+            acc("customer-managed-keys"),
+            json!({"use_cases": ["MANAGED_SERVICES"], "azure_key_info": {"key_vault_uri": "https://v", "key_name": "k"}}),
+        ),
+        (
+            "POST",
+            acc("networks"),
+            json!({"network_name": "net-2", "vpc_id": "v", "subnet_ids": ["a", "b"], "security_group_ids": ["s"], "vpc_endpoints": {"rest_api": [VPC_ENDPOINT], "dataplane_relay": []}}),
+        ),
+        ("POST", acc("network-connectivity-configs"), json!({"name": "ncc", "region": "us-west-2"})),
+        ("POST", rules.clone(), json!({"endpoint_service": "com.amazonaws.us-west-2.s3", "resource_names": ["b"]})),
+        ("POST", rules.clone(), json!({"resource_id": "/subscriptions/s", "group_id": "blob"})),
+        (
+            "PATCH",
+            format!("{rules}/{PRIVATE_ENDPOINT_RULE}?update_mask=resource_names,enabled,gcp_endpoint.service_attachment"),
+            json!({"resource_names": ["c"], "enabled": false, "gcp_endpoint": {"service_attachment": "s"}}),
+        ),
+        ("POST", acc("network-policies"), policy.clone()),
+        ("PUT", acc(&format!("network-policies/{NETWORK_POLICY}")), policy),
+        (
+            "PUT",
+            acc(&format!("workspaces/{ANALYTICS_PROD}/network")),
+            json!({"workspace_id": ANALYTICS_PROD, "network_policy_id": NETWORK_POLICY}),
+        ),
+        (
+            "PATCH",
+            setting.clone(),
+            json!({"allow_missing": true, "field_mask": "personal_compute.value", "setting": {"etag": etag, "personal_compute": {"value": "DELEGATE"}}}),
+        ),
+        (
+            "PUT",
+            rule_sets,
+            json!({"name": account_rules, "rule_set": {"name": account_rules, "etag": rule_etag, "grant_rules": [{"role": "roles/billing.admin", "principals": ["users/ada.lovelace@example.com"]}]}}),
+        ),
+        ("POST", acc("federationPolicies?policy_id=p"), json!({"description": "d", "oidc_policy": oidc})),
+        (
+            "PATCH",
+            acc(&format!("federationPolicies/{FEDERATION_POLICY}?update_mask=oidc_policy.audiences,description")),
+            json!({"description": "d", "oidc_policy": oidc}),
+        ),
+        ("PATCH", acc(&format!("federationPolicies/{FEDERATION_POLICY}")), json!({"oidc_policy": oidc})),
+        ("POST", sp_policies.clone(), json!({"oidc_policy": {"issuer": "https://idp", "subject": "s"}})),
+        (
+            "PATCH",
+            format!("{sp_policies}/{SERVICE_PRINCIPAL_FEDERATION_POLICY}?update_mask=oidc_policy"),
+            json!({"oidc_policy": {"issuer": "https://idp", "subject": "s"}}),
+        ),
+        (
+            "POST",
+            acc("oauth2/published-app-integrations"),
+            json!({"app_id": "databricks-cli", "token_access_policy": {"access_token_ttl_in_minutes": 60}}),
+        ),
+        (
+            "PATCH",
+            acc(&format!("oauth2/published-app-integrations/{PUBLISHED_APP_INTEGRATION}")),
+            json!({"token_access_policy": {"refresh_token_ttl_in_minutes": 600}}),
+        ),
+        ("POST", v2_1("budget-policies"), json!({"policy": budget, "request_id": "r"})),
+        ("PATCH", v2_1(&format!("budget-policies/{BUDGET_POLICY}")), budget),
+        (
+            "POST",
+            acc("dashboard"),
+            json!({"dashboard_type": "USAGE_DASHBOARD_TYPE_GLOBAL", "major_version": "USAGE_DASHBOARD_MAJOR_VERSION_2", "workspace_id": SANDBOX}),
+        ),
+        (
+            "POST",
+            credentials.clone(),
+            json!({"credential_info": {"name": "c", "aws_iam_role": {"role_arn": "arn:aws:iam::1:role/r"}, "comment": "c", "read_only": true}, "skip_validation": true}),
+        ),
+        ("POST", credentials.clone(), json!({"credential_info": {"name": "g", "databricks_gcp_service_account": {}}})),
+        (
+            "PUT",
+            format!("{credentials}/{STORAGE_CREDENTIAL}"),
+            json!({"credential_info": {"comment": "c", "owner": "o", "isolation_mode": "ISOLATION_MODE_OPEN", "azure_managed_identity": {"access_connector_id": "a"}}}),
+        ),
+        ("PATCH", acc(&format!("ip-access-lists/{IP_ACCESS_LIST}")), lists.clone()),
+        ("PUT", acc(&format!("ip-access-lists/{IP_ACCESS_LIST}")), lists),
+    ];
+    let mut fuzz = Fuzz::new(&base, &t);
+    fuzz.writes(&endpoints).await;
+    let reads = [
+        acc(&format!("workspaces/{ANALYTICS_PROD}")),
+        acc(&format!("workspaces/{ANALYTICS_PROD}/network")),
+        acc("private-access-settings"),
+        acc("vpc-endpoints"),
+        acc("customer-managed-keys"),
+        acc("network-connectivity-configs"),
+        rules.clone(),
+        format!("{rules}/{PRIVATE_ENDPOINT_RULE}"),
+        acc("network-policies"),
+        setting.clone(),
+        format!("/api/2.0/preview/accounts/{a}/access-control/rule-sets"),
+        format!("/api/2.0/preview/accounts/{a}/access-control/assignable-roles"),
+        acc("federationPolicies"),
+        sp_policies.clone(),
+        acc("oauth2/published-apps"),
+        acc("oauth2/published-app-integrations"),
+        v2_1("budget-policies"),
+        acc("dashboard"),
+        credentials.clone(),
+        format!("{credentials}/{STORAGE_CREDENTIAL}"),
+    ];
+    fuzz.reads(&reads).await;
+    let deletes = [
+        acc(&format!("workspaces/{SANDBOX}")),
+        acc(&format!("storage-configurations/{UNUSED_STORAGE_CONFIGURATION}")),
+        acc(&format!("private-access-settings/{PRIVATE_ACCESS_SETTINGS}")),
+        acc(&format!("vpc-endpoints/{VPC_ENDPOINT}")),
+        acc(&format!("customer-managed-keys/{CUSTOMER_MANAGED_KEY}")),
+        format!("{rules}/{PRIVATE_ENDPOINT_RULE}"),
+        acc(&format!("network-connectivity-configs/{NETWORK_CONNECTIVITY_CONFIG}")),
+        acc(&format!("network-policies/{NETWORK_POLICY}")),
+        format!("{setting}?etag=stale"),
+        setting,
+        acc(&format!("federationPolicies/{FEDERATION_POLICY}")),
+        format!("{sp_policies}/{SERVICE_PRINCIPAL_FEDERATION_POLICY}"),
+        acc(&format!("oauth2/published-app-integrations/{PUBLISHED_APP_INTEGRATION}")),
+        v2_1(&format!("budget-policies/{BUDGET_POLICY}")),
+        format!("{credentials}/{STORAGE_CREDENTIAL}?force=maybe"),
+        format!("{credentials}/{STORAGE_CREDENTIAL}?force=true"),
+        acc("workspaces/0"),
+    ];
+    fuzz.deletes(&deletes).await;
+    fuzz.assert_clean();
 }
