@@ -14,6 +14,16 @@ from databricks.sdk.service import billing, catalog, compute, iam, oauth2, provi
 FAILURE = "The cross-account role cannot be assumed."
 
 
+def refused(check, error, call, message):
+    """Checks that `call()` raises `error`; answers the error."""
+    try:
+        call()
+    except error as raised:
+        check(True, message)
+        return raised
+    check(False, message)
+
+
 def check_provisioning(a, check):
     p = provisioning
     role = p.CreateCredentialAwsCredentials(sts_role=p.CreateCredentialStsRole(role_arn="arn:aws:iam::123456789012:role/sdk-ws"))
@@ -44,11 +54,9 @@ def check_provisioning(a, check):
     check("sdk-ncc" in names, "list network connectivity configurations (SDK paging over `items`)")
 
     uses = dict(credentials_id=credential.credentials_id, storage_configuration_id=storage.storage_configuration_id)
-    try:
-        a.workspaces.create_and_wait(workspace_name="sdk-doomed", aws_region="us-west-2", **uses)
-        check(False, "the SDK's waiter raises for a FAILED workspace")
-    except OperationFailed as failure:
-        check(FAILURE in str(failure), "the SDK's waiter raises for a FAILED workspace, with its status message")
+    doom = lambda: a.workspaces.create_and_wait(workspace_name="sdk-doomed", aws_region="us-west-2", **uses)  # noqa: E731
+    failure = refused(check, OperationFailed, doom, "the SDK's waiter raises for a FAILED workspace")
+    check(FAILURE in str(failure), "the waiter's error has the workspace's status message")
     doomed = [w for w in a.workspaces.list() if w.workspace_name == "sdk-doomed"]
     check([w.workspace_status for w in doomed] == [p.WorkspaceStatus.FAILED], "the failed workspace is listed FAILED")
 
@@ -63,11 +71,7 @@ def check_provisioning(a, check):
     )
     check((renamed.workspace_name, renamed.aws_region, renamed.workspace_status) == ("sdk-renamed", "us-west-2", p.WorkspaceStatus.RUNNING),
           "update_and_wait changes only the masked field and waits for RUNNING again")
-    try:
-        a.storage.delete(storage.storage_configuration_id)
-        check(False, "a storage configuration a workspace uses cannot be deleted")
-    except InvalidState:
-        check(True, "a storage configuration a workspace uses cannot be deleted (INVALID_STATE)")
+    refused(check, InvalidState, lambda: a.storage.delete(storage.storage_configuration_id), "a storage configuration a workspace uses cannot be deleted")
     check_networking(a, check, workspace.workspace_id, ncc.network_connectivity_config_id)
 
     dashboard = a.usage_dashboards.create(dashboard_type=billing.UsageDashboardType.USAGE_DASHBOARD_TYPE_WORKSPACE, workspace_id=workspace.workspace_id)
@@ -83,11 +87,7 @@ def check_provisioning(a, check):
     a.private_access.delete(access.private_access_settings_id)
     a.vpc_endpoints.delete(endpoint.vpc_endpoint_id)
     a.network_connectivity.delete_network_connectivity_configuration(ncc.network_connectivity_config_id)
-    try:
-        a.vpc_endpoints.get(endpoint.vpc_endpoint_id)
-        check(False, "a deleted VPC endpoint is gone")
-    except NotFound:
-        check(True, "deleted configurations are gone (NotFound)")
+    refused(check, NotFound, lambda: a.vpc_endpoints.get(endpoint.vpc_endpoint_id), "deleted configurations are gone (NotFound)")
 
 
 def check_networking(a, check, workspace_id, ncc_id):
@@ -119,11 +119,7 @@ def check_networking(a, check, workspace_id, ncc_id):
     check(options.get_workspace_network_option_rpc(workspace_id).network_policy_id == "default-policy", "a workspace starts on default-policy")
     options.update_workspace_network_option_rpc(workspace_id, s.WorkspaceNetworkOption(network_policy_id="sdk-egress", workspace_id=workspace_id))
     check(options.get_workspace_network_option_rpc(workspace_id).network_policy_id == "sdk-egress", "bind a workspace to a network policy")
-    try:
-        policies.delete_network_policy_rpc("sdk-egress")
-        check(False, "a policy a workspace is bound to cannot be deleted")
-    except InvalidState:
-        check(True, "a policy a workspace is bound to cannot be deleted")
+    refused(check, InvalidState, lambda: policies.delete_network_policy_rpc("sdk-egress"), "a policy a workspace is bound to cannot be deleted")
     options.update_workspace_network_option_rpc(workspace_id, s.WorkspaceNetworkOption(network_policy_id="default-policy", workspace_id=workspace_id))
     policies.delete_network_policy_rpc("sdk-egress")
 
@@ -140,13 +136,10 @@ def check_settings(a, check):
 
     updated = delegate(before.etag)
     check(updated.personal_compute.value == s.PersonalComputeMessageEnum.DELEGATE and updated.etag != before.etag, "update a setting; its etag changes")
-    try:
-        delegate(before.etag)
-        check(False, "a stale etag is refused")
-    except ResourceConflict as conflict:
-        fresh = conflict.get_error_info()[0].metadata["etag"]
-        check(fresh == updated.etag, "a stale etag is a 409 that carries the fresh etag")
-        check(delegate(fresh).personal_compute.value == s.PersonalComputeMessageEnum.DELEGATE, "the retry with the fresh etag succeeds")
+    conflict = refused(check, ResourceConflict, lambda: delegate(before.etag), "a stale etag is refused (409)")
+    fresh = conflict.get_error_info()[0].metadata["etag"]
+    check(fresh == updated.etag, "the 409 carries the fresh etag")
+    check(delegate(fresh).personal_compute.value == s.PersonalComputeMessageEnum.DELEGATE, "the retry with the fresh etag succeeds")
     reverted = personal.delete(etag=personal.get().etag)
     check(reverted.etag and personal.get().personal_compute.value == s.PersonalComputeMessageEnum.ON, "delete reverts the setting to its default")
     csp = a.settings.csp_enablement_account.get()
@@ -163,11 +156,8 @@ def check_settings(a, check):
     grant = [iam.GrantRule(role="roles/billing.admin", principals=["users/ada.lovelace@example.com"])]
     written = a.access_control.update_rule_set(name=name, rule_set=iam.RuleSetUpdateRequest(name=name, etag=rule_set.etag, grant_rules=grant))
     check([(r.role, r.principals) for r in written.grant_rules] == [("roles/billing.admin", ["users/ada.lovelace@example.com"])], "grant a role on the account rule set")
-    try:
-        a.access_control.update_rule_set(name=name, rule_set=iam.RuleSetUpdateRequest(name=name, etag=rule_set.etag))
-        check(False, "a rule set write with a stale etag is refused")
-    except ResourceConflict:
-        check(True, "a rule set write with a stale etag is refused (409)")
+    stale = iam.RuleSetUpdateRequest(name=name, etag=rule_set.etag)
+    refused(check, ResourceConflict, lambda: a.access_control.update_rule_set(name=name, rule_set=stale), "a rule set write with a stale etag is refused (409)")
 
 
 def check_oauth(a, check):
@@ -219,11 +209,7 @@ def check_billing_and_catalog(a, check):
     check(names == ["sdk-beta", "sdk-alpha"], "list budget policies filtered by name, sorted descending, page by page")
     renamed = a.budget_policy.update(second.policy_id, policy=b.BudgetPolicy(policy_name="sdk-gamma"))
     check(renamed.policy_name == "sdk-gamma" and a.budget_policy.get(second.policy_id).policy_name == "sdk-gamma", "update a budget policy (PATCH)")
-    try:
-        a.budget_policy.create(policy=b.BudgetPolicy(policy_name="sdk-alpha"))
-        check(False, "budget policy names are unique")
-    except ResourceConflict:
-        check(True, "budget policy names are unique")
+    refused(check, ResourceConflict, lambda: a.budget_policy.create(policy=b.BudgetPolicy(policy_name="sdk-alpha")), "budget policy names are unique")
     for policy in (first, second):
         a.budget_policy.delete(policy.policy_id)
 

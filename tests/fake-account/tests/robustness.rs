@@ -240,34 +240,36 @@ fn mutate(value: &mut Value, rng: &mut Rng) {
     }
 }
 
-/// Sends a request; `None` when the connection closed without an HTTP answer.
-async fn send(base: &str, method: &str, target: &str, token: &str, body: &str) -> Option<u16> {
+/// Sends one request (its request line and headers, then `body`) on a connection of its own;
+/// the whole answer as text, `None` when the connection closed without one.
+async fn exchange(base: &str, head: &str, body: &str) -> Option<String> {
     let address = base.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(address).await.ok()?;
-    let request = format!(
-        "{method} {target} HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    );
+    let request = format!("{head}\r\nhost: {address}\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}", body.len());
     stream.write_all(request.as_bytes()).await.ok()?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.ok()?;
-    let text = String::from_utf8_lossy(&raw);
-    text.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
+    Some(String::from_utf8_lossy(&raw).into_owned())
+}
+
+/// The request line and headers of an account API call.
+fn api_head(method: &str, target: &str, token: &str) -> String {
+    format!("{method} {target} HTTP/1.1\r\nauthorization: Bearer {token}\r\ncontent-type: application/json")
+}
+
+/// The JSON body of an answer (null when it has none).
+fn json_of(answer: &str) -> Value {
+    serde_json::from_str(answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("")).unwrap_or(Value::Null)
+}
+
+/// Sends a request; `None` when the connection closed without an HTTP answer.
+async fn send(base: &str, method: &str, target: &str, token: &str, body: &str) -> Option<u16> {
+    let answer = exchange(base, &api_head(method, target, token), body).await?;
+    answer.strip_prefix("HTTP/1.1 ")?.get(..3)?.parse().ok()
 }
 
 async fn json_call(base: &str, method: &str, target: &str, token: &str, body: &Value) -> Value {
-    let address = base.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let body = body.to_string();
-    let request = format!(
-        "{method} {target} HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.unwrap();
-    let text = String::from_utf8(raw).unwrap();
-    serde_json::from_str(text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("")).unwrap_or(Value::Null)
+    json_of(&exchange(base, &api_head(method, target, token), &body.to_string()).await.expect("an answer"))
 }
 
 /// The first value under any of `keys`, anywhere in `value`.
@@ -284,19 +286,11 @@ fn find_id(value: &Value, keys: &[&str]) -> Option<String> {
 
 /// An access token of the fake's service principal.
 async fn sign_in(fake: &FakeAccount) -> String {
-    let (base, a) = (fake.base_url(), fake.config().account_id.clone());
-    let form = format!("grant_type=client_credentials&client_id={}&client_secret={}", fake.config().client_id, fake.config().client_secret);
-    let address = base.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
-    let request = format!(
-        "POST /oidc/accounts/{a}/v1/token HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: {}\r\n\r\n{form}",
-        form.len()
-    );
-    stream.write_all(request.as_bytes()).await.unwrap();
-    let mut raw = String::new();
-    stream.read_to_string(&mut raw).await.unwrap();
-    let token: Value = serde_json::from_str(raw.split_once("\r\n\r\n").unwrap().1).unwrap();
-    token["access_token"].as_str().unwrap().to_string()
+    let c = fake.config();
+    let form = format!("grant_type=client_credentials&client_id={}&client_secret={}", c.client_id, c.client_secret);
+    let head = format!("POST /oidc/accounts/{}/v1/token HTTP/1.1\r\ncontent-type: application/x-www-form-urlencoded", c.account_id);
+    let answer = exchange(&fake.base_url(), &head, &form).await.expect("the token endpoint answers");
+    json_of(&answer)["access_token"].as_str().expect("a token").to_string()
 }
 
 /// Odd query strings, each tried on every list and read.
