@@ -2,7 +2,7 @@
 //! Each setting is one record `{"<field>": {…}, "etag", "setting_name": "default"}`. As the SDKs
 //! document it: GET takes an optional `etag` ("at least as fresh as"); PATCH takes
 //! `{allow_missing, field_mask, setting}` with the etag inside `setting`, and a stale etag is a
-//! 409 carrying the fresh one (see [`errors::stale_etag`](crate::errors::stale_etag)); DELETE,
+//! 409 carrying the fresh one (see [`errors::stale_etag`]); DELETE,
 //! offered only for the toggles with a documented default, takes the etag in the query, reverts
 //! the setting and answers `{"etag"}`. Every write makes a new etag.
 
@@ -112,7 +112,7 @@ fn kind(setting_type: &str, name: &str) -> Result<&'static Kind, Response> {
 }
 
 /// The setting as its record.
-fn record(state: &mut AccountState, kind: &Kind) -> Value {
+fn record(state: &AccountState, kind: &Kind) -> Value {
     let setting = state.settings.get(kind.name).cloned().unwrap_or_else(|| Setting { value: (kind.default)(), etag: String::new() });
     json!({kind.field: setting.value, "etag": setting.etag, "setting_name": "default"})
 }
@@ -128,7 +128,7 @@ fn fresh(state: &AccountState, kind: &Kind, given: Option<&str>) -> Result<(), R
 
 pub async fn get(Account(shared): Account, Path((_, setting_type, name)): Path<(String, String, String)>) -> Answer {
     let kind = kind(&setting_type, &name)?;
-    Ok(Json(record(&mut shared.state(), kind)).into_response())
+    Ok(Json(record(&shared.state(), kind)).into_response())
 }
 
 /// `PATCH`: the masked fields of `setting` replace the stored ones. An etag that is missing or
@@ -157,7 +157,7 @@ pub async fn update(
     }
     let etag = state.etag(kind.name);
     state.settings.insert(kind.name.to_string(), Setting { value, etag });
-    Ok(Json(record(&mut state, kind)).into_response())
+    Ok(Json(record(&state, kind)).into_response())
 }
 
 /// `DELETE`: back to the default. The etag is optional in the SDKs; a stale one is a 409.
