@@ -176,3 +176,48 @@ async fn no_secret_or_token_reaches_output_errors_or_logs() {
         }
     }
 }
+
+/// Each command that prints, with whoever reads its stdout gone: it ends quietly (exit code 0,
+/// no panic, no backtrace) instead of panicking in `println!` on the broken pipe.
+#[tokio::test(flavor = "multi_thread")]
+async fn commands_end_quietly_when_stdout_is_closed() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let fake = FakeAccount::start(FakeConfig::default()).await.unwrap();
+    let connection = fake.m2m_connection().to_string();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["cards"],
+        vec!["cards", "--json"],
+        vec!["describe", "list-users"],
+        vec!["docs"],
+        vec!["demo"],
+        vec!["run", "list-users", "--connection", &connection],
+    ];
+    let quiet = |what: &str, out: &Output| {
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{what}: {stderr}");
+        assert!(!stderr.contains("panicked") && !stderr.contains("backtrace") && !stderr.contains("Broken pipe"), "{what}: {stderr}");
+    };
+    for args in commands {
+        // A pipe whose reading end is closed before the command writes a byte.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_databricks-account"));
+        command.args(&args).stdout(writer).stderr(Stdio::piped()).env("RUST_BACKTRACE", "1");
+        let out = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+        quiet(&args.join(" "), &out);
+    }
+    // `cards | head -1`: the reader goes away after the first line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_databricks-account"))
+        .args(["cards", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("RUST_BACKTRACE", "1")
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert_eq!(first.trim(), "[");
+    let out = child.wait_with_output().unwrap();
+    quiet("cards --json | head -1", &out);
+}

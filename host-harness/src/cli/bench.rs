@@ -34,7 +34,7 @@ use fake_account::{FakeAccount, FakeConfig, Seed};
 use host_harness::{CardOutcome, Harness, HarnessConfig, RunOptions, RunPhases};
 use serde_json::{Value, json};
 
-use crate::output::pretty;
+use crate::output::{out, outln, pretty};
 use instantiation::instantiation;
 use latency::card_latency;
 use listing::listing;
@@ -114,9 +114,9 @@ fn cards(user_id: &str) -> Vec<(&'static str, Value)> {
 pub async fn command(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> anyhow::Result<ExitCode> {
     let report = bench(component, args).await?;
     if args.json {
-        println!("{}", pretty(&report));
+        outln!("{}", pretty(&report))?;
     } else {
-        print!("{}", table(&report));
+        out!("{}", table(&report))?;
     }
     Ok(ExitCode::SUCCESS)
 }

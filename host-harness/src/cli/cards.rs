@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use host_harness::{CardCatalog, Harness, HarnessError};
 use serde_json::{Value, json};
 
-use crate::output::pretty;
+use crate::output::{out, outln, pretty};
 
 /// `cards [--json]`.
 pub async fn list(harness: &Harness, json: bool) -> anyhow::Result<ExitCode> {
     let catalog = CardCatalog::load(harness).await?;
-    print_cards(harness, &catalog, json);
+    print_cards(harness, &catalog, json)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -20,19 +20,19 @@ pub async fn describe(harness: &Harness, card: String) -> anyhow::Result<ExitCod
     // An unknown card is reported before the card list is loaded: it needs no guest call.
     let signature = harness.card(&card).ok_or(HarnessError::UnknownCard(card))?;
     let catalog = CardCatalog::load(harness).await?;
-    println!("{}", pretty(&catalog.describe(signature)));
+    outln!("{}", pretty(&catalog.describe(signature)))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// `docs`.
 pub async fn docs(harness: &Harness) -> anyhow::Result<ExitCode> {
     let catalog = CardCatalog::load(harness).await?;
-    print!("{}", catalog.markdown(harness.cards()));
+    out!("{}", catalog.markdown(harness.cards()))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// The card list: the component's own metadata for every card it exports.
-fn print_cards(harness: &Harness, catalog: &CardCatalog, json: bool) {
+fn print_cards(harness: &Harness, catalog: &CardCatalog, json: bool) -> anyhow::Result<()> {
     let info = |id: &str| catalog.card(id);
     if json {
         let cards: Vec<Value> = harness
@@ -44,8 +44,7 @@ fn print_cards(harness: &Harness, catalog: &CardCatalog, json: bool) {
                 value
             })
             .collect();
-        println!("{}", pretty(&Value::Array(cards)));
-        return;
+        return outln!("{}", pretty(&Value::Array(cards)));
     }
     let rows: Vec<[String; 6]> = harness
         .cards()
@@ -67,10 +66,11 @@ fn print_cards(harness: &Harness, catalog: &CardCatalog, json: bool) {
     let widths: Vec<usize> = (0..6).map(|i| rows.iter().map(|row| row[i].len()).max().unwrap_or(0).max(header[i].len())).collect();
     let line = |cells: [&str; 6]| {
         let text: Vec<String> = cells.iter().zip(&widths).map(|(cell, w)| format!("{cell:w$}")).collect();
-        println!("{}", text.join("  ").trim_end());
+        outln!("{}", text.join("  ").trim_end())
     };
-    line(header);
+    line(header)?;
     for row in &rows {
-        line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]]);
+        line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]])?;
     }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use anyhow::Context;
 use host_harness::{CardOutcome, Harness, RunOptions};
 use serde_json::{Value, json};
 
-use crate::output::{EXIT_CARD_ERROR, pretty};
+use crate::output::{EXIT_CARD_ERROR, outln, pretty};
 
 /// One step of the demo.
 struct Step<'a> {
@@ -21,22 +21,22 @@ pub async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
     let fake = fake_account::FakeAccount::start(fake_account::FakeConfig::default()).await.context("cannot start the fake account")?;
     let connection = fake.m2m_connection();
     let options = RunOptions::default();
-    println!("Fake Databricks account at {}", fake.base_url());
-    println!("Component: {} cards, loaded from {:?}\n", harness.cards().len(), harness.load_report().source);
+    outln!("Fake Databricks account at {}", fake.base_url())?;
+    outln!("Component: {} cards, loaded from {:?}\n", harness.cards().len(), harness.load_report().source)?;
 
     let mut n = 0;
     let mut step = async |step: Step<'_>| -> anyhow::Result<Result<Value, ExitCode>> {
         n += 1;
-        println!("[{n}] {} — {}", step.card, step.title);
-        println!("    input:  {}", step.input);
+        outln!("[{n}] {} — {}", step.card, step.title)?;
+        outln!("    input:  {}", step.input)?;
         let outcome = harness.run(step.card, &connection, &step.input, &options).await?;
         Ok(match outcome {
             CardOutcome::Ok(output) => {
-                println!("    result: {}\n", indent(&pretty(&output)));
+                outln!("    result: {}\n", indent(&pretty(&output)))?;
                 Ok(output)
             }
             CardOutcome::Err(card_error) => {
-                println!("    FAILED: {}\n", indent(&pretty(&card_error)));
+                outln!("    FAILED: {}\n", indent(&pretty(&card_error)))?;
                 eprintln!("demo step `{}` failed: {card_error}", step.card);
                 Err(ExitCode::from(EXIT_CARD_ERROR))
             }
@@ -74,13 +74,13 @@ pub async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
                 .collect()
         })
         .unwrap_or_default();
-    println!("    members of {}: {}\n", group["display_name"].as_str().unwrap_or("the group"), members.join(", "));
+    outln!("    members of {}: {}\n", group["display_name"].as_str().unwrap_or("the group"), members.join(", "))?;
     let user = step!("deactivate the user", "update-user", json!({"id": user_id, "active": false}));
-    println!("    active: {}\n", user["active"]);
+    outln!("    active: {}\n", user["active"])?;
     step!("clean up: delete the group", "delete-group", json!({"id": group_id}));
     step!("clean up: delete the user", "delete-user", json!({"id": user_id}));
 
-    println!("Act 2: the rest of the account\n");
+    outln!("Act 2: the rest of the account\n")?;
     let workspaces = step!("list the workspaces", "list-workspaces", json!({}));
     let workspace_id = workspaces["workspaces"][0]["workspace_id"].as_i64().context("the demo account has a workspace")?;
     let metastore = step!("create a Unity Catalog metastore", "create-metastore", json!({"name": "demo-metastore", "region": "us-west-2"}));
@@ -100,7 +100,7 @@ pub async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
         "create-ip-access-list",
         json!({"label": "office", "list_type": "allow", "ip_addresses": ["203.0.113.0/24"]})
     );
-    println!("Demo finished: {n} cards ran.");
+    outln!("Demo finished: {n} cards ran.")?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -16,7 +16,7 @@ use host_harness::{CardOutcome, Harness, RunOptions};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::output::pretty;
+use crate::output::{outln, pretty};
 
 /// How long `login` waits for the browser to come back.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
@@ -137,7 +137,7 @@ fn write_private(path: &Path, connection: &Value) -> anyhow::Result<()> {
 /// `login …`: signs in and prints where the connection file went and when its access token
 /// expires (never the tokens themselves).
 pub async fn command(harness: &Harness, args: LoginArgs) -> anyhow::Result<ExitCode> {
-    println!("{}", pretty(&login(harness, args).await?));
+    outln!("{}", pretty(&login(harness, args).await?))?;
     Ok(ExitCode::SUCCESS)
 }
 

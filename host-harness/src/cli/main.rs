@@ -1,9 +1,10 @@
 //! `databricks-account`: list, describe and run the cards of the databricks-account component,
 //! start the fake account, or run the demo.
 //!
-//! Results go to stdout; logs, progress and errors go to stderr. Exit codes: 0 success, 1 the
-//! card returned its error, 2 usage error, 3 the harness failed (bad JSON, trap, time or memory
-//! limit, unknown card, unreadable file).
+//! Results go to stdout; logs, progress and errors go to stderr. Exit codes: 0 success (also
+//! when whoever read stdout stopped early, as `| head` does), 1 the card returned its error, 2
+//! usage error, 3 the harness failed (bad JSON, trap, time or memory limit, unknown card,
+//! unreadable file).
 //!
 //! This file is the command line itself: its arguments and which module runs each subcommand.
 //! The library (`host_harness`) knows nothing of it.

@@ -10,7 +10,7 @@ use host_harness::{CardOutcome, Harness, RunOptions};
 use serde_json::Value;
 
 use crate::login;
-use crate::output::{EXIT_CARD_ERROR, pretty};
+use crate::output::{EXIT_CARD_ERROR, outln, pretty};
 
 /// The arguments of `run`.
 #[derive(clap::Args)]
@@ -54,7 +54,7 @@ pub async fn run(harness: &Harness, args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     match harness.run(&args.card, &connection, &input, &options).await? {
         CardOutcome::Ok(output) => {
-            println!("{}", pretty(&output));
+            outln!("{}", pretty(&output))?;
             Ok(ExitCode::SUCCESS)
         }
         CardOutcome::Err(card_error) => {
