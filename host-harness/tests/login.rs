@@ -109,3 +109,112 @@ async fn login_writes_a_private_connection_and_run_keeps_it_fresh() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A GET as a browser sends it: the status and the page.
+async fn browser_page(url: &str) -> (u16, String) {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::client::legacy::Client;
+    let client: Client<_, Empty<bytes::Bytes>> = Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let response = client.get(url.parse().unwrap()).await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = response.status().as_u16();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A public app (PKCE only) whose redirect URL is on `port`; its client ID.
+async fn public_app(fake: &FakeAccount, port: u16) -> String {
+    let harness = Harness::embedded().unwrap();
+    let input = json!({"name": "cli", "redirect_urls": [format!("http://localhost:{port}/callback")], "confidential": false});
+    let outcome = harness.run("create-custom-app-integration", &fake.m2m_connection(), &input, &RunOptions::default()).await.unwrap();
+    let CardOutcome::Ok(app) = outcome else { panic!("{outcome:?}") };
+    app["client_id"].as_str().unwrap().to_string()
+}
+
+/// `login` for the app, writing `file`; the child and its stderr (the URL comes first).
+fn start_login(
+    fake: &FakeAccount,
+    client_id: &str,
+    port: u16,
+    file: &std::path::Path,
+    command: impl FnOnce(&mut Command),
+) -> std::process::Child {
+    let mut login = Command::new(env!("CARGO_BIN_EXE_databricks-account"));
+    login
+        .args(["login", "--account-id", &fake.config().account_id, "--client-id", client_id])
+        .args(["--host-override", &fake.base_url(), "--port", &port.to_string()])
+        .arg("--output")
+        .arg(file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    command(&mut login);
+    login.spawn().unwrap()
+}
+
+/// The stderr lines up to the authorization URL (`None`: the CLI ended without printing one),
+/// and the reader for the rest.
+fn read_url(stderr: std::process::ChildStderr) -> (Option<String>, String, BufReader<std::process::ChildStderr>) {
+    let mut stderr = BufReader::new(stderr);
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        if stderr.read_line(&mut line).unwrap() == 0 {
+            return (None, seen, stderr);
+        }
+        seen.push_str(&line);
+        if let Some(url) = line.trim().strip_prefix("http") {
+            return (Some(format!("http{url}")), seen, stderr);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forged_callback_does_not_end_the_login() {
+    let fake = FakeAccount::start(FakeConfig::default()).await.unwrap();
+    let port = free_port();
+    let client_id = public_app(&fake, port).await;
+    let dir = std::env::temp_dir().join(format!("login-forged-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("connection.json");
+    let mut child = start_login(&fake, &client_id, port, &file, |_| {});
+    let (url, _, mut stderr) = tokio::task::spawn_blocking({
+        let stderr = child.stderr.take().unwrap();
+        move || read_url(stderr)
+    })
+    .await
+    .unwrap();
+    let url = url.expect("the CLI printed the authorization URL");
+
+    // A forger's links, with another state or none, before the person signs in: each is
+    // refused with a page that says so, and the login goes on.
+    for forged in [format!("code=code-forged&state=not-this-{port}"), "code=code-forged".to_string(), "error=access_denied&state=x".into()]
+    {
+        let (status, page) = browser_page(&format!("http://localhost:{port}/callback?{forged}")).await;
+        assert_eq!(status, 400, "{forged}: {page}");
+        assert!(page.contains("not this session's") && !page.contains("Signed in"), "{forged}: {page}");
+    }
+    assert!(child.try_wait().unwrap().is_none(), "login is still waiting for the real callback");
+
+    // The real sign-in completes the login.
+    let (status, location) = browser_get(&url).await;
+    assert_eq!(status, 302);
+    let (status, page) = browser_page(&location.unwrap()).await;
+    assert_eq!((status, page.contains("Signed in")), (200, true), "{page}");
+    let output = tokio::task::spawn_blocking(move || {
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+        (child.wait_with_output().unwrap(), rest)
+    })
+    .await
+    .unwrap();
+    let (output, rest) = output;
+    assert!(output.status.success(), "login failed: {rest}");
+    assert!(rest.contains("Ignored a sign-in redirect"), "the terminal says a redirect was ignored: {rest}");
+    let connection: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let refresh_token = connection["auth"]["oauth_u2m"]["refresh_token"].as_str().unwrap();
+    assert!(refresh_token.starts_with("doau-"));
+    let everything = format!("{}{rest}", String::from_utf8_lossy(&output.stdout));
+    for secret in [refresh_token, connection["auth"]["oauth_u2m"]["access_token"].as_str().unwrap(), "doau-", "dapi-fake-"] {
+        assert!(!everything.contains(secret), "{secret:?} leaked: {everything}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

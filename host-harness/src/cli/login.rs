@@ -8,6 +8,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{Context, anyhow, bail};
@@ -75,37 +76,53 @@ async fn must(harness: &Harness, card: &str, connection: &Value, input: Value) -
     }
 }
 
-/// What the browser's redirect carried.
+/// What the browser's redirect carried (its state was this login's).
 struct Callback {
     code: Option<String>,
-    state: Option<String>,
     error: Option<String>,
 }
 
-/// Serves `GET /callback` on the listener until the first redirect arrives (or the timeout).
-async fn wait_for_callback(listener: tokio::net::TcpListener) -> anyhow::Result<Callback> {
+/// Whether the callback's `state` is this login's, compared in constant time.
+fn same_state(got: Option<&String>, expected: &str) -> bool {
+    got.is_some_and(|got| got.len() == expected.len() && got.bytes().zip(expected.bytes()).fold(0, |acc, (a, b)| acc | (a ^ b)) == 0)
+}
+
+/// Serves `GET /callback` on the listener until a redirect with this login's `state` arrives
+/// (or the timeout). A callback with another or no state (a forged link, another tab's login) is
+/// answered 400 and ignored: it neither ends the login nor is told "Signed in".
+async fn wait_for_callback(listener: tokio::net::TcpListener, state: String) -> anyhow::Result<Callback> {
     use axum::extract::Query;
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
     use std::collections::HashMap;
-    let (sender, receiver) = tokio::sync::mpsc::channel::<Callback>(1);
+    let (sender, receiver) = tokio::sync::oneshot::channel::<Callback>();
+    let sender = Arc::new(Mutex::new(Some(sender)));
     let app = axum::Router::new().route(
         "/callback",
         axum::routing::get(move |Query(q): Query<HashMap<String, String>>| {
             let sender = sender.clone();
+            let state = state.clone();
             async move {
+                if !same_state(q.get("state"), &state) {
+                    eprintln!("Ignored a sign-in redirect that was not this login's (wrong or missing state); still waiting …");
+                    let page = "This sign-in link is not this session's: it was ignored. Sign in from the link your terminal printed.";
+                    return (StatusCode::BAD_REQUEST, page).into_response();
+                }
+                let Some(sender) = sender.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() else {
+                    return (StatusCode::BAD_REQUEST, "This sign-in link was already used.").into_response();
+                };
                 let failed = q.contains_key("error");
-                let callback = Callback { code: q.get("code").cloned(), state: q.get("state").cloned(), error: q.get("error").cloned() };
-                let _ = sender.send(callback).await;
-                if failed { "Sign-in failed; see the terminal." } else { "Signed in. You can close this tab." }
+                let _ = sender.send(Callback { code: q.get("code").cloned(), error: q.get("error").cloned() });
+                if failed { "Sign-in failed; see the terminal." } else { "Signed in. You can close this tab." }.into_response()
             }
         }),
     );
     let server = tokio::spawn(async move { axum::serve(listener, app).await });
-    let mut receiver = receiver;
-    let callback = tokio::time::timeout(LOGIN_TIMEOUT, receiver.recv()).await;
+    let callback = tokio::time::timeout(LOGIN_TIMEOUT, receiver).await;
     server.abort();
     match callback {
-        Ok(Some(callback)) => Ok(callback),
-        Ok(None) => bail!("the callback server stopped"),
+        Ok(Ok(callback)) => Ok(callback),
+        Ok(Err(_)) => bail!("the callback server stopped"),
         Err(_) => bail!("nobody signed in within {} seconds", LOGIN_TIMEOUT.as_secs()),
     }
 }
@@ -174,12 +191,9 @@ async fn login(harness: &Harness, args: LoginArgs) -> anyhow::Result<Value> {
     let url = url.as_str().ok_or_else(|| anyhow!("start-oauth-login returned no URL"))?;
     eprintln!("Open this URL in a browser and sign in:\n\n  {url}\n\nWaiting for the redirect to {redirect_uri} …");
 
-    let callback = wait_for_callback(listener).await?;
+    let callback = wait_for_callback(listener, state).await?;
     if let Some(error) = callback.error {
         bail!("Databricks refused the login: {error}");
-    }
-    if callback.state.as_deref() != Some(state.as_str()) {
-        bail!("the redirect carried another login's state: refusing it (possible cross-site request)");
     }
     let code = callback.code.ok_or_else(|| anyhow!("the redirect carried no code"))?;
     let exchange = json!({"code": code, "code_verifier": verifier, "redirect_uri": redirect_uri});
