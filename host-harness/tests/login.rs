@@ -218,3 +218,42 @@ async fn a_forged_callback_does_not_end_the_login() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn login_checks_its_file_before_anyone_signs_in() {
+    let fake = FakeAccount::start(FakeConfig::default()).await.unwrap();
+    let port = free_port();
+    let client_id = public_app(&fake, port).await;
+    fake.clear_requests();
+    let dir = std::env::temp_dir().join(format!("login-unwritable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("connection.json");
+    // A file-size limit (`ulimit -f`) too small for the connection file.
+    let mut child = start_login(&fake, &client_id, port, &file, |command| {
+        use std::os::unix::process::CommandExt;
+        let limit = libc::rlimit { rlim_cur: 64, rlim_max: 64 };
+        // SAFETY: setrlimit is async-signal-safe; the closure touches nothing else.
+        unsafe {
+            command.pre_exec(
+                move || if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) },
+            );
+        }
+    });
+    let (url, seen, _) = tokio::task::spawn_blocking({
+        let stderr = child.stderr.take().unwrap();
+        move || read_url(stderr)
+    })
+    .await
+    .unwrap();
+    if url.is_some() {
+        let _ = child.kill();
+        panic!("login asked the person to sign in although it could not write {}: {seen}", file.display());
+    }
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    assert_eq!(output.status.code(), Some(3), "{seen}");
+    assert!(seen.contains("cannot write"), "{seen}");
+    assert!(!file.exists());
+    assert!(fake.requests().iter().all(|r| !r.path.ends_with("/v1/token")), "no code was redeemed");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -3,24 +3,35 @@
 //! component builds the authorization URL and exchanges the code (`start-oauth-login`,
 //! `complete-oauth-login`); this command only generates the PKCE pair, waits for the
 //! browser's redirect and writes the file. `run` keeps such a file's tokens fresh with
-//! `refresh-oauth-tokens`, saving a rotated refresh token before the card runs.
+//! `refresh-oauth-tokens`, saving a rotated refresh token before the card runs. How the file is
+//! written (checked before a token is spent, locked, atomic, 0600, recoverable) is
+//! `connection_file.rs`'s.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, anyhow, bail};
 use base64::Engine as _;
-use host_harness::{CardOutcome, Harness, RunOptions};
+use host_harness::{CardOutcome, Harness, HarnessError, RunOptions};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::connection_file::ConnectionFile;
 use crate::output::{outln, pretty};
+use crate::run::Deadline;
 
 /// How long `login` waits for the browser to come back.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How long `login` waits for a `run` that is refreshing the same file.
+const LOGIN_LOCK_WAIT: Duration = Duration::from_secs(60);
+
+/// `run` refreshes an access token that expires within this margin (the same margin
+/// `refresh-oauth-tokens` uses; under the file's lock the card decides).
+const REFRESH_AHEAD_SECS: u64 = 5 * 60;
 
 /// The arguments of `login`.
 #[derive(clap::Args)]
@@ -137,18 +148,9 @@ fn store_tokens(connection: &mut Value, tokens: &Value) {
     }
 }
 
-/// Writes a connection file readable by its owner only, replacing it atomically.
-fn write_private(path: &Path, connection: &Value) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(connection)? + "\n";
-    let temporary = path.with_extension("tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&temporary).with_context(|| format!("cannot write {}", temporary.display()))?;
-    std::io::Write::write_all(&mut file, text.as_bytes())?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, path).with_context(|| format!("cannot write {}", path.display()))
+/// The size of `connection` as a file: what the temporary file must hold at least.
+fn file_size(connection: &Value) -> usize {
+    serde_json::to_string_pretty(connection).map_or(0, |text| text.len() + 1)
 }
 
 /// `login …`: signs in and prints where the connection file went and when its access token
@@ -178,6 +180,10 @@ async fn login(harness: &Harness, args: LoginArgs) -> anyhow::Result<Value> {
         }},
         "host_override": args.host_override,
     });
+    // Where the tokens go, checked before anyone signs in: a file that cannot be written fails
+    // now, not after the code is redeemed.
+    let output = ConnectionFile::resolve(&args.output, false)?;
+    drop(output.prepare(file_size(&connection)).with_context(|| format!("the connection cannot be saved in {}", args.output.display()))?);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], args.port)))
         .await
         .with_context(|| format!("cannot listen on localhost:{} for the login redirect", args.port))?;
@@ -196,32 +202,97 @@ async fn login(harness: &Harness, args: LoginArgs) -> anyhow::Result<Value> {
         bail!("Databricks refused the login: {error}");
     }
     let code = callback.code.ok_or_else(|| anyhow!("the redirect carried no code"))?;
+    // The code is redeemed only once the new file is ready to take the tokens, under the lock a
+    // `run` refreshing the same file takes.
+    let Some(_lock) = output.lock(Instant::now() + LOGIN_LOCK_WAIT).await? else {
+        bail!("another databricks-account has been writing {} for {} s; try again", args.output.display(), LOGIN_LOCK_WAIT.as_secs());
+    };
+    let pending = output.prepare(file_size(&connection))?;
     let exchange = json!({"code": code, "code_verifier": verifier, "redirect_uri": redirect_uri});
     let tokens = must(harness, "complete-oauth-login", &connection, exchange).await?;
     if !tokens["refresh_token"].is_string() {
         bail!("Databricks issued no refresh token: the app connection must allow the offline_access scope");
     }
     store_tokens(&mut connection, &tokens);
-    write_private(&args.output, &connection)?;
+    pending.commit(&connection).context("signed in, but the connection file was not written")?;
     eprintln!("Signed in; the connection is in {} (readable by you only).", args.output.display());
     Ok(json!({"connection_file": args.output, "access_token_expires_at": tokens["access_token_expires_at"]}))
 }
 
-/// For a U2M connection read from `file`: refreshes the tokens when the access token is missing
-/// or expiring, and saves the new token set (a rotated refresh token included) to the file
-/// before the card runs, so no rotated token is ever lost.
+/// Whether a U2M connection's access token is missing, of unknown expiry, or expiring within
+/// [`REFRESH_AHEAD_SECS`].
+fn stale(connection: &Value) -> bool {
+    let auth = &connection["auth"]["oauth_u2m"];
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    !auth["access_token"].is_string()
+        || auth["access_token_expires_at"].as_u64().is_none_or(|at| at <= now.saturating_add(REFRESH_AHEAD_SECS))
+}
+
+fn is_u2m(connection: &Value) -> bool {
+    connection["auth"]["oauth_u2m"].is_object()
+}
+
+/// For a U2M connection read from `file`: when the access token is missing or expiring,
+/// refreshes it and saves the new token set (a rotated refresh token included) to the file
+/// before the card runs, so no rotated token is ever lost. Returns the connection to run with,
+/// or `Err` with the refresh card's `card-error` (the caller prints it; exit code 1).
+///
+/// Under the file's lock, the file is read again: another run may have refreshed it while this
+/// one waited, and then its tokens are used without a refresh. The new file is created (and
+/// filled) before the refresh token is redeemed; the whole step counts against `deadline`.
+///
 /// A connection given inline is left alone: a rotated refresh token would have nowhere to go,
 /// so the card reports the stale token instead.
-pub async fn fresh_u2m(harness: &Harness, file: Option<&Path>, mut connection: Value) -> anyhow::Result<Value> {
-    let Some(file) = file.filter(|_| connection["auth"]["oauth_u2m"].is_object()) else {
-        return Ok(connection);
+pub async fn fresh_u2m(
+    harness: &Harness,
+    file: Option<&Path>,
+    connection: Value,
+    options: &RunOptions,
+    deadline: &Deadline,
+) -> anyhow::Result<Result<Value, Value>> {
+    let Some(file) = file.filter(|_| is_u2m(&connection)) else {
+        return Ok(Ok(connection));
     };
-    let tokens = must(harness, "refresh-oauth-tokens", &connection, json!({})).await?;
-    let changed = tokens["access_token"] != connection["auth"]["oauth_u2m"]["access_token"];
+    if !stale(&connection) {
+        return Ok(Ok(connection));
+    }
+    let nothing_spent = || {
+        format!(
+            "the access token in {} is stale and cannot be refreshed: nothing was sent, the refresh token in it still works",
+            file.display()
+        )
+    };
+    let target = ConnectionFile::resolve(file, true).with_context(nothing_spent)?;
+    let Some(_lock) = target.lock(deadline.at()).await.with_context(nothing_spent)? else {
+        return Err(anyhow::Error::new(deadline.exceeded())
+            .context(format!("waiting for another run to finish refreshing the tokens of {}", file.display())));
+    };
+    let mut connection = target.read()?;
+    if !is_u2m(&connection) || !stale(&connection) {
+        tracing::info!(file = %file.display(), "another run refreshed the tokens meanwhile");
+        return Ok(Ok(connection));
+    }
+    let pending = target.prepare(file_size(&connection)).with_context(nothing_spent)?;
+    let options = RunOptions { time_limit: deadline.remaining()?, ..options.clone() };
+    let outcome = harness.run("refresh-oauth-tokens", &connection, &json!({}), &options).await.map_err(|err| match err {
+        HarnessError::TimeLimit(_) => {
+            anyhow::Error::new(deadline.exceeded()).context(format!("refreshing the tokens of {}", file.display()))
+        }
+        err => anyhow::Error::new(err).context(format!("refreshing the tokens of {}", file.display())),
+    })?;
+    let tokens = match outcome {
+        CardOutcome::Ok(tokens) => tokens,
+        CardOutcome::Err(card_error) => return Ok(Err(card_error)),
+    };
+    // Any token of the set may have changed: a rotated refresh token can come with the same
+    // access token, and a new access token with the same refresh token.
+    let before = connection["auth"]["oauth_u2m"].clone();
     store_tokens(&mut connection, &tokens);
-    if changed {
-        write_private(file, &connection)?;
+    if connection["auth"]["oauth_u2m"] != before {
+        pending
+            .commit(&connection)
+            .with_context(|| format!("refreshed the tokens of {}, but could not save them", target.given().display()))?;
         tracing::info!(file = %file.display(), rotated = %tokens["refresh_token_rotated"], "saved the refreshed tokens");
     }
-    Ok(connection)
+    Ok(Ok(connection))
 }

@@ -2,9 +2,9 @@
 //! start the fake account, or run the demo.
 //!
 //! Results go to stdout; logs, progress and errors go to stderr. Exit codes: 0 success (also
-//! when whoever read stdout stopped early, as `| head` does), 1 the card returned its error, 2
-//! usage error, 3 the harness failed (bad JSON, trap, time or memory limit, unknown card,
-//! unreadable file).
+//! when whoever read stdout stopped early, as `| head` does), 1 the card returned its error (or
+//! the refresh of a U2M connection file did), 2 usage error, 3 the harness failed (bad JSON,
+//! trap, time or memory limit, unknown card, unreadable or unwritable file).
 //!
 //! This file is the command line itself: its arguments and which module runs each subcommand.
 //! The library (`host_harness`) knows nothing of it.
@@ -15,6 +15,7 @@ use std::process::ExitCode;
 mod bench;
 mod cards;
 mod component;
+mod connection_file;
 mod demo;
 mod fake;
 mod login;
@@ -81,6 +82,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
+    ignore_file_size_signal();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => return output::failure(&anyhow::anyhow!("cannot start the async runtime: {err}")),
@@ -105,6 +107,18 @@ impl Cli {
             Command::Bench(args) => bench::command(component, &args).await,
             Command::Demo => demo::demo(&component::harness(component)?).await,
         }
+    }
+}
+
+/// A write beyond the file-size limit (`ulimit -f`) fails with `EFBIG` instead of killing the
+/// process with `SIGXFSZ`, so that a connection file that cannot be written is an error the CLI
+/// reports (before any refresh token is spent), not a silent death.
+fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to "ignore" installs no handler code; it is done
+    // at start-up, before any thread that could race on the disposition.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
 }
 

@@ -3,10 +3,10 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use host_harness::{CardOutcome, Harness, RunOptions};
+use host_harness::{CardOutcome, Harness, HarnessError, RunOptions};
 use serde_json::Value;
 
 use crate::login;
@@ -30,7 +30,8 @@ pub struct RunArgs {
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allow_origins: Vec<String>,
 
-    /// Wall-clock limit of the run, in seconds.
+    /// Wall-clock limit of the run, in seconds: the refresh of a stale U2M connection file
+    /// (and any wait for another run refreshing it) included.
     #[arg(long, value_name = "SECONDS", default_value_t = 60)]
     time_limit: u64,
 
@@ -39,20 +40,64 @@ pub struct RunArgs {
     memory_limit: usize,
 }
 
+/// When a run's time is up: `--time-limit` after the run started.
+pub struct Deadline {
+    at: Instant,
+    limit: Duration,
+}
+
+impl Deadline {
+    /// `limit` from now.
+    pub fn after(limit: Duration) -> Deadline {
+        let now = Instant::now();
+        // A limit beyond what an `Instant` can hold is as good as none.
+        let at = now.checked_add(limit).unwrap_or_else(|| now + Duration::from_secs(u64::from(u32::MAX)));
+        Deadline { at, limit }
+    }
+
+    pub fn at(&self) -> Instant {
+        self.at
+    }
+
+    /// The time left, or the time-limit failure when none is.
+    pub fn remaining(&self) -> Result<Duration, HarnessError> {
+        let left = self.at.saturating_duration_since(Instant::now());
+        if left.is_zero() { Err(self.exceeded()) } else { Ok(left) }
+    }
+
+    /// The run's limit, exceeded.
+    pub fn exceeded(&self) -> HarnessError {
+        HarnessError::TimeLimit(self.limit)
+    }
+}
+
 /// Runs the card with these arguments and prints what it returned.
 pub async fn run(harness: &Harness, args: RunArgs) -> anyhow::Result<ExitCode> {
+    let deadline = Deadline::after(Duration::from_secs(args.time_limit));
     // The connection holds secrets: it is parsed, never logged or echoed.
     let connection = read_connection(&args.connection)?;
-    // A U2M connection file is refreshed (and saved) first when its access token is stale.
-    let file = (!args.connection.trim_start().starts_with('{')).then(|| Path::new(&args.connection));
-    let connection = login::fresh_u2m(harness, file, connection).await?;
+    // The input first: a mistake in it must not cost a refresh.
     let input = read_input(&args.input)?;
     let mut options =
         RunOptions { time_limit: Duration::from_secs(args.time_limit), memory_limit: args.memory_limit << 20, ..RunOptions::default() };
     if !args.allow_origins.is_empty() {
         options.allowed_origins = Some(args.allow_origins);
     }
-    match harness.run(&args.card, &connection, &input, &options).await? {
+    // A U2M connection file is refreshed (and saved) first when its access token is stale.
+    let file = (!args.connection.trim_start().starts_with('{')).then(|| Path::new(&args.connection));
+    let connection = match login::fresh_u2m(harness, file, connection, &options, &deadline).await? {
+        Ok(connection) => connection,
+        Err(card_error) => {
+            eprintln!("{}", pretty(&card_error));
+            return Ok(ExitCode::from(EXIT_CARD_ERROR));
+        }
+    };
+    options.time_limit = deadline.remaining()?;
+    let outcome = harness.run(&args.card, &connection, &input, &options).await.map_err(|err| match err {
+        HarnessError::TimeLimit(_) => deadline.exceeded(),
+        err => err,
+    })?;
+    match outcome {
         CardOutcome::Ok(output) => {
             outln!("{}", pretty(&output))?;
             Ok(ExitCode::SUCCESS)
