@@ -20,13 +20,29 @@ pub struct HarnessConfig {
     /// store and instance of an earlier successful run, reused only by a run whose connection
     /// (secret included), allowed origins and memory limit hash to the same key, so that its
     /// cached OAuth token serves the next run of the same connection and never another one.
-    /// Default: 0 (off): every run mints its own token. See docs/performance.md.
+    /// Default: 0 (off). See docs/performance.md.
     pub warm_instances: usize,
+    /// Share OAuth client-credentials tokens between the runs of this harness: a run's token
+    /// request is answered from an earlier answer to the same request (same URL, secret and
+    /// scopes: never another connection's) while its token is fresh, and identical requests in
+    /// flight wait for one. Default: on (one token per connection).
+    pub share_tokens: bool,
+    /// Also keep shared tokens in this directory (mode 0600 files), so that processes share them
+    /// (the CLI's `run`). Default: none (memory only).
+    pub token_cache_dir: Option<PathBuf>,
 }
 
 impl Default for HarnessConfig {
     fn default() -> Self {
-        HarnessConfig { pooling: false, use_cache: true, cache_dir: None, pool_connections: true, warm_instances: 0 }
+        HarnessConfig {
+            pooling: false,
+            use_cache: true,
+            cache_dir: None,
+            pool_connections: true,
+            warm_instances: 0,
+            share_tokens: true,
+            token_cache_dir: None,
+        }
     }
 }
 

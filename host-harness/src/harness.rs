@@ -21,6 +21,7 @@ use crate::phases::RunPhases;
 use crate::policy::{AccountHosts, OutboundPolicy};
 use crate::runtime::{self, wt};
 use crate::state::RunState;
+use crate::tokens::{TokenShare, TokenStats};
 use crate::warm::{WarmPool, WarmStats};
 
 /// The component built from `plugin/` by this crate's build script.
@@ -40,6 +41,7 @@ pub(crate) struct Inner {
     cards: Vec<CardSignature>,
     load: LoadReport,
     pub(crate) connections: Option<Arc<ConnectionPool>>,
+    pub(crate) tokens: Option<Arc<TokenShare>>,
     pub(crate) warm: WarmPool,
     /// Each cloud's account host, read from the component on the first run that needs it.
     account_hosts: tokio::sync::OnceCell<Arc<AccountHosts>>,
@@ -131,6 +133,7 @@ impl Harness {
                 load,
                 connections: config.pool_connections.then(|| Arc::new(ConnectionPool::new())),
                 warm: WarmPool::new(config.warm_instances),
+                tokens: config.share_tokens.then(|| Arc::new(TokenShare::new(config.token_cache_dir.clone()))),
                 account_hosts: tokio::sync::OnceCell::new(),
             }),
         })
@@ -176,6 +179,11 @@ impl Harness {
     /// Counters of the connection pool (zero when pooling is off).
     pub fn connection_stats(&self) -> PoolStats {
         self.inner.connections.as_ref().map(|pool| pool.stats()).unwrap_or_default()
+    }
+
+    /// Counters of token sharing: tokens minted and shared (zero when it is off).
+    pub fn token_stats(&self) -> TokenStats {
+        self.inner.tokens.as_ref().map(|tokens| tokens.stats()).unwrap_or_default()
     }
 
     /// Counters of warm-instance reuse (zero when it is off).

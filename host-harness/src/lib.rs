@@ -49,6 +49,7 @@ pub mod schema;
 mod state;
 #[cfg(test)]
 mod test_types;
+mod tokens;
 pub mod values;
 mod warm;
 
@@ -62,4 +63,5 @@ pub use outbound::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, PoolStats};
 pub use outcome::CardOutcome;
 pub use phases::RunPhases;
 pub use runtime::POOLING_MAX_MEMORY;
+pub use tokens::TokenStats;
 pub use warm::WarmStats;

@@ -29,6 +29,7 @@ use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
 use crate::phases::ResponseWaits;
+use crate::tokens::{self, TokenShare};
 
 /// Connect timeout when the guest sets none.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -76,6 +77,8 @@ impl Timeouts {
 struct RunScope {
     /// The pool of the run's harness (`None`: a new connection per request).
     pool: Option<Arc<ConnectionPool>>,
+    /// The token answers the runs of the harness share (`None`: every run mints its own).
+    tokens: Option<Arc<TokenShare>>,
     /// Where the run's waits for response heads are summed.
     waits: ResponseWaits,
 }
@@ -87,8 +90,13 @@ tokio::task_local! {
 
 /// Runs `future` (a card run) with `pool` as the sender of its allowed requests, summing in
 /// `waits` how long they wait for their response heads.
-pub(crate) async fn within_run<F: Future>(pool: Option<Arc<ConnectionPool>>, waits: ResponseWaits, future: F) -> F::Output {
-    RUN.scope(RunScope { pool, waits }, future).await
+pub(crate) async fn within_run<F: Future>(
+    pool: Option<Arc<ConnectionPool>>,
+    tokens: Option<Arc<TokenShare>>,
+    waits: ResponseWaits,
+    future: F,
+) -> F::Output {
+    RUN.scope(RunScope { pool, tokens, waits }, future).await
 }
 
 /// The pool of requests sent outside [`within_run`] (hooks used without a harness run).
@@ -103,18 +111,64 @@ fn default_pool() -> Arc<ConnectionPool> {
 /// Not an `async fn`: the run's scope is read now, while the guest's call is being polled inside
 /// [`within_run`]; wasmtime polls the returned future on a task of its own.
 pub(crate) fn send(request: http::Request<WasiBody>, options: Option<RequestOptions>) -> impl Future<Output = SendResult> + Send + 'static {
-    let run = RUN.try_with(Clone::clone).unwrap_or_else(|_| RunScope { pool: Some(default_pool()), waits: ResponseWaits::default() });
+    let run = RUN.try_with(Clone::clone).unwrap_or_else(|_| RunScope {
+        pool: Some(default_pool()),
+        tokens: None,
+        waits: ResponseWaits::default(),
+    });
     let timeouts = Timeouts::of(options);
     let handed_over = Instant::now();
     async move {
-        let sent = match run.pool {
-            Some(pool) => pool.send(request, timeouts).await,
-            None => wasmtime_wasi_http::default_send_request(request, Some(timeouts.options()))
-                .await
-                .map(|(response, io)| (response.map(BodyExt::boxed_unsync), Box::new(io) as Box<dyn Future<Output = _> + Send>)),
+        let sent = match run.tokens.clone() {
+            Some(tokens) => send_sharing_tokens(&tokens, run.pool.clone(), request, timeouts).await,
+            None => send_on(run.pool.clone(), request, timeouts).await,
         };
         run.waits.add(handed_over.elapsed());
         sent
+    }
+}
+
+/// Sends through the token share: a client-credentials exchange is answered from a shared token
+/// when one is fresh, and a refused shared token is forgotten.
+async fn send_sharing_tokens(
+    tokens: &TokenShare,
+    pool: Option<Arc<ConnectionPool>>,
+    request: http::Request<WasiBody>,
+    timeouts: Timeouts,
+) -> SendResult {
+    let (parts, body) = request.into_parts();
+    if tokens::is_client_credentials(&parts) {
+        let bytes = tokens::read_bounded(body).await?;
+        if !tokens::grants_client_credentials(&bytes) {
+            return send_on(pool, http::Request::from_parts(parts, tokens::full(bytes)), timeouts).await;
+        }
+        let mut connection_task: Option<Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>> = None;
+        let answer = tokens
+            .exchange(parts, bytes, |request| async {
+                let (response, task) = send_on(pool, request, timeouts).await?;
+                connection_task = Some(task);
+                Ok(response)
+            })
+            .await?;
+        return Ok((answer, connection_task.unwrap_or_else(|| Box::new(async { Ok(()) }))));
+    }
+    let bearer = tokens::bearer(&parts);
+    let sent = send_on(pool, http::Request::from_parts(parts, body), timeouts).await?;
+    if sent.0.status() == http::StatusCode::UNAUTHORIZED
+        && let Some(token) = bearer
+    {
+        tokens.forget(&token);
+    }
+    Ok(sent)
+}
+
+/// Sends on the run's pool, or on a new connection without one.
+async fn send_on(pool: Option<Arc<ConnectionPool>>, request: http::Request<WasiBody>, timeouts: Timeouts) -> SendResult {
+    match pool {
+        Some(pool) => pool.send(request, timeouts).await,
+        None => wasmtime_wasi_http::default_send_request(request, Some(timeouts.options()))
+            .await
+            .map(|(response, io)| (response.map(BodyExt::boxed_unsync), Box::new(io) as Box<dyn Future<Output = _> + Send>)),
     }
 }
 

@@ -52,7 +52,7 @@ pub(crate) async fn run(
     let started = Instant::now();
     let running = call(&harness.pre, &mut store, instance, card, &args);
     let waits = ResponseWaits::default();
-    let within_run = outbound::within_run(harness.connections.clone(), waits.clone(), running);
+    let within_run = outbound::within_run(harness.connections.clone(), harness.tokens.clone(), waits.clone(), running);
     // The epoch deadline stops guest code that computes; this stops a run that awaits the network.
     let called = tokio::time::timeout(options.time_limit, within_run).await;
     let returned = Instant::now();

@@ -183,8 +183,9 @@ impl Credentials {
     }
 
     /// The bearer token for a request: the SCIM token, the U2M access token the host keeps
-    /// fresh, or a cached or new M2M token.
-    pub fn bearer_token(&self, origin: &str, account_id: &str, policy: &Policy) -> Result<String, CardError> {
+    /// fresh, or a cached or new M2M token. `renew` mints a new one past any cache on the way (a
+    /// host sharing tokens between runs): Databricks refused the last one.
+    pub fn bearer_token(&self, origin: &str, account_id: &str, policy: &Policy, renew: bool) -> Result<String, CardError> {
         match self {
             Credentials::ScimToken(token) => Ok(token.clone()),
             Credentials::OAuthU2m(u2m) => u2m.usable_access_token(super::u2m::now()).cloned().ok_or_else(|| {
@@ -203,7 +204,7 @@ impl Credentials {
                 if let Some(token) = cached {
                     return Ok(token);
                 }
-                let fresh = self.mint_token(origin, account_id, client_id, client_secret, scopes, policy)?;
+                let fresh = self.mint_token(origin, account_id, client_id, client_secret, scopes, policy, renew)?;
                 let token = fresh.token.clone();
                 TOKENS.with_borrow_mut(|tokens| {
                     tokens.retain(|(stored, _)| !stored.matches(&key));
@@ -214,7 +215,10 @@ impl Credentials {
         }
     }
 
-    /// `POST /oidc/accounts/{account_id}/v1/token` with client credentials (HTTP Basic).
+    /// `POST /oidc/accounts/{account_id}/v1/token` with client credentials (HTTP Basic). A host may
+    /// answer it from an earlier answer to the same request (`host-harness` shares tokens so);
+    /// `fresh` asks it not to (`Cache-Control: no-cache`, HTTP's way to say so).
+    #[allow(clippy::too_many_arguments)]
     fn mint_token(
         &self,
         origin: &str,
@@ -223,10 +227,14 @@ impl Credentials {
         client_secret: &str,
         scopes: &str,
         policy: &Policy,
+        fresh: bool,
     ) -> Result<CachedToken, CardError> {
         let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{client_secret}"));
-        let request = Request::new(Method::Post, format!("/oidc/accounts/{account_id}/v1/token"))
+        let mut request = Request::new(Method::Post, format!("/oidc/accounts/{account_id}/v1/token"))
             .form(vec![("grant_type".into(), "client_credentials".into()), ("scope".into(), scopes.into())]);
+        if fresh {
+            request.extra_headers.push(("cache-control".into(), "no-cache".into()));
+        }
         let response = send_token_request(origin, &request, &format!("Basic {basic}"), policy).map_err(|e| self.redact_error(e))?;
         let body: TokenResponse = response.json()?;
         let lifetime = Duration::from_secs(body.expires_in.unwrap_or(3600));
@@ -271,7 +279,8 @@ pub fn confirm_client_credentials(
         client_secret: client_secret.to_string(),
         scopes: DEFAULT_SCOPES.to_string(),
     };
-    credentials.mint_token(origin, account_id, client_id, client_secret, DEFAULT_SCOPES, policy).map(drop)
+    // A proof must reach the token endpoint: never an answer a host kept.
+    credentials.mint_token(origin, account_id, client_id, client_secret, DEFAULT_SCOPES, policy, true).map(drop)
 }
 
 impl U2m {

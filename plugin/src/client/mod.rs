@@ -115,14 +115,15 @@ impl Session {
         self.credentials.is_scim_token()
     }
 
-    /// Signs in (an OAuth token from the cache or the token endpoint). A SCIM token has
+    /// Signs in now: an OAuth token from the token endpoint itself, past any token a host shares
+    /// between runs, so that a health check proves the credentials still work. A SCIM token has
     /// nothing to mint: it is checked by the first call that uses it.
     pub fn sign_in(&self) -> Result<(), CardError> {
         if self.credentials.is_scim_token() {
             return Ok(());
         }
         self.credentials
-            .bearer_token(&self.origin, &self.account_id, &self.policy)
+            .bearer_token(&self.origin, &self.account_id, &self.policy, true)
             .map(drop)
             .map_err(|error| self.explain(self.credentials.redact_error(error)))
     }
@@ -180,7 +181,7 @@ impl Session {
         let idempotent = request.method.is_idempotent();
         let mut replayed = false;
         retry::run(self.policy.retry_budget, || {
-            let token = match self.credentials.bearer_token(&self.origin, &self.account_id, &self.policy) {
+            let token = match self.credentials.bearer_token(&self.origin, &self.account_id, &self.policy, replayed) {
                 Ok(token) => token,
                 Err(error) => return Outcome::Failed { error, response: None, decision: Decision::Fail },
             };

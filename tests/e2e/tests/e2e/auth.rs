@@ -7,14 +7,16 @@ use fake_account::Seed;
 use serde_json::json;
 
 #[scenario]
-async fn m2m_mints_one_token_per_run_with_basic_auth() {
+async fn m2m_mints_one_token_per_connection_with_basic_auth() {
     let env = Env::empty().await;
-    let user = env.ok("create-user", json!({"user_name": "tok@example.com"})).await;
     env.clear();
-    // update-user sends two API requests (PATCH, GET): one token serves both.
+    let user = env.ok("create-user", json!({"user_name": "tok@example.com"})).await;
+    // update-user sends two API requests (PATCH, GET); the harness shares the first run's token
+    // with every later run of the same connection.
     env.ok("update-user", json!({"id": user["id"], "display_name": "Tok"})).await;
+    env.ok("get-user", json!({"id": user["id"]})).await;
     let tokens = env.token_requests();
-    assert_eq!(tokens.len(), 1, "one token request per run");
+    assert_eq!(tokens.len(), 1, "one token request for three runs of one connection");
     let token_request = &tokens[0];
     assert_eq!(token_request.method, "POST");
     assert_eq!(token_request.path, format!("/oidc/accounts/{}/v1/token", env.account_id()));
@@ -31,7 +33,7 @@ async fn m2m_mints_one_token_per_run_with_basic_auth() {
     assert_eq!(form, [("grant_type".into(), "client_credentials".into()), ("scope".into(), "all-apis".into())]);
 
     let api = env.api_requests();
-    assert_eq!(api.len(), 2);
+    assert_eq!(api.len(), 4, "POST, PATCH and GET of update-user, GET");
     for request in &api {
         let bearer = request.header("authorization").unwrap();
         assert!(bearer.starts_with("Bearer ") && !bearer.contains(SENTINEL_SECRET), "{bearer}");
@@ -119,4 +121,34 @@ async fn an_expired_token_is_unauthenticated_with_databricks_message() {
     assert_eq!(case, "unauthenticated");
     assert_eq!(error["status"], 401);
     assert_eq!(error["message"], "Token is expired");
+}
+
+/// One token per connection, however many runs are in flight; never one connection's token for
+/// another; a token the account stopped accepting is minted again.
+#[scenario]
+async fn runs_in_flight_share_one_token_per_connection_and_only_per_connection() {
+    let env = Env::demo().await;
+    env.clear();
+    let mut runs = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let (harness, connection, options) = (env.harness.clone(), env.connection.clone(), env.options.clone());
+        runs.spawn(async move { harness.run("get-user", &connection, &json!({"id": fake_account::example_ids::ADA}), &options).await });
+    }
+    while let Some(run) = runs.join_next().await {
+        assert!(run.unwrap().unwrap().is_ok());
+    }
+    assert_eq!(env.token_requests().len(), 1, "forty cold runs, one token");
+
+    let mut narrower = env.connection.clone();
+    narrower["auth"]["oauth_m2m"]["scopes"] = json!(["scim"]);
+    env.run_with("get-user", &narrower, json!({"id": fake_account::example_ids::ADA})).await.unwrap();
+    assert_eq!(env.token_requests().len(), 2, "other scopes, another token");
+    let tokens: Vec<String> = env.api_requests().iter().filter_map(|r| r.header("authorization").map(str::to_string)).collect();
+    assert_eq!(tokens.iter().collect::<std::collections::BTreeSet<_>>().len(), 2, "two connections, two bearer tokens");
+
+    env.fake.expire_all_tokens();
+    env.ok("get-user", json!({"id": fake_account::example_ids::ADA})).await;
+    assert_eq!(env.token_requests().len(), 3, "the refused token is not handed out again");
+    let last = env.token_requests().pop().unwrap();
+    assert_eq!(last.header("cache-control"), Some("no-cache"), "the guest asks past the shared token");
 }

@@ -45,7 +45,8 @@ async fn create_a_secret_that_signs_in_then_list_and_delete_it() {
     assert_eq!(env.ok("delete-service-principal-secret", json!({"service_principal_id": sp, "secret_id": id})).await, json!({"id": id}));
     let request = env.single_api_request();
     assert_eq!((request.method.as_str(), request.path), ("DELETE", format!("{secrets_path}/{id}")));
-    assert!(env.run_with("list-users", &rotated, json!({})).await.is_err(), "a deleted secret no longer signs in");
+    let health = env.run_with("check-connection", &rotated, json!({})).await.unwrap();
+    assert_eq!(health["token"]["status"], "failed", "a deleted secret no longer signs in: {health}");
     let (case, _) = env.err("delete-service-principal-secret", json!({"service_principal_id": sp, "secret_id": id})).await;
     assert_eq!(case, "not_found");
 }
