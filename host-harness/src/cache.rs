@@ -59,7 +59,7 @@ pub(crate) struct ArtifactCache {
 impl ArtifactCache {
     /// The cache at `dir`, or the default one (`DATABRICKS_ACCOUNT_CACHE_DIR` or the temp dir).
     pub(crate) fn new(dir: Option<PathBuf>) -> Self {
-        let dir = dir.or_else(|| std::env::var_os(CACHE_DIR_ENV).filter(|d| !d.is_empty()).map(PathBuf::from)).unwrap_or_else(default_dir);
+        let dir = dir.unwrap_or_else(cache_dir);
         ArtifactCache { dir }
     }
 
@@ -155,6 +155,12 @@ impl Hasher for Sha256Hasher {
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The directory of the harness's files (the compiled component, the CLI's shared tokens):
+/// `DATABRICKS_ACCOUNT_CACHE_DIR`, else a per-user folder in the temp dir.
+pub fn cache_dir() -> PathBuf {
+    std::env::var_os(CACHE_DIR_ENV).filter(|d| !d.is_empty()).map(PathBuf::from).unwrap_or_else(default_dir)
 }
 
 #[cfg(unix)]

@@ -53,7 +53,7 @@ mod tokens;
 pub mod values;
 mod warm;
 
-pub use cache::{CACHE_DIR_ENV, LoadReport, LoadSource};
+pub use cache::{CACHE_DIR_ENV, LoadReport, LoadSource, cache_dir};
 pub use cards::{CARD_LIST_INTERFACE, CARD_PACKAGE_PREFIX, CardSignature};
 pub use catalog::{CardCatalog, CardInfo};
 pub use config::{HarnessConfig, RunOptions};

@@ -171,7 +171,8 @@ async fn pooled_connections_are_reused_across_requests_and_runs() {
     let connection = fake.m2m_connection();
     let id = fake.requests().len(); // nothing yet
     assert_eq!(id, 0);
-    let pooled = harness(HarnessConfig::default());
+    // Each run mints its own token here, so every run sends two requests over the pool.
+    let pooled = harness(HarnessConfig { share_tokens: false, ..HarnessConfig::default() });
     let options = RunOptions::default();
     let page = pooled.run("list-users", &connection, &json!({}), &options).await.unwrap();
     let user_id = page.ok().unwrap()["resources"][0]["id"].as_str().unwrap().to_string();
@@ -193,7 +194,8 @@ async fn pooled_connections_are_reused_across_requests_and_runs() {
 async fn a_warm_instance_reuses_its_token_for_its_own_connection_only() {
     let fake = fake_with_users(1).await;
     let connection = fake.m2m_connection();
-    let warm = harness(HarnessConfig { warm_instances: 8, ..HarnessConfig::default() });
+    // The instance's own token cache alone (token sharing between runs is tested in the e2e suite).
+    let warm = harness(HarnessConfig { warm_instances: 8, share_tokens: false, ..HarnessConfig::default() });
     let options = RunOptions::default();
 
     for _ in 0..3 {

@@ -221,3 +221,55 @@ async fn commands_end_quietly_when_stdout_is_closed() {
     let out = child.wait_with_output().unwrap();
     quiet("cards --json | head -1", &out);
 }
+
+/// Runs of the CLI for one connection share its token through the cache directory (0600 files
+/// keyed by the whole token request): ten runs, one token request. A connection with another
+/// secret never gets it; `--no-token-cache` mints its own.
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_of_one_connection_share_a_token_across_processes() {
+    let fake = FakeAccount::start(FakeConfig { seed: Seed::Demo, ..FakeConfig::default() }).await.unwrap();
+    let dir = tempdir("token-share");
+    let connection = fake.m2m_connection().to_string();
+    let run = |extra: &[&str], connection: &str| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_databricks-account"));
+        command.env("DATABRICKS_ACCOUNT_CACHE_DIR", &dir).args(["run", "list-users", "--connection", connection]).args(extra);
+        command.output().expect("the CLI starts")
+    };
+    let tokens = || fake.requests().iter().filter(|r| r.path.ends_with("/v1/token")).count();
+    for _ in 0..10 {
+        let out = tokio::task::block_in_place(|| run(&[], &connection));
+        assert!(out.status.success(), "{}", text(&out.stderr));
+    }
+    assert_eq!(tokens(), 1, "ten runs, one token");
+    let files: Vec<_> = std::fs::read_dir(dir.join("tokens")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(std::fs::metadata(&files[0]).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(dir.join("tokens")).unwrap().permissions().mode() & 0o777, 0o700);
+    }
+    let out = tokio::task::block_in_place(|| run(&["--no-token-cache"], &connection));
+    assert!(out.status.success());
+    assert_eq!(tokens(), 2, "--no-token-cache mints its own");
+
+    let mut other = fake.m2m_connection();
+    other["auth"]["oauth_m2m"]["client_secret"] = json!("another-secret-entirely");
+    let out = tokio::task::block_in_place(|| run(&[], &other.to_string()));
+    assert_eq!(out.status.code(), Some(1), "another secret is refused: {}", text(&out.stderr));
+    assert_eq!(tokens(), 3, "and asked the token endpoint itself");
+
+    // A garbled cache file is ignored and replaced.
+    std::fs::write(&files[0], "not json").unwrap();
+    let out = tokio::task::block_in_place(|| run(&[], &connection));
+    assert!(out.status.success());
+    assert_eq!(tokens(), 4);
+    assert!(std::fs::read_to_string(&files[0]).unwrap().starts_with('{'));
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("hh-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -1,3 +1,4 @@
+#![cfg(feature = "cli")]
 //! U2M connection files under `databricks-account run`: a stale file is refreshed and saved so
 //! that no refresh token is ever lost, even when Databricks rotates it on every use (single-use
 //! refresh tokens). Each test runs the real CLI against the fake account.

@@ -101,7 +101,10 @@ impl Cli {
             Command::Describe { card } => cards::describe(&component::harness(component)?, card).await,
             Command::Docs => cards::docs(&component::harness(component)?).await,
             Command::WriteComponent { path } => component::write(component, &path),
-            Command::Run(args) => run::run(&component::harness(component)?, args).await,
+            Command::Run(args) => {
+                let config = host_harness::HarnessConfig { token_cache_dir: args.token_cache_dir(), ..Default::default() };
+                run::run(&component::with_config(component, &config)?, args).await
+            }
             Command::Fake { port } => fake::serve(port).await,
             Command::Login(args) => login::command(&component::harness(component)?, args).await,
             Command::Bench(args) => bench::command(component, &args).await,

@@ -1,7 +1,7 @@
 //! `run CARD --connection … --input …`: one card run, its output on stdout or its card error on
 //! stderr (exit code 1).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -38,6 +38,21 @@ pub struct RunArgs {
     /// Memory limit of the run, in MiB.
     #[arg(long, value_name = "MIB", default_value_t = 64)]
     memory_limit: usize,
+
+    /// Mint a token for this run alone instead of reusing one an earlier run of the same
+    /// connection minted (shared through mode-0600 files in the cache directory, keyed by a hash
+    /// of the whole token request, secret included; also `DATABRICKS_ACCOUNT_TOKEN_CACHE=off`).
+    #[arg(long)]
+    no_token_cache: bool,
+}
+
+impl RunArgs {
+    /// Where this run shares tokens with other runs of the CLI: `<cache dir>/tokens`, unless
+    /// turned off.
+    pub fn token_cache_dir(&self) -> Option<PathBuf> {
+        let off = std::env::var("DATABRICKS_ACCOUNT_TOKEN_CACHE").is_ok_and(|v| matches!(v.as_str(), "off" | "0" | "false"));
+        (!self.no_token_cache && !off).then(|| host_harness::cache_dir().join("tokens"))
+    }
 }
 
 /// When a run's time is up: `--time-limit` after the run started.
