@@ -107,10 +107,9 @@ pub fn list_budgets(s: &Session, input: ListBudgetsInput) -> Result<Budgets, Car
 pub fn create_budget(s: &Session, input: CreateBudgetInput) -> Result<Budget, CardError> {
     threshold(&input.monthly_threshold_usd)?;
     let filter = filter(input.workspace_ids.as_deref().unwrap_or_default(), input.tags.as_deref().unwrap_or_default());
-    let body = json!({"budget": {
+    let mut body = json!({"budget": {
         "account_id": s.account_id(),
         "display_name": input.display_name,
-        "filter": filter,
         "alert_configurations": [{
             "time_period": "MONTH",
             "trigger_type": "CUMULATIVE_SPENDING_EXCEEDED",
@@ -119,6 +118,10 @@ pub fn create_budget(s: &Session, input: CreateBudgetInput) -> Result<Budget, Ca
             "action_configurations": email_actions(&input.alert_emails),
         }],
     }});
+    // A budget over the whole account has no filter at all, as the SDK sends it.
+    if filter.as_object().is_some_and(|f| !f.is_empty()) {
+        body["budget"]["filter"] = filter;
+    }
     rest::post::<OneBudget>(s, ApiVersion::V2_1, BUDGETS, body).and_then(|a| budget(a.budget))
 }
 

@@ -20,7 +20,7 @@ pub const get_workspace_metastore: Call = Call::get("workspaces/{workspace_id}/m
 pub const assign_metastore_to_workspace: Call =
     Call::post("workspaces/{workspace_id}/metastores/{metastore_id}").path_in_body().body_in("metastore_assignment").echo();
 pub const update_metastore_assignment: Call =
-    Call::put("workspaces/{workspace_id}/metastores/{metastore_id}").body_in("metastore_assignment").needs_change().echo();
+    Call::put("workspaces/{workspace_id}/metastores/{metastore_id}").path_in_body().body_in("metastore_assignment").needs_change().echo();
 
 /// The input's default catalog is for assigning only, so neither sent nor returned here.
 pub fn delete_metastore_from_workspace(s: &Session, input: WorkspaceMetastore) -> Result<MetastoreAssignment, CardError> {

@@ -33,6 +33,7 @@ mod permissions;
 mod progress;
 mod provisioning;
 mod published_apps;
+pub mod python_sdk;
 mod scim;
 mod secrets;
 mod seed;

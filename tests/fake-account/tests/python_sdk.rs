@@ -3,56 +3,19 @@
 //! `python/requirements.txt`) from PyPI into a venv under the workspace's target dir.
 
 use fake_account::{FakeAccount, FakeConfig, Seed};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn run(command: &mut Command, what: &str) {
-    let output = command.output().unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// A venv with the pinned SDK, reused across runs while the pin is unchanged.
-fn venv(crate_dir: &Path) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| crate_dir.join("../../target"));
-    let venv = target.join("python-sdk-venv");
-    let requirements = crate_dir.join("python/requirements.txt");
-    let pinned = std::fs::read_to_string(&requirements).expect("requirements.txt");
-    let stamp = venv.join("installed-requirements.txt");
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(pinned.as_str()) {
-        run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(&venv), "python3 -m venv");
-        run(
-            Command::new(venv.join("bin/python"))
-                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
-                .arg(&requirements),
-            "pip install databricks-sdk",
-        );
-        std::fs::write(&stamp, pinned).expect("write the venv stamp");
-    }
-    venv
-}
+use std::path::PathBuf;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_official_python_sdk_drives_the_fake_account() {
     let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let venv = tokio::task::spawn_blocking({
-        let crate_dir = crate_dir.clone();
-        move || venv(&crate_dir)
-    })
-    .await
-    .unwrap();
+    let python = tokio::task::spawn_blocking(fake_account::python_sdk::python).await.unwrap();
     // The demo account, so the workspace-level calls have workspaces to call on.
     let fake = FakeAccount::start(FakeConfig { seed: Seed::Demo, ..FakeConfig::default() }).await.unwrap();
     // The first workspace the SDK creates fails: its waiter must raise with this message.
     fake.fail_next_workspace("The cross-account role cannot be assumed.");
     let config = fake.config().clone();
     let script = crate_dir.join("python/sdk_check.py");
-    let output = tokio::process::Command::new(venv.join("bin/python"))
+    let output = tokio::process::Command::new(python)
         .arg(script)
         .env("DATABRICKS_HOST", fake.base_url())
         .env("DATABRICKS_ACCOUNT_ID", &config.account_id)

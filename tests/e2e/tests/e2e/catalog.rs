@@ -106,7 +106,11 @@ async fn a_workspace_gets_another_default_catalog() {
     let updated = env.ok("update-metastore-assignment", input.clone()).await;
     let request = env.single_api_request();
     assert_eq!((request.method.as_str(), request.path), ("PUT", env.api(&format!("workspaces/{WORKSPACE}/metastores/{id}"))));
-    assert_eq!(request.body.unwrap(), json!({"metastore_assignment": {"default_catalog_name": "analytics"}}), "the IDs are in the path only");
+    assert_eq!(
+        request.body.unwrap(),
+        json!({"metastore_assignment": {"workspace_id": WORKSPACE, "metastore_id": id, "default_catalog_name": "analytics"}}),
+        "the SDK's UpdateMetastoreAssignment requires the workspace ID in the body as well as the path"
+    );
     assert_eq!(updated, input, "Databricks answers with nothing: the card returns the assignment it made");
     assert_eq!(env.ok("get-workspace-metastore", json!({"workspace_id": WORKSPACE})).await["default_catalog_name"], "analytics");
 
