@@ -20,7 +20,10 @@ const MIN_SECRET: usize = 4;
 /// Every form of every secret a connection holds.
 #[derive(Default)]
 pub struct Secrets {
+    /// Exact forms: base64 encodings (alone and of `client_id:secret`).
     forms: Vec<String>,
+    /// The secrets themselves, found however they are URL-encoded (see [`redact_url_encoded`]).
+    plain: Vec<String>,
 }
 
 impl Secrets {
@@ -29,10 +32,10 @@ impl Secrets {
         if secret.len() < MIN_SECRET {
             return;
         }
-        self.push(secret.to_string());
+        if !self.plain.iter().any(|p| p == secret) {
+            self.plain.push(secret.to_string());
+        }
         self.add_encodings(secret.as_bytes());
-        self.push(form_urlencoded::byte_serialize(secret.as_bytes()).collect());
-        self.push(percent_encoded(secret));
     }
 
     /// Adds a client secret with its client ID: also the base64 of `client_id:secret`, as HTTP
@@ -64,14 +67,14 @@ impl Secrets {
     /// can contain another form).
     pub fn redact(&self, text: &mut String) {
         let mut forms: Vec<&String> = self.forms.iter().filter(|f| text.contains(f.as_str())).collect();
-        if forms.is_empty() {
-            return;
-        }
         forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
         for form in forms {
             if text.contains(form.as_str()) {
                 *text = text.replace(form.as_str(), REDACTED);
             }
+        }
+        for secret in &self.plain {
+            redact_url_encoded(text, secret.as_bytes());
         }
     }
 
@@ -104,12 +107,53 @@ fn clean_api(api: &mut ApiError, clean: &mut impl FnMut(&mut String)) {
     api.request_id.as_mut().map(&mut *clean);
 }
 
-/// Every byte but the unreserved ones as `%XX` (the strictest URL encoding a proxy might echo).
-fn percent_encoded(secret: &str) -> String {
-    secret
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+/// Replaces `secret` in `text` however it is URL-encoded: each of its bytes may be there as
+/// itself, as `%XX` in either case, or (a space) as `+`. Encoders differ in which characters they
+/// escape, so matching byte by byte finds every encoding, raw included, where a list of
+/// encodings would miss one.
+fn redact_url_encoded(text: &mut String, secret: &[u8]) {
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    let mut found = false;
+    while let Some((start, end)) = find_url_encoded(rest.as_bytes(), secret) {
+        out.push_str(&rest[..start]);
+        out.push_str(REDACTED);
+        rest = &rest[end..];
+        found = true;
+    }
+    if found {
+        out.push_str(rest);
+        *text = out;
+    }
+}
+
+/// The first span of `text` that is `secret`, URL-encoded or not. A span starts at an ASCII byte
+/// or at the secret's own first byte and ends after its last byte, so it lies on character
+/// boundaries.
+fn find_url_encoded(text: &[u8], secret: &[u8]) -> Option<(usize, usize)> {
+    (0..text.len()).find_map(|start| url_encoded_at(text, start, secret).map(|end| (start, end)))
+}
+
+/// Where `secret` ends if `text` holds it, URL-encoded or not, from `at`. A `%` in the text can be
+/// the secret's own `%` or the start of an escape, so both readings are tried.
+fn url_encoded_at(text: &[u8], mut at: usize, secret: &[u8]) -> Option<usize> {
+    for (i, &byte) in secret.iter().enumerate() {
+        let here = *text.get(at)?;
+        let escaped = (here == b'%')
+            .then(|| text.get(at + 1..at + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match escaped {
+            Some(decoded) if decoded == byte && here == byte => {
+                // Ambiguous: the escape first, then the raw `%`.
+                return url_encoded_at(text, at + 3, &secret[i + 1..]).or_else(|| url_encoded_at(text, at + 1, &secret[i + 1..]));
+            }
+            Some(decoded) if decoded == byte => at += 3,
+            _ if here == byte || (here == b'+' && byte == b' ') => at += 1,
+            _ => return None,
+        }
+    }
+    Some(at)
 }
 
 /// Cuts a text to [`MAX_TEXT`] bytes at a character boundary, marking the cut.
@@ -132,6 +176,7 @@ mod tests {
         let mut secrets = Secrets::default();
         secrets.add_client("client-1", "s3cr3t+/value=");
         secrets.add("refresh token&more");
+        secrets.add("100% sure?");
         secrets
     }
 
@@ -153,6 +198,11 @@ mod tests {
             "s3cr3t%2B%2Fvalue%3D".to_string(),
             "refresh+token%26more".to_string(),
             "refresh%20token%26more".to_string(),
+            "refresh%20token%26mor%65".to_string(),
+            "s3cr3t%2b%2fvalue%3d".to_string(),
+            "s3cr3t+%2Fvalue=".to_string(),
+            "100%25+sure%3F".to_string(),
+            "100%+sure?".to_string(),
         ] {
             let out = redacted(&format!("bad credential <{leak}> sent"));
             assert!(!out.contains(&leak), "{leak} in {out}");

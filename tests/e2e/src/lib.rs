@@ -51,6 +51,12 @@ impl Env {
     /// An account with a particular configuration; its secrets are always the sentinels.
     pub async fn with_config(config: FakeConfig, login: Login) -> Env {
         let config = FakeConfig { client_secret: SENTINEL_SECRET.to_string(), scim_token: SENTINEL_SCIM_TOKEN.to_string(), ..config };
+        Env::with_own_secrets(config, login).await
+    }
+
+    /// An account whose secrets are the config's own (the attack suite's, with characters that
+    /// encode differently in each form).
+    pub async fn with_own_secrets(config: FakeConfig, login: Login) -> Env {
         let fake = FakeAccount::start(config).await.expect("fake account starts");
         let connection = match login {
             Login::OAuthM2m => fake.m2m_connection(),

@@ -170,7 +170,11 @@ pub struct Fault {
 /// The misbehaviours the fake can script.
 #[derive(Clone, Debug)]
 pub enum FaultAction {
-    /// Answer with this status, content type, body and headers (e.g. `retry-after`).
+    /// Answer with this status, content type, body and headers (e.g. `retry-after`). Like a
+    /// hostile server reflecting what it was sent, `{{authorization}}` in the body or a header
+    /// value becomes the request's `Authorization` header, `{{credential}}` the part of it after
+    /// the scheme (a bearer token, or base64 of `client_id:secret`), and `{{form}}` the request
+    /// body (a token request's form, refresh token and all).
     Respond { status: u16, content_type: String, body: String, headers: Vec<(String, String)> },
     /// Wait this long, then answer normally (latency).
     Delay(std::time::Duration),

@@ -128,6 +128,7 @@ async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request,
         Err(_) => return crate::errors::api(StatusCode::PAYLOAD_TOO_LARGE, "INVALID_PARAMETER_VALUE", "Request body too large."),
     };
     let recorded = RecordedRequest::new(&parts, &bytes);
+    let reflected = Reflected::of(&recorded);
     let query = parts.uri.query().unwrap_or("").to_string();
     let fault = {
         let mut state = shared.state();
@@ -151,9 +152,10 @@ async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request,
             tokio::time::sleep(delay).await;
             next.run(normal).await
         }
-        Some(action) => respond(action),
+        Some(action) => respond(reflected.into(action)),
     };
-    if let Ok(id) = HeaderValue::from_str(&crate::ids::uuid()) {
+    // A fault's own request ID (a hostile one, say) stays.
+    if let (false, Ok(id)) = (response.headers().contains_key("x-request-id"), HeaderValue::from_str(&crate::ids::uuid())) {
         response.headers_mut().insert("x-request-id", id);
     }
     response
@@ -165,6 +167,38 @@ impl Fault {
             && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
             && path.contains(&self.path_contains)
             && self.query_contains.as_deref().is_none_or(|q| query.contains(q))
+    }
+}
+
+/// What a hostile server can reflect of a request into a scripted answer (see
+/// [`FaultAction::Respond`]).
+struct Reflected {
+    authorization: String,
+    credential: String,
+    form: String,
+}
+
+impl Reflected {
+    fn of(request: &RecordedRequest) -> Reflected {
+        let authorization = request.header("authorization").unwrap_or_default().to_string();
+        let credential = authorization.split_once(' ').map(|(_, c)| c.to_string()).unwrap_or_default();
+        Reflected { authorization, credential, form: request.raw_body.clone() }
+    }
+
+    fn fill(&self, text: String) -> String {
+        text.replace("{{authorization}}", &self.authorization).replace("{{credential}}", &self.credential).replace("{{form}}", &self.form)
+    }
+
+    fn into(self, action: FaultAction) -> FaultAction {
+        match action {
+            FaultAction::Respond { status, content_type, body, headers } => FaultAction::Respond {
+                status,
+                content_type,
+                body: self.fill(body),
+                headers: headers.into_iter().map(|(name, value)| (name, self.fill(value))).collect(),
+            },
+            other => other,
+        }
     }
 }
 

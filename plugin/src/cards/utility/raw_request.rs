@@ -66,6 +66,16 @@ pub fn account_api_path(path: &str, account_id: &str) -> Result<String, CardErro
     if !escapes_ok {
         return refuse("has a % that is not a %XX escape");
     }
+    // What the escapes stand for must be text too: UTF-8 (no overlong dots such as %c0%ae), no
+    // control characters (no CR/LF smuggled as %0d%0a), and nothing a server could normalize
+    // into a dot or a slash (full-width dots, %ef%bc%8e).
+    let decoded = String::from_utf8(percent_decoded(bytes).collect());
+    let Ok(decoded) = decoded else {
+        return refuse("has %XX escapes that are not UTF-8");
+    };
+    if decoded.chars().any(|c| c.is_control() || DOT_AND_SLASH_LOOKALIKES.contains(&c)) {
+        return refuse("has %XX escapes that stand for control characters or for look-alikes of . / \\");
+    }
     let Some(rest) = API_ROOTS.iter().find_map(|root| path.strip_prefix(root)) else {
         return refuse(
             "must be under /api/2.0/accounts/{account_id}/, /api/2.1/accounts/{account_id}/ or /api/2.0/preview/accounts/{account_id}/",
@@ -76,6 +86,32 @@ pub fn account_api_path(path: &str, account_id: &str) -> Result<String, CardErro
         return refuse("must name this connection's account (write {account_id}); other accounts are refused");
     }
     Ok(path)
+}
+
+/// Characters that Unicode compatibility normalization (NFKC) turns into `.`, `/` or `\\`, or
+/// that render as them: a server that normalizes paths would read them as traversal.
+const DOT_AND_SLASH_LOOKALIKES: &[char] = &[
+    '\u{ff0e}', '\u{fe52}', '\u{2024}', '\u{3002}', '\u{ff61}', '\u{ff0f}', '\u{2215}', '\u{2044}', '\u{29f8}', '\u{ff3c}', '\u{fe68}',
+    '\u{29f5}',
+];
+
+/// The bytes a path's `%XX` escapes (checked well-formed) stand for, with its other bytes.
+fn percent_decoded(bytes: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let byte = *bytes.get(at)?;
+        let hex = bytes.get(at + 1..at + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (byte, hex) {
+            (b'%', Some(decoded)) => {
+                at += 3;
+                Some(decoded)
+            }
+            _ => {
+                at += 1;
+                Some(byte)
+            }
+        }
+    })
 }
 
 /// Limits on the headers a caller adds, checked before any is handed to the host (which refuses
@@ -198,6 +234,9 @@ mod tests {
         assert!(refused("/api/2.0/accounts/{account_id}/caf\u{e9}").contains("plain path segments"), "raw non-ASCII");
         assert!(refused("/api/2.0/accounts/{account_id}/a%zz").contains("%XX"));
         assert!(account_api_path("/api/2.0/accounts/{account_id}/scim/v2/Users/caf%C3%A9", ACCOUNT).is_ok(), "escaped non-ASCII");
+        assert!(refused("/api/2.0/accounts/{account_id}/%c0%ae%c0%ae/x").contains("not UTF-8"), "overlong dots");
+        assert!(refused("/api/2.0/accounts/{account_id}/%EF%BC%8E%EF%BC%8E/x").contains("look-alikes"), "escaped full-width dots");
+        assert!(refused("/api/2.0/accounts/{account_id}/x%0d%0aX-Injected:%201").contains("control"), "escaped CR LF");
     }
 
     #[test]
