@@ -454,3 +454,103 @@ async fn the_time_limit_bounds_the_refresh_and_the_wait_for_it() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_clean(&out, &account.secrets(&[&connection]));
 }
+
+/// Something planted next to a connection file before a run, where a careless writer would
+/// write or follow it.
+#[derive(Clone, Copy, Debug)]
+enum Planted {
+    Nothing,
+    /// A regular file at 0644.
+    StrayFile,
+    /// A symlink to a file that does not exist yet (what is written through it is stolen).
+    Symlink,
+    Directory,
+    Fifo,
+}
+
+impl Planted {
+    fn plant(self, path: &Path, stolen: &Path) {
+        match self {
+            Planted::Nothing => {}
+            Planted::StrayFile => {
+                std::fs::write(path, "stray").unwrap();
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            }
+            Planted::Symlink => std::os::unix::fs::symlink(stolen, path).unwrap(),
+            Planted::Directory => std::fs::create_dir(path).unwrap(),
+            Planted::Fifo => {
+                let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+                // SAFETY: a valid C string; mkfifo touches nothing else.
+                assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+            }
+        }
+    }
+
+    /// Whether the planted thing is as it was planted (and nothing went through a symlink).
+    fn untouched(self, path: &Path, stolen: &Path) -> bool {
+        use std::os::unix::fs::FileTypeExt;
+        let meta = std::fs::symlink_metadata(path);
+        match self {
+            Planted::Nothing => true,
+            Planted::StrayFile => std::fs::read_to_string(path).is_ok_and(|s| s == "stray") && mode(path) == 0o644,
+            Planted::Symlink => meta.is_ok_and(|m| m.file_type().is_symlink()) && !stolen.exists(),
+            Planted::Directory => meta.is_ok_and(|m| m.is_dir()) && std::fs::read_dir(path).unwrap().next().is_none(),
+            Planted::Fifo => meta.is_ok_and(|m| m.file_type().is_fifo()),
+        }
+    }
+}
+
+/// The file faults and races as a generated matrix: every planted thing, at every name a writer
+/// might use next to the connection file, under one run and under concurrent runs, with single-use
+/// refresh tokens. A case holds when every run succeeds, the account saw one refresh, the file is a
+/// private regular file whose refresh token is the live one, the planted thing is untouched, and no
+/// output holds a secret. Prints tried / held.
+#[tokio::test(flavor = "multi_thread")]
+async fn file_faults_and_races_as_a_matrix() {
+    let account = Account::start("matrix", true).await;
+    let planted_kinds = [Planted::Nothing, Planted::StrayFile, Planted::Symlink, Planted::Directory, Planted::Fifo];
+    let (mut tried, mut broken) = (0, Vec::new());
+    for suffix in [".tmp", ".json.tmp", ".recovered", ".json.recovered"] {
+        // Nothing planted is the one control, not one per name.
+        for planted in planted_kinds.into_iter().filter(|p| suffix == ".tmp" || !matches!(p, Planted::Nothing)) {
+            for runs in [1, 3] {
+                for entry in std::fs::read_dir(&account.dir).unwrap() {
+                    let path = entry.unwrap().path();
+                    let _ = std::fs::remove_file(&path).or_else(|_| std::fs::remove_dir_all(&path));
+                }
+                let (file, connection) = account.stale_file("connection.json").await;
+                let target = account.dir.join(format!("connection{suffix}"));
+                let stolen = account.dir.join("stolen");
+                planted.plant(&target, &stolen);
+                account.fake.clear_requests();
+                account.fake.push_fault(Fault::new("/v1/token", FaultAction::Delay(Duration::from_millis(300))).times(runs));
+                let outs = futures_join((0..runs).map(|_| cli(run_card("list-users", &file))).collect()).await;
+                account.fake.clear_faults();
+                tried += 1;
+                let case = format!("{planted:?} at connection{suffix}, {runs} run(s)");
+                let saved = std::fs::read_to_string(&file).ok().and_then(|t| serde_json::from_str::<Value>(&t).ok());
+                let secrets = account.secrets(&[&connection]);
+                let failure = if let Some(out) = outs.iter().find(|o| o.status.code() != Some(0)) {
+                    Some(format!("a run failed: {}", text(out)))
+                } else if let Some(leak) = outs.iter().map(text).find(|t| secrets.iter().any(|s| t.contains(s.as_str()))) {
+                    Some(format!("a secret in the output: {leak}"))
+                } else if account.refreshes() != 1 {
+                    Some(format!("{} refreshes", account.refreshes()))
+                } else if !planted.untouched(&target, &stolen) {
+                    Some("the planted thing was used".into())
+                } else if std::fs::symlink_metadata(&file).map(|m| !m.is_file()).unwrap_or(true) || mode(&file) != 0o600 {
+                    Some("the connection file is not a private regular file".into())
+                } else if let Some(saved) = saved.filter(|s| refresh_token(s) != refresh_token(&connection)) {
+                    (!account.refresh_token_works(&saved).await).then(|| "the saved refresh token is not the live one".into())
+                } else {
+                    Some("the new refresh token was not saved".into())
+                };
+                if let Some(why) = failure {
+                    broken.push(format!("{case}: {why}"));
+                }
+            }
+        }
+    }
+    println!("u2m file faults and races: {tried} tried, {} held", tried - broken.len());
+    assert!(broken.is_empty(), "{} cases broke:\n{}", broken.len(), broken.join("\n"));
+}
