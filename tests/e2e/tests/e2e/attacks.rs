@@ -549,3 +549,49 @@ async fn filter_escapes() -> Class {
     class.record("control: a filter that holds".into(), held);
     class
 }
+
+// --- regressions of the sweep that are not a generated class ------------------------------------
+
+/// `custom-api-request` hands over Databricks' answer, but never the connection's own
+/// credentials reflected in it (an echoing proxy).
+#[scenario]
+async fn a_custom_request_answer_never_carries_our_credentials() {
+    let env = Env::start(Seed::Examples, Login::OAuthM2m).await;
+    let reflecting = FaultAction::Respond {
+        status: 200,
+        content_type: "application/json".into(),
+        body: json!({"you_sent": "{{authorization}}", "token": "{{credential}}", "kept": "ordinary text"}).to_string(),
+        headers: vec![("x-echo".into(), "{{authorization}}".into())],
+    };
+    env.fake.push_fault(Fault::new("/scim/v2/Users", reflecting));
+    let output = env.ok("custom-api-request", json!({"method": "get", "path": "/api/2.0/accounts/{account_id}/scim/v2/Users"})).await;
+    let bearer = env.api_requests()[0].header("authorization").unwrap().strip_prefix("Bearer ").unwrap().to_string();
+    let body: Value = serde_json::from_str(output["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body, json!({"you_sent": "Bearer [redacted]", "token": "[redacted]", "kept": "ordinary text"}));
+    let echo = output["headers"].as_array().unwrap().iter().find(|h| h[0] == "x-echo").expect("the header is kept");
+    assert_eq!(echo[1], "Bearer [redacted]");
+    assert!(!output.to_string().contains(&bearer));
+}
+
+/// A SCIM server that answers every page with the same records while `totalResults` promises a
+/// million: the walk stops and says so (or returns what it has with where to resume), never a
+/// short list reported complete.
+#[scenario]
+async fn a_scim_walk_answered_with_the_same_page_is_never_complete() {
+    let env = Env::start(Seed::Examples, Login::OAuthM2m).await;
+    let users: Vec<Value> =
+        (0..100).map(|i| json!({"id": format!("42110000990{i:05}"), "userName": format!("u{i}@example.com"), "active": true})).collect();
+    let page = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"], "totalResults": 1_000_000,
+                      "startIndex": 1, "itemsPerPage": 100, "Resources": users});
+    let same_page = || Fault::new("/scim/v2/Users", FaultAction::json(200, page.clone(), &[])).times(10);
+    env.fake.push_fault(same_page());
+    let (case, error) = env.err("list-users", json!({"pages": {"all": {}}})).await;
+    assert_eq!(case, "upstream", "{error}");
+    assert!(error["message"].as_str().unwrap().contains("records already listed"), "{error}");
+    env.fake.clear_faults();
+    env.fake.push_fault(same_page());
+    let partial = env.ok("list-users", json!({"pages": {"all": {"partial_results": true}}})).await;
+    assert_eq!(partial["resources"].as_array().unwrap().len(), 100);
+    assert_eq!(partial["next_start_index"], 101, "where to resume");
+    assert!(partial["stopped_by"]["upstream"]["message"].as_str().unwrap().contains("already listed"), "{partial}");
+}
