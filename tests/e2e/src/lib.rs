@@ -54,9 +54,23 @@ impl Env {
         Env::with_own_secrets(config, login).await
     }
 
+    /// A client ID of its own for each account of the process (unless the test chose one), so
+    /// that each is a connection of its own: a fake that gets the port of one that has stopped
+    /// must not be sent the token the host shares for that one's connection.
+    fn own_client_id(config: FakeConfig) -> FakeConfig {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        if config.client_id != FakeConfig::default().client_id {
+            return config;
+        }
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (head, _) = config.client_id.rsplit_once('-').expect("a UUID");
+        FakeConfig { client_id: format!("{head}-{n:012x}"), ..config }
+    }
+
     /// An account whose secrets are the config's own (the attack suite's, with characters that
     /// encode differently in each form).
     pub async fn with_own_secrets(config: FakeConfig, login: Login) -> Env {
+        let config = Env::own_client_id(config);
         let fake = FakeAccount::start(config).await.expect("fake account starts");
         let connection = match login {
             Login::OAuthM2m => fake.m2m_connection(),
