@@ -45,6 +45,10 @@ pub struct CardInfo {
     pub input_type: Option<String>,
     /// The output type (`identity/user-list`).
     pub output_type: Option<String>,
+    /// What the host paces the card's runs of one account by (`scim-patch`, `account-read`, ...).
+    pub rate_class: String,
+    /// What the card can do to the account's security, for a flow builder's warning.
+    pub security_impact: Option<String>,
 }
 
 impl CardInfo {
@@ -68,6 +72,8 @@ impl CardInfo {
             auth: list("auth"),
             input_type: v["input_type"].as_str().map(str::to_string),
             output_type: v["output_type"].as_str().map(str::to_string),
+            rate_class: text("rate_class"),
+            security_impact: v["security_impact"].as_str().map(str::to_string),
         })
     }
 
@@ -87,6 +93,8 @@ impl CardInfo {
             "auth": self.auth,
             "input_type": self.input_type,
             "output_type": self.output_type,
+            "rate_class": self.rate_class,
+            "security_impact": self.security_impact,
         })
     }
 }
@@ -168,7 +176,7 @@ pub(crate) async fn call_cards_function(engine: &Engine, component: &Component, 
 
     let pre = runtime::instance_pre(engine, component)?;
     let policy = OutboundPolicy::with_origins::<&str>(function, &[]).map_err(|e| anyhow::anyhow!(e))?;
-    let mut store = runtime::new_store(engine, Arc::new(policy), 64 << 20);
+    let mut store = runtime::new_store(engine, Arc::new(policy), 64 << 20, Duration::from_secs(30));
     store.set_epoch_deadline(runtime::ticks(Duration::from_secs(30)));
     let instance = pre.instantiate_async(&mut store).await.map_err(wt)?;
     let func = instance.get_func(&mut store, index).ok_or_else(|| anyhow::anyhow!("the instance lacks `{function}`"))?;

@@ -201,7 +201,7 @@ impl Harness {
     pub async fn time_instantiation(&self) -> anyhow::Result<Duration> {
         let policy = Arc::new(OutboundPolicy::with_origins::<&str>("instantiate", &[]).map_err(anyhow::Error::msg)?);
         let started = Instant::now();
-        let mut store = runtime::new_store(&self.inner.engine, policy, RunOptions::default().memory_limit);
+        let mut store = runtime::new_store(&self.inner.engine, policy, RunOptions::default().memory_limit, Duration::from_secs(10));
         store.set_epoch_deadline(runtime::ticks(Duration::from_secs(10)));
         self.inner.pre.instantiate_async(&mut store).await.map_err(wt)?;
         Ok(started.elapsed())

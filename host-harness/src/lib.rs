@@ -63,5 +63,6 @@ pub use outbound::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, PoolStats};
 pub use outcome::CardOutcome;
 pub use phases::RunPhases;
 pub use runtime::POOLING_MAX_MEMORY;
+pub use state::TIME_LIMIT_VARIABLE;
 pub use tokens::TokenStats;
 pub use warm::WarmStats;

@@ -45,7 +45,7 @@ pub(crate) async fn run(
             store.data_mut().set_policy(Arc::new(policy));
             (store, Some(instance))
         }
-        None => (runtime::new_store(&harness.engine, Arc::new(policy), options.memory_limit), None),
+        None => (runtime::new_store(&harness.engine, Arc::new(policy), options.memory_limit, options.time_limit), None),
     };
     store.set_epoch_deadline(runtime::ticks(options.time_limit));
 

@@ -65,9 +65,9 @@ pub(crate) fn ticks(limit: Duration) -> u64 {
 }
 
 /// A store for one run: its state with `policy`, its memory limiter, and a trap when its epoch
-/// deadline passes (the caller sets the deadline).
-pub(crate) fn new_store(engine: &Engine, policy: Arc<OutboundPolicy>, memory_limit: usize) -> Store<RunState> {
-    let mut store = Store::new(engine, RunState::new(policy, memory_limit));
+/// deadline passes (the caller sets the deadline; `time_limit` is what the guest is told of it).
+pub(crate) fn new_store(engine: &Engine, policy: Arc<OutboundPolicy>, memory_limit: usize, time_limit: Duration) -> Store<RunState> {
+    let mut store = Store::new(engine, RunState::new(policy, memory_limit, time_limit));
     store.limiter(|state| &mut state.limiter);
     store.epoch_deadline_trap();
     store

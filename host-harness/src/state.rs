@@ -1,7 +1,9 @@
 //! The state of one card run (the `T` of its `Store<T>`): WASI, wasi:http with the policy hooks,
 //! the resource table and the memory limiter.
 //!
-//! The guest gets no files, no environment variables, no arguments, no sockets and no stdin.
+//! The guest gets no files, no arguments, no sockets and no stdin, and one environment variable:
+//! [`TIME_LIMIT_VARIABLE`], the run's time limit in milliseconds, so that a card that waits (for a
+//! workspace, say) can return its last status before the host ends the run.
 //! Its stdout is discarded. Its stderr (panic messages, mostly) goes to a bounded in-memory pipe:
 //! the harness logs it at debug level after a run and appends it to a trap's message, rather than
 //! interleaving guest output with the host's own stderr.
@@ -16,6 +18,9 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::policy::{OutboundHooks, OutboundPolicy};
 
+/// The environment variable that tells the guest its run's time limit, in milliseconds.
+pub const TIME_LIMIT_VARIABLE: &str = "DATABRICKS_ACCOUNT_RUN_TIME_LIMIT_MS";
+
 /// How much guest stderr one run keeps.
 const STDERR_CAPACITY: usize = 64 * 1024;
 
@@ -29,9 +34,10 @@ pub(crate) struct RunState {
 }
 
 impl RunState {
-    pub(crate) fn new(policy: Arc<OutboundPolicy>, memory_limit: usize) -> RunState {
+    pub(crate) fn new(policy: Arc<OutboundPolicy>, memory_limit: usize, time_limit: std::time::Duration) -> RunState {
         let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
         let wasi = WasiCtx::builder()
+            .env(TIME_LIMIT_VARIABLE, time_limit.as_millis().to_string())
             .stdout(SinkOutputStream)
             .stderr(stderr.clone())
             .allow_tcp(false)

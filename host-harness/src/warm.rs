@@ -157,7 +157,8 @@ impl WarmPool {
 }
 
 /// Everything that shapes an instance's state and policy: the whole connection (cloud, account,
-/// host override, client ID, secret, scopes), the allowed origins and the memory limit.
+/// host override, client ID, secret, scopes), the allowed origins, the memory limit and the time
+/// limit (the guest is told it once, when the instance starts).
 fn warm_key(connection: &Value, options: &RunOptions) -> WarmKey {
     let mut hash = Sha256::new();
     hash.update(b"databricks-account warm instance v1\0");
@@ -166,5 +167,6 @@ fn warm_key(connection: &Value, options: &RunOptions) -> WarmKey {
     hash.update(serde_json::to_vec(&options.allowed_origins).unwrap_or_default());
     hash.update(b"\0");
     hash.update((options.memory_limit as u64).to_le_bytes());
+    hash.update((options.time_limit.as_millis() as u64).to_le_bytes());
     hash.finalize().into()
 }
