@@ -55,6 +55,10 @@ impl CardCatalog {
                 md.push_str(&format!("- Scope: {}\n", card.scopes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")));
                 md.push_str(&format!("- Clouds: {}\n", self.clouds.summary(&card.clouds, ", ")));
                 md.push_str(&format!("- Changes state: {}\n", if card.changes_state { "yes" } else { "no" }));
+                md.push_str(&format!("- Rate class: `{}`\n", card.rate_class));
+                if let Some(impact) = &card.security_impact {
+                    md.push_str(&format!("- **Security impact:** {impact}\n"));
+                }
                 if !card.auth.is_empty() {
                     md.push_str(&format!("- Connection: {}\n", card.auth.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ")));
                 }

@@ -31,6 +31,8 @@ pub fn render(model: &Model, problems: &mut Vec<String>) -> String {
                     "changes_state": doc.changes_state,
                     "example_input": doc.example,
                     "auth": doc.auth,
+                    "rate_class": doc.rate_class,
+                    "security_impact": doc.security_impact,
                     "input_type": card.input.and_then(|t| model.type_ref(t)),
                     "output_type": card.output.and_then(|t| model.type_ref(t)),
                 }),

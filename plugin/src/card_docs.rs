@@ -5,7 +5,12 @@
 //! comment of the package with this module; the crate's unit tests check its messages.
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
-const CARD_TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label", "auth"];
+const CARD_TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label", "auth", "rate-class", "security-impact"];
+
+/// The rate classes a card can be paced by: Databricks limits each kind of account request
+/// separately (account SCIM: GET 20/s, LIST 240/min, PATCH 2/s, POST/PUT/DELETE 5/s; other
+/// account APIs are paced like the Go SDK's client, 15/s; the token endpoint throttles too).
+pub const RATE_CLASSES: &[&str] = &["scim-get", "scim-list", "scim-patch", "scim-write", "account-read", "account-write", "token"];
 /// Tags of a named type: `@json-case` (how Databricks spells its fields or cases), `@closed` (an
 /// enum whose values the component itself produces, so Databricks cannot add one).
 pub const TYPE_TAGS: &[&str] = &["json-case", "closed"];
@@ -93,6 +98,11 @@ pub struct CardDoc {
     pub example: String,
     /// The `auth` cases the card works with (`@auth`); empty: any.
     pub auth: Vec<String>,
+    /// What a host paces the card's runs by (`@rate-class`, else from its first endpoint).
+    pub rate_class: String,
+    /// What the card can do to the account's security (`@security-impact`): a flow builder's
+    /// warning, such as "can lock every caller out of the account".
+    pub security_impact: Option<String>,
 }
 
 /// Parses the doc comment of card `id`. `clouds` are the case names `@clouds` accepts, `auths`
@@ -187,12 +197,28 @@ pub fn parse(
         }
     }
 
+    let endpoints = endpoints(&description);
+    let rate_class = match doc.tag("rate-class") {
+        Some(class) if RATE_CLASSES.contains(&class) => class.to_string(),
+        Some(other) => {
+            problems.push(format!("`@rate-class`: unknown class `{other}` (one of: {})", RATE_CLASSES.join(" ")));
+            String::new()
+        }
+        None => rate_class_of(&endpoints).to_string(),
+    };
+    let security_impact = doc.tag("security-impact").map(str::to_string);
+    if security_impact.as_deref() == Some("") {
+        problems.push("`@security-impact` needs the impact in a few words".into());
+    }
+
     if !problems.is_empty() {
         return Err(problems);
     }
     Ok(CardDoc {
+        rate_class,
+        security_impact,
         label: doc.tag("label").map_or_else(|| label_of(id), str::to_string),
-        endpoints: endpoints(&description),
+        endpoints,
         description,
         scopes,
         clouds: card_clouds,
@@ -200,6 +226,23 @@ pub fn parse(
         example: example.unwrap_or_default(),
         auth,
     })
+}
+
+/// The rate class of a card from the first endpoint it names that is not the token endpoint:
+/// SCIM by method (a GET of one record or of a list), any other account API by whether it reads.
+pub fn rate_class_of(endpoints: &[String]) -> &'static str {
+    let Some(endpoint) = endpoints.iter().find(|e| !e.contains("/oidc/")) else {
+        return "token";
+    };
+    let (method, path) = endpoint.split_once(' ').unwrap_or((endpoint, ""));
+    match (path.contains("/scim/v2/"), method) {
+        (true, "GET") if path.ends_with('}') => "scim-get",
+        (true, "GET") => "scim-list",
+        (true, "PATCH") => "scim-patch",
+        (true, _) => "scim-write",
+        (false, "GET") => "account-read",
+        (false, _) => "account-write",
+    }
 }
 
 /// Prose lines joined into paragraphs (a blank line separates paragraphs).
@@ -291,6 +334,28 @@ mod tests {
         assert_eq!(u2m.unwrap().auth, ["oauth-u2m"]);
         let bad = card("x", "Do.\n@scope a\n@clouds all\n@changes-state false\n@example {}\n@auth kerberos", None);
         assert!(bad.unwrap_err()[0].contains("unknown auth `kerberos`"));
+    }
+
+    #[test]
+    fn the_rate_class_comes_from_the_first_endpoint_unless_tagged() {
+        let class = |endpoints: &[&str]| rate_class_of(&endpoints.iter().map(|e| e.to_string()).collect::<Vec<_>>());
+        assert_eq!(class(&["GET /accounts/{account_id}/scim/v2/Users"]), "scim-list");
+        assert_eq!(class(&["GET /accounts/{account_id}/scim/v2/Users/{id}"]), "scim-get");
+        assert_eq!(class(&["PATCH /accounts/{account_id}/scim/v2/Groups/{id}"]), "scim-patch");
+        assert_eq!(class(&["DELETE /accounts/{account_id}/scim/v2/Users/{id}"]), "scim-write");
+        assert_eq!(
+            class(&["POST /oidc/accounts/{account_id}/v1/token", "GET /accounts/{account_id}/scim/v2/ServicePrincipals/{id}"]),
+            "scim-get"
+        );
+        assert_eq!(class(&["GET /accounts/{account_id}/metastores"]), "account-read");
+        assert_eq!(class(&["PUT /accounts/{account_id}/metastores/{metastore_id}"]), "account-write");
+        assert_eq!(class(&["POST /oidc/accounts/{account_id}/v1/token"]), "token");
+        let docs = "Do. `GET /accounts/{account_id}/scim/v2/Users`.\n@scope a\n@clouds all\n@changes-state false\n@example {}";
+        assert_eq!(card("x", docs, None).unwrap().rate_class, "scim-list");
+        let tagged = card("x", &format!("{docs}\n@rate-class scim-patch\n@security-impact can lock people out"), None).unwrap();
+        assert_eq!((tagged.rate_class.as_str(), tagged.security_impact.as_deref()), ("scim-patch", Some("can lock people out")));
+        let bad = card("x", &format!("{docs}\n@rate-class fast"), None).unwrap_err();
+        assert!(bad[0].contains("unknown class `fast`"), "{bad:?}");
     }
 
     #[test]
