@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::pacing::PacingConfig;
+
 /// How a [`Harness`](crate::Harness) sets up its engine and cache.
 #[derive(Clone, Debug)]
 pub struct HarnessConfig {
@@ -30,6 +32,16 @@ pub struct HarnessConfig {
     /// Also keep shared tokens in this directory (mode 0600 files), so that processes share them
     /// (the CLI's `run`). Default: none (memory only).
     pub token_cache_dir: Option<PathBuf>,
+    /// How many runs execute at once; more wait in a queue for a slot (bounded by each run's
+    /// time limit). With the pooling allocator, the pool is sized for this many runs plus the
+    /// warm instances, so a platform never meets a wasmtime instance limit. Default: 1024.
+    pub max_concurrent_runs: usize,
+    /// How many runs may wait for a slot; past that a run is turned away at once with `busy`.
+    /// Default: 100,000.
+    pub max_queued_runs: usize,
+    /// Pace the runs of each account by their card's rate class (see [`PacingConfig`]); `None`
+    /// turns pacing off. Default: Databricks' limits, kept in this process.
+    pub pacing: Option<PacingConfig>,
 }
 
 impl Default for HarnessConfig {
@@ -42,6 +54,9 @@ impl Default for HarnessConfig {
             warm_instances: 0,
             share_tokens: true,
             token_cache_dir: None,
+            max_concurrent_runs: 1024,
+            max_queued_runs: 100_000,
+            pacing: Some(PacingConfig::databricks()),
         }
     }
 }

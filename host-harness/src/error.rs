@@ -32,6 +32,10 @@ pub enum HarnessError {
     /// The guest tried to grow its memory beyond the run's limit.
     #[error("memory limit of {0} bytes exceeded")]
     MemoryLimit(usize),
+    /// The harness could not take the run now: its queue of runs waiting for a slot is full, or
+    /// pacing the account's requests would take the run past its time limit. Nothing was sent.
+    #[error("busy: {0}")]
+    Busy(String),
     /// Instantiating the component or calling into it failed outside the guest's code.
     #[error("harness failure: {0}")]
     Internal(String),
@@ -46,7 +50,7 @@ impl From<ValueError> for HarnessError {
 
 impl HarnessError {
     /// A short machine-readable kind: `unknown_card`, `invalid_json`, `policy`, `trap`,
-    /// `time_limit`, `memory_limit`, `internal`.
+    /// `time_limit`, `memory_limit`, `busy`, `internal`.
     pub fn kind(&self) -> &'static str {
         match self {
             HarnessError::UnknownCard(_) => "unknown_card",
@@ -55,6 +59,7 @@ impl HarnessError {
             HarnessError::Trap { .. } => "trap",
             HarnessError::TimeLimit(_) => "time_limit",
             HarnessError::MemoryLimit(_) => "memory_limit",
+            HarnessError::Busy(_) => "busy",
             HarnessError::Internal(_) => "internal",
         }
     }

@@ -3,6 +3,7 @@
 //! This file is the harness's public face: how one is built and what it answers. A run's steps
 //! are in `run.rs`, warm-instance reuse in `warm.rs`.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -11,12 +12,14 @@ use serde_json::Value;
 use wasmtime::Engine;
 use wasmtime::component::{Component, InstancePre};
 
+use crate::admission::{Admission, AdmissionStats};
 use crate::cache::{ArtifactCache, LoadReport};
 use crate::cards::{CardSignature, discover};
 use crate::config::{HarnessConfig, RunOptions};
 use crate::error::HarnessError;
-use crate::outbound::{ConnectionPool, PoolStats};
+use crate::outbound::{ConnectionPool, POOL_MAX_IDLE_PER_ORIGIN, PoolStats};
 use crate::outcome::CardOutcome;
+use crate::pacing::Pacer;
 use crate::phases::RunPhases;
 use crate::policy::{AccountHosts, OutboundPolicy};
 use crate::runtime::{self, wt};
@@ -43,6 +46,10 @@ pub(crate) struct Inner {
     pub(crate) connections: Option<Arc<ConnectionPool>>,
     pub(crate) tokens: Option<Arc<TokenShare>>,
     pub(crate) warm: WarmPool,
+    pub(crate) admission: Admission,
+    pub(crate) pacer: Option<Pacer>,
+    /// Each card's rate class, read from the component's card list on the first paced run.
+    rate_classes: tokio::sync::OnceCell<Arc<HashMap<String, String>>>,
     /// Each cloud's account host, read from the component on the first run that needs it.
     account_hosts: tokio::sync::OnceCell<Arc<AccountHosts>>,
 }
@@ -67,6 +74,25 @@ impl Inner {
     /// The card of this id.
     pub(crate) fn card(&self, id: &str) -> Option<&CardSignature> {
         self.cards.iter().find(|card| card.id == id)
+    }
+
+    /// A card's rate class from the component's card list (read once); a component without
+    /// the list, or a card missing from it, is paced as `account-write`, the cautious class.
+    pub(crate) async fn rate_class(&self, id: &str) -> String {
+        let load = || async {
+            let classes = match crate::catalog::call_cards_function(&self.engine, &self.component, "list-cards").await {
+                Ok(Value::Array(cards)) => {
+                    cards.iter().filter_map(|c| Some((c["id"].as_str()?.to_string(), c["rate_class"].as_str()?.to_string()))).collect()
+                }
+                Ok(_) | Err(_) => {
+                    tracing::warn!("the component lists no rate classes: every card is paced as account-write");
+                    HashMap::new()
+                }
+            };
+            Arc::new(classes)
+        };
+        let classes = self.rate_classes.get_or_init(load).await;
+        classes.get(id).cloned().unwrap_or_else(|| "account-write".to_string())
     }
 }
 
@@ -107,7 +133,7 @@ impl Harness {
 
     /// A harness for these component bytes.
     pub fn with_config(wasm: &[u8], config: &HarnessConfig) -> anyhow::Result<Harness> {
-        let engine = runtime::engine(config.pooling)?;
+        let engine = runtime::engine(config.pooling, config.max_concurrent_runs + config.warm_instances)?;
         let (component, load) = if config.use_cache {
             ArtifactCache::new(config.cache_dir.clone()).load_or_compile(&engine, wasm)?
         } else {
@@ -131,8 +157,13 @@ impl Harness {
                 pre,
                 cards,
                 load,
-                connections: config.pool_connections.then(|| Arc::new(ConnectionPool::new())),
+                connections: config
+                    .pool_connections
+                    .then(|| Arc::new(ConnectionPool::new(config.max_concurrent_runs.max(POOL_MAX_IDLE_PER_ORIGIN)))),
                 warm: WarmPool::new(config.warm_instances),
+                admission: Admission::new(config.max_concurrent_runs, config.max_queued_runs),
+                pacer: config.pacing.as_ref().map(Pacer::new).transpose()?,
+                rate_classes: tokio::sync::OnceCell::new(),
                 tokens: config.share_tokens.then(|| Arc::new(TokenShare::new(config.token_cache_dir.clone()))),
                 account_hosts: tokio::sync::OnceCell::new(),
             }),
@@ -184,6 +215,11 @@ impl Harness {
     /// Counters of token sharing: tokens minted and shared (zero when it is off).
     pub fn token_stats(&self) -> TokenStats {
         self.inner.tokens.as_ref().map(|tokens| tokens.stats()).unwrap_or_default()
+    }
+
+    /// Counters of the run queue: runs that waited for a slot, runs turned away.
+    pub fn admission_stats(&self) -> AdmissionStats {
+        self.inner.admission.stats()
     }
 
     /// Counters of warm-instance reuse (zero when it is off).

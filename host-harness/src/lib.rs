@@ -32,6 +32,7 @@
 
 #![warn(missing_docs)]
 
+mod admission;
 mod cache;
 mod cards;
 mod catalog;
@@ -41,6 +42,7 @@ mod harness;
 mod markdown;
 mod outbound;
 mod outcome;
+pub mod pacing;
 mod phases;
 pub mod policy;
 mod run;
@@ -53,6 +55,7 @@ mod tokens;
 pub mod values;
 mod warm;
 
+pub use admission::AdmissionStats;
 pub use cache::{CACHE_DIR_ENV, LoadReport, LoadSource, cache_dir};
 pub use cards::{CARD_LIST_INTERFACE, CARD_PACKAGE_PREFIX, CardSignature};
 pub use catalog::{CardCatalog, CardInfo};
@@ -61,6 +64,7 @@ pub use error::HarnessError;
 pub use harness::{EMBEDDED_COMPONENT, Harness};
 pub use outbound::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, PoolStats};
 pub use outcome::CardOutcome;
+pub use pacing::{PacingConfig, Rate};
 pub use phases::RunPhases;
 pub use runtime::POOLING_MAX_MEMORY;
 pub use state::TIME_LIMIT_VARIABLE;

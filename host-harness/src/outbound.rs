@@ -39,7 +39,8 @@ pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long an idle pooled connection is kept: below the usual 60 s server keep-alive, so the
 /// pool rarely hands out a connection the server is about to close.
 pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Idle connections kept per origin.
+/// Idle connections kept per origin by a pool made without a size (the harness sizes its pool by
+/// its run slots: a connection per run that may be in flight stays useful).
 pub const POOL_MAX_IDLE_PER_ORIGIN: usize = 32;
 
 type SendResult = wasmtime_wasi_http::Result<(http::Response<WasiBody>, Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>)>;
@@ -101,7 +102,8 @@ pub(crate) async fn within_run<F: Future>(
 
 /// The pool of requests sent outside [`within_run`] (hooks used without a harness run).
 fn default_pool() -> Arc<ConnectionPool> {
-    static DEFAULT: std::sync::LazyLock<Arc<ConnectionPool>> = std::sync::LazyLock::new(|| Arc::new(ConnectionPool::new()));
+    static DEFAULT: std::sync::LazyLock<Arc<ConnectionPool>> =
+        std::sync::LazyLock::new(|| Arc::new(ConnectionPool::new(POOL_MAX_IDLE_PER_ORIGIN)));
     Arc::clone(&DEFAULT)
 }
 
@@ -198,6 +200,7 @@ struct IdleConnection {
 /// Keep-alive HTTP/1.1 connections by origin, shared by every run of a [`crate::Harness`].
 pub(crate) struct ConnectionPool {
     idle: Mutex<HashMap<PoolKey, Vec<IdleConnection>>>,
+    max_idle_per_origin: usize,
     tls: Mutex<Option<tokio_rustls::TlsConnector>>,
     opened: AtomicU64,
     reused: AtomicU64,
@@ -210,8 +213,15 @@ impl std::fmt::Debug for ConnectionPool {
 }
 
 impl ConnectionPool {
-    pub(crate) fn new() -> ConnectionPool {
-        ConnectionPool { idle: Mutex::new(HashMap::new()), tls: Mutex::new(None), opened: AtomicU64::new(0), reused: AtomicU64::new(0) }
+    /// A pool that keeps up to `max_idle_per_origin` idle connections to each origin.
+    pub(crate) fn new(max_idle_per_origin: usize) -> ConnectionPool {
+        ConnectionPool {
+            idle: Mutex::new(HashMap::new()),
+            max_idle_per_origin,
+            tls: Mutex::new(None),
+            opened: AtomicU64::new(0),
+            reused: AtomicU64::new(0),
+        }
     }
 
     pub(crate) fn stats(&self) -> PoolStats {
@@ -235,7 +245,7 @@ impl ConnectionPool {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         let list = idle.entry(key).or_default();
         list.retain(|conn| conn.since.elapsed() < POOL_IDLE_TIMEOUT && !conn.sender.is_closed());
-        if list.len() < POOL_MAX_IDLE_PER_ORIGIN {
+        if list.len() < self.max_idle_per_origin {
             list.push(IdleConnection { sender, since: Instant::now() });
         }
     }

@@ -34,6 +34,11 @@ pub(crate) async fn run(
     let card = harness.card(card_id).ok_or_else(|| HarnessError::UnknownCard(card_id.to_string()))?;
     let args = arguments(card, connection, input)?;
 
+    // Wait for the account's pace, then for a run slot: a run that cannot start within its time
+    // limit ends here, having sent nothing.
+    pace(harness, card_id, connection, run_started, options).await?;
+    let _slot = harness.admission.enter(run_started, options.time_limit).await?;
+
     let policy = match &options.allowed_origins {
         Some(origins) => OutboundPolicy::with_origins(card_id, origins).map_err(HarnessError::Policy)?,
         None => OutboundPolicy::for_connection(card_id, connection, &*harness.account_hosts().await),
@@ -84,6 +89,26 @@ pub(crate) async fn run(
     }
     phases.harness_out = returned.elapsed();
     Ok((outcome, phases))
+}
+
+/// Waits for this run's slot in its account's schedule (see `pacing`), unless pacing is off.
+async fn pace(harness: &Inner, card_id: &str, connection: &Value, asked: Instant, options: &RunOptions) -> Result<(), HarnessError> {
+    let Some(pacer) = &harness.pacer else { return Ok(()) };
+    let class = harness.rate_class(card_id).await;
+    let wait =
+        pacer.reserve(&crate::pacing::account_key(connection), &class).await.map_err(|e| HarnessError::Internal(format!("{e:#}")))?;
+    if asked.elapsed() + wait >= options.time_limit {
+        return Err(HarnessError::Busy(format!(
+            "this account's `{class}` requests are paced; this run's turn comes in {:.1} s, after its time limit of {:?}",
+            wait.as_secs_f64(),
+            options.time_limit
+        )));
+    }
+    if !wait.is_zero() {
+        tracing::debug!(card = card_id, class, ?wait, "paced");
+        tokio::time::sleep(wait).await;
+    }
+    Ok(())
 }
 
 /// The card's arguments in its parameter order: the connection and the input, each mapped to

@@ -22,17 +22,26 @@ pub(crate) fn wt(err: wasmtime::Error) -> anyhow::Error {
     anyhow::Error::from_boxed(err.into_boxed_dyn_error())
 }
 
+/// Core instances, memories and tables of one instance of the component (its modules and the
+/// WASI adapter's), with room to spare: what the pooling allocator reserves per slot.
+const CORE_INSTANCES_PER_COMPONENT: u32 = 4;
+const MEMORIES_PER_COMPONENT: u32 = 2;
+const TABLES_PER_COMPONENT: u32 = 2;
+
 /// An engine for card runs: epoch interruption on; async is chosen per call in wasmtime 48.
-pub(crate) fn engine(pooling: bool) -> anyhow::Result<Engine> {
+/// With `pooling`, the pool holds `instances` component instances: the runs in flight and the
+/// idle warm instances together.
+pub(crate) fn engine(pooling: bool, instances: usize) -> anyhow::Result<Engine> {
     let mut config = wasmtime::Config::new();
     config.epoch_interruption(true);
     if pooling {
+        let instances = u32::try_from(instances.max(1)).unwrap_or(u32::MAX / CORE_INSTANCES_PER_COMPONENT);
         let mut pool = PoolingAllocationConfig::new();
-        pool.total_component_instances(256)
-            .total_core_instances(1024)
-            .total_memories(512)
-            .total_tables(512)
-            .total_stacks(256)
+        pool.total_component_instances(instances)
+            .total_core_instances(instances.saturating_mul(CORE_INSTANCES_PER_COMPONENT))
+            .total_memories(instances.saturating_mul(MEMORIES_PER_COMPONENT))
+            .total_tables(instances.saturating_mul(TABLES_PER_COMPONENT))
+            .total_stacks(instances)
             .max_memory_size(POOLING_MAX_MEMORY);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     }

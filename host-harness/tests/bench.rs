@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+/// A harness with `config`, unpaced: these tests run many cards on one account in a row.
 fn harness(config: HarnessConfig) -> Harness {
+    let config = HarnessConfig { pacing: None, ..config };
     Harness::with_config(host_harness::EMBEDDED_COMPONENT, &config).expect("the component loads")
 }
 

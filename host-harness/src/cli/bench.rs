@@ -13,6 +13,8 @@
 //!   concurrent runs; listing 1k and 10k users through every page (users/s and peak memory);
 //!   the time of a whole `databricks-account run` process; the component's size.
 //!
+//! Pacing is off in every set-up: the benchmark measures the harness, not Databricks' limits.
+//!
 //! Medians and 99th percentiles over `--runs` runs after `--warmup` runs. Timings are never
 //! asserted anywhere: the machine is noisy, the ratio is the headline.
 
@@ -162,6 +164,7 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
             pooling: *pooling,
             pool_connections: *pool_connections,
             warm_instances: *warm_instances,
+            pacing: None,
             ..HarnessConfig::default()
         };
         harnesses.push((*name, Harness::with_config(wasm, &config)?));

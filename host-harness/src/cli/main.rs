@@ -64,11 +64,7 @@ enum Command {
     /// Run one card and print its output.
     Run(run::RunArgs),
     /// Start the fake Databricks account (every card's example input runs against it) and print a connection for it.
-    Fake {
-        /// Port on 127.0.0.1 (default: any free port).
-        #[arg(long, default_value_t = 0)]
-        port: u16,
-    },
+    Fake(fake::FakeArgs),
     /// Sign in with OAuth U2M through a custom app connection (authorization code with PKCE,
     /// loopback redirect) and write a connection file (mode 0600) holding the tokens.
     Login(login::LoginArgs),
@@ -105,7 +101,7 @@ impl Cli {
                 let config = host_harness::HarnessConfig { token_cache_dir: args.token_cache_dir(), ..Default::default() };
                 run::run(&component::with_config(component, &config)?, args).await
             }
-            Command::Fake { port } => fake::serve(port).await,
+            Command::Fake(args) => fake::serve(&args).await,
             Command::Login(args) => login::command(&component::harness(component)?, args).await,
             Command::Bench(args) => bench::command(component, &args).await,
             Command::Demo => demo::demo(&component::harness(component)?).await,

@@ -179,7 +179,12 @@ pub fn pkce(verifier: &str) -> (String, String) {
 /// The component is compiled (or loaded from its cache) once per test process.
 fn harness() -> Arc<Harness> {
     static HARNESS: std::sync::OnceLock<Arc<Harness>> = std::sync::OnceLock::new();
-    HARNESS.get_or_init(|| Arc::new(Harness::embedded().expect("the embedded component loads"))).clone()
+    // Unpaced: the scenarios run many writes on one account in a row, and pacing them at
+    // Databricks' rates would only make the suite slow (pacing has its own tests).
+    let config = host_harness::HarnessConfig { pacing: None, ..host_harness::HarnessConfig::default() };
+    HARNESS
+        .get_or_init(|| Arc::new(Harness::with_config(host_harness::EMBEDDED_COMPONENT, &config).expect("the embedded component loads")))
+        .clone()
 }
 
 /// `(case, payload)` of a card error such as `{"not_found": {...}}`.

@@ -39,3 +39,15 @@ pub fn stale_etag(message: impl Into<String>, etag: &str) -> Response {
     let body = json!({"error_code": "RESOURCE_CONFLICT", "message": message.into(), "details": [detail]});
     (StatusCode::CONFLICT, Json(body)).into_response()
 }
+
+/// A request over the account's limits: 429 with `Retry-After` (whole seconds, at least 1, as
+/// Databricks sends it) and `REQUEST_LIMIT_EXCEEDED`.
+pub fn throttled(wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut response =
+        api(StatusCode::TOO_MANY_REQUESTS, "REQUEST_LIMIT_EXCEEDED", "Too many requests. Please wait a moment and try again.");
+    if let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert("retry-after", value);
+    }
+    response
+}

@@ -24,6 +24,7 @@ mod federation;
 mod filter;
 mod ids;
 mod ip_lists;
+mod limits;
 mod log_delivery;
 mod mask;
 mod network_policies;
@@ -80,6 +81,11 @@ pub struct FakeConfig {
     /// Which GET of a new private endpoint rule shows it `ESTABLISHED` (approved); the earlier
     /// ones show `PENDING`. Default 2.
     pub endpoint_connection_reads: u32,
+    /// Enforce Databricks' per-account request limits (account SCIM: GET 20/s, LIST 240/min,
+    /// PATCH 2/s, POST/PUT/DELETE 5/s), multiplied by this factor; `None` (the default): no limits.
+    pub rate_limits: Option<f64>,
+    /// Wait this long before answering every request (a remote account's round trip).
+    pub latency: Duration,
 }
 
 impl Default for FakeConfig {
@@ -95,6 +101,8 @@ impl Default for FakeConfig {
             login_user: "ada.lovelace@example.com".into(),
             workspace_provisioning_reads: 2,
             endpoint_connection_reads: 2,
+            rate_limits: None,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -378,6 +386,11 @@ impl FakeAccount {
     /// How many faults were played so far.
     pub fn faults_injected(&self) -> u64 {
         self.shared.state().faults_played
+    }
+
+    /// Requests answered 429 by the rate limits of `FakeConfig::rate_limits`.
+    pub fn throttled(&self) -> u64 {
+        self.shared.state().limits.refused
     }
 
     /// Every identity as SCIM GET shows it (groups with members).

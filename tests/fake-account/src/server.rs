@@ -119,8 +119,9 @@ async fn not_found(request: Request) -> Response {
 /// Largest request body the fake reads (Databricks refuses larger ones too).
 const MAX_BODY: usize = 10 * 1024 * 1024;
 
-/// Records every request, answers with an injected fault when one matches, and tags
-/// every response with an `x-request-id` like Databricks does.
+/// Records every request, answers with an injected fault when one matches (or a 429 when the
+/// account's rate limits are on and exceeded), waits the configured latency, and tags every
+/// response with an `x-request-id` like Databricks does.
 async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let bytes = match to_bytes(body, MAX_BODY).await {
@@ -130,7 +131,7 @@ async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request,
     let recorded = RecordedRequest::new(&parts, &bytes);
     let reflected = Reflected::of(&recorded);
     let query = parts.uri.query().unwrap_or("").to_string();
-    let fault = {
+    let (fault, over_limit) = {
         let mut state = shared.state();
         let position = state.faults.iter().position(|f| f.matches(&recorded.method, &recorded.path, &query));
         let fault = position.map(|i| {
@@ -141,18 +142,26 @@ async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request,
             }
             fault
         });
+        let over_limit = match (&fault, shared.config.rate_limits) {
+            (None, Some(scale)) => state.limits.take(&recorded.method, &recorded.path, scale).err(),
+            _ => None,
+        };
         state.journal.push(recorded);
         state.faults_played += u64::from(fault.is_some());
-        fault
+        (fault, over_limit)
     };
+    if !shared.config.latency.is_zero() {
+        tokio::time::sleep(shared.config.latency).await;
+    }
     let normal = Request::from_parts(parts, Body::from(bytes));
-    let mut response = match fault.map(|f| f.action) {
-        None => next.run(normal).await,
-        Some(FaultAction::Delay(delay)) => {
+    let mut response = match (over_limit, fault.map(|f| f.action)) {
+        (Some(wait), _) => crate::errors::throttled(wait),
+        (None, None) => next.run(normal).await,
+        (None, Some(FaultAction::Delay(delay))) => {
             tokio::time::sleep(delay).await;
             next.run(normal).await
         }
-        Some(action) => respond(reflected.into(action)),
+        (None, Some(action)) => respond(reflected.into(action)),
     };
     // A fault's own request ID (a hostile one, say) stays.
     if let (false, Ok(id)) = (response.headers().contains_key("x-request-id"), HeaderValue::from_str(&crate::ids::uuid())) {

@@ -45,6 +45,8 @@ pub struct AccountState {
     pub journal: Vec<RecordedRequest>,
     pub faults: Vec<Fault>,
     pub faults_played: u64,
+    /// Databricks' request limits, when the config asks for them.
+    pub limits: crate::limits::Limits,
     pub ip_lists: Collection,
     pub budgets: Collection,
     pub log_delivery: Collection,
@@ -112,6 +114,7 @@ impl Default for AccountState {
             journal: Vec::new(),
             faults: Vec::new(),
             faults_played: 0,
+            limits: Default::default(),
             ip_lists: ip_lists::collection(),
             budgets: budgets::collection(),
             log_delivery: log_delivery::collection(),

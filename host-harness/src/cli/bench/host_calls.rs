@@ -64,7 +64,7 @@ const LOOPS_WAT: &str = r#"
 /// Nanoseconds per host call of each import, warm instance, on the current runtime.
 pub async fn host_calls(args: &BenchArgs) -> anyhow::Result<Value> {
     let wasm = wat::parse_str(LOOPS_WAT).context("the loop component's WAT")?;
-    let config = HarnessConfig { use_cache: false, pooling: true, warm_instances: 4, ..HarnessConfig::default() };
+    let config = HarnessConfig { use_cache: false, pooling: true, warm_instances: 4, pacing: None, ..HarnessConfig::default() };
     let harness = Harness::with_config(&wasm, &config)?;
     // (report key, loop, host calls per iteration)
     let loops = [("clock_now", "clock-now", 1), ("fields_new_and_drop", "fields-new-drop", 2)];

@@ -15,7 +15,8 @@ use super::{BenchArgs, run_ok};
 /// Lists accounts of each size through every page (page size 100), through the harness and
 /// natively, with the peak memory of each harness listing.
 pub async fn listing(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
-    let harness = Harness::with_config(wasm, &HarnessConfig { pooling: true, warm_instances: 64, ..HarnessConfig::default() })?;
+    let harness =
+        Harness::with_config(wasm, &HarnessConfig { pooling: true, warm_instances: 64, pacing: None, ..HarnessConfig::default() })?;
     let mut results = Vec::new();
     for &users in &args.users {
         let fake = FakeAccount::start(FakeConfig { seed: Seed::Empty, ..FakeConfig::default() }).await?;

@@ -1,0 +1,146 @@
+//! Pacing against a fake account that enforces Databricks' per-account limits (scaled 50×, so
+//! that 500 PATCHes take seconds, not minutes): 500 concurrent `update-user` runs all succeed,
+//! none surfaces `rate-limited`, and the account refuses at most a handful — in one process, and
+//! across two hosts sharing the schedule through Redis (a real `redis-server`, started here when
+//! the machine has one). The controls show the limits bite: without pacing, or with two hosts
+//! pacing apart, a burst is refused many times.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fake_account::{FakeAccount, FakeConfig, Seed};
+use host_harness::{CardOutcome, EMBEDDED_COMPONENT, Harness, HarnessConfig, PacingConfig, RunOptions};
+use serde_json::{Value, json};
+
+/// How much faster than Databricks the fake and the pacing both run.
+const SCALE: f64 = 50.0;
+const RUNS: usize = 500;
+/// The controls (what happens without pacing, or without sharing it) run at limits a slow,
+/// busy machine still overruns: PATCH 4/s, 60 runs.
+const CONTROL_SCALE: f64 = 2.0;
+const CONTROL_RUNS: usize = 60;
+/// A user of the Examples seed.
+const USER: &str = "4211000000023757";
+
+async fn limited_account(scale: f64) -> FakeAccount {
+    FakeAccount::start(FakeConfig { seed: Seed::Examples, rate_limits: Some(scale), ..FakeConfig::default() }).await.unwrap()
+}
+
+fn harness(pacing: Option<PacingConfig>) -> Harness {
+    Harness::with_config(EMBEDDED_COMPONENT, &HarnessConfig { pacing, ..HarnessConfig::default() }).unwrap()
+}
+
+/// What `runs` concurrent `update-user` runs, spread over `harnesses`, came to.
+#[derive(Debug, Default)]
+struct Burst {
+    ok: usize,
+    rate_limited: usize,
+    other: Vec<String>,
+    took: Duration,
+}
+
+async fn burst(harnesses: &[Harness], connection: &Value, runs: usize) -> Burst {
+    let started = Instant::now();
+    let runs: Vec<_> = (0..runs)
+        .map(|i| {
+            let harness = harnesses[i % harnesses.len()].clone();
+            let connection = connection.clone();
+            tokio::spawn(async move {
+                let input = json!({"id": USER, "display_name": format!("Paced {i}")});
+                harness.run("update-user", &connection, &input, &RunOptions::default()).await
+            })
+        })
+        .collect();
+    let mut result = Burst::default();
+    for run in runs {
+        match run.await.unwrap() {
+            Ok(CardOutcome::Ok(_)) => result.ok += 1,
+            Ok(CardOutcome::Err(error)) if error.get("rate_limited").is_some() => result.rate_limited += 1,
+            Ok(CardOutcome::Err(error)) => result.other.push(error.to_string()),
+            Err(error) => result.other.push(error.to_string()),
+        }
+    }
+    result.took = started.elapsed();
+    result
+}
+
+fn assert_paced(burst: &Burst, fake: &FakeAccount) {
+    assert!(burst.other.is_empty(), "{:?}", &burst.other[..burst.other.len().min(3)]);
+    assert_eq!((burst.ok, burst.rate_limited), (RUNS, 0), "{burst:?}");
+    assert!(fake.throttled() <= 5, "the account refused {} requests", fake.throttled());
+    // The PATCHes went at the paced rate (90/s here), not all at once.
+    assert!(burst.took > Duration::from_secs(4), "{burst:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_patches_on_one_account_are_paced_in_process() {
+    let fake = limited_account(SCALE).await;
+    let result = burst(&[harness(Some(PacingConfig::databricks().scaled(SCALE)))], &fake.m2m_connection(), RUNS).await;
+    println!("in process: {result:?}, refused by the account: {}", fake.throttled());
+    assert_paced(&result, &fake);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_pacing_the_account_refuses_the_same_burst() {
+    let fake = limited_account(CONTROL_SCALE).await;
+    let result = burst(&[harness(None)], &fake.m2m_connection(), CONTROL_RUNS).await;
+    println!("unpaced: {result:?}, refused by the account: {}", fake.throttled());
+    assert!(fake.throttled() > 20, "the limits are real: {} refused", fake.throttled());
+}
+
+/// A `redis-server` on a free port of loopback, stopped when dropped.
+struct Redis {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_redis() -> Option<Redis> {
+    let present = Command::new("redis-server").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if !present.is_ok_and(|s| s.success()) {
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let redis = Redis { child, url: format!("redis://127.0.0.1:{port}/") };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "redis-server did not start on port {port}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Some(redis)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_hosts_share_the_pace_through_redis() {
+    let Some(redis) = start_redis() else {
+        eprintln!("SKIPPED two_hosts_share_the_pace_through_redis: no redis-server on this machine (.ci/run installs it)");
+        return;
+    };
+    let fake = limited_account(SCALE).await;
+    let shared = PacingConfig::databricks().scaled(SCALE).shared_through(redis.url.clone());
+    // Two harnesses stand for two machines of a platform: only Redis is shared between them.
+    let hosts = [harness(Some(shared.clone())), harness(Some(shared))];
+    let result = burst(&hosts, &fake.m2m_connection(), RUNS).await;
+    println!("two hosts through Redis: {result:?}, refused by the account: {}", fake.throttled());
+    assert_paced(&result, &fake);
+
+    // Each host alone, with its own schedule, would send twice the rate: the sharing is what holds.
+    let fake = limited_account(CONTROL_SCALE).await;
+    let apart =
+        [harness(Some(PacingConfig::databricks().scaled(CONTROL_SCALE))), harness(Some(PacingConfig::databricks().scaled(CONTROL_SCALE)))];
+    let result = burst(&apart, &fake.m2m_connection(), CONTROL_RUNS).await;
+    println!("two hosts, each on its own: {result:?}, refused by the account: {}", fake.throttled());
+    assert!(fake.throttled() > 5, "two unshared schedules overrun the account: {} refused", fake.throttled());
+}
