@@ -45,6 +45,10 @@ fn bench_prints_every_figure_as_json() {
             "120",
             "--cli-runs",
             "1",
+            "--in-flight",
+            "20",
+            "--in-flight-latency-ms",
+            "5",
         ])
         .output()
         .expect("the CLI starts");
@@ -90,6 +94,30 @@ fn bench_prints_every_figure_as_json() {
     let quiet = &report["card_without_requests"];
     assert_eq!((quiet["card"].as_str(), quiet["setup"].as_str()), (Some("start-oauth-login"), Some("all")));
     assert!(quiet["p50_us"].as_f64().unwrap() > 0.0);
+
+    // A platform's load: every run in flight shared the connection's one token.
+    let flight = &report["in_flight"];
+    assert_eq!((flight["in_flight"].as_u64(), flight["latency_ms"].as_u64()), (Some(20), Some(5)), "{flight}");
+    assert_eq!(flight["harness"]["tokens_minted"], 1, "{flight}");
+    assert!(flight["harness"]["connections_opened"].as_u64().unwrap() >= 1, "{flight}");
+    for side in ["harness", "native"] {
+        assert!(flight[side]["runs_per_s"].as_f64().unwrap() > 0.0 && flight[side]["p99_ms"].as_f64().unwrap() >= 5.0, "{side}: {flight}");
+    }
+    assert!(flight["throughput_ratio"].as_f64().unwrap() > 0.0 && flight["p99_ratio"].as_f64().unwrap() > 0.0, "{flight}");
+    let cpu = &report["cpu_per_run"];
+    assert!(cpu["harness_us"].as_f64().unwrap() > 0.0 && cpu["native_us"].as_f64().unwrap() > 0.0, "{cpu}");
+    let python = &report["python_sdk"];
+    assert!(python["skipped"].is_string() || python["p50_us"].as_f64().unwrap() > 0.0, "{python}");
+    let load = &report["component_load"];
+    assert!(load["compile_ms"].as_f64().unwrap() > load["cache_load_ms"].as_f64().unwrap(), "a cache hit skips compiling: {load}");
+    let cards = load["cards"].as_u64().unwrap();
+    assert!(cards > 80, "{load}");
+    assert_eq!(load["bytes_per_card"].as_u64(), Some(report["component_bytes"].as_u64().unwrap() / cards), "{load}");
+    // Targets are read from the figures; at 0 ms latency the per-card ones are not claimed.
+    let targets = report["targets"].as_array().unwrap();
+    assert!(targets.iter().all(|t| t["met"].is_boolean() && t["value"].is_number()), "{targets:?}");
+    assert!(targets.iter().any(|t| t["target"].as_str().unwrap().starts_with("20 in flight")), "{targets:?}");
+    assert!(!targets.iter().any(|t| t["target"].as_str().unwrap().contains(" at 0 ms")), "{targets:?}");
 }
 
 #[test]

@@ -18,14 +18,19 @@
 //! Medians and 99th percentiles over `--runs` runs after `--warmup` runs. Timings are never
 //! asserted anywhere: the machine is noisy, the ratio is the headline.
 
+mod compile;
+mod cpu;
 mod host_calls;
+mod in_flight;
 mod instantiation;
 mod latency;
 mod listing;
 mod native;
 mod process;
+mod python_sdk;
 mod rss;
 mod table;
+mod targets;
 mod throughput;
 mod timing;
 
@@ -89,6 +94,16 @@ pub struct BenchArgs {
     /// tasks, so the figures are steadier and show CPU cost alone.
     #[arg(long)]
     pub current_thread: bool,
+    /// Latency the fake account adds to every answer in the card latency measurement (a
+    /// remote account's round trip; Databricks is tens of milliseconds away).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Runs started at once in the platform-load measurement (0 skips it).
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub in_flight: usize,
+    /// Latency of the fake account in the platform-load measurement.
+    #[arg(long, value_name = "MS", default_value_t = 200)]
+    pub in_flight_latency_ms: u64,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -152,8 +167,10 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
         }
         None => host_harness::EMBEDDED_COMPONENT,
     };
-    let fake =
-        FakeAccount::start(FakeConfig { seed: Seed::Empty, ..FakeConfig::default() }).await.context("cannot start the fake account")?;
+    let latency = std::time::Duration::from_millis(args.latency_ms);
+    let fake = FakeAccount::start(FakeConfig { seed: Seed::Empty, latency, ..FakeConfig::default() })
+        .await
+        .context("cannot start the fake account")?;
     // A page of 100 to list, and one of them to get and patch.
     fake.insert_users(150, "bench");
     let connection = fake.m2m_connection();
@@ -210,6 +227,19 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
     progress("throughput");
     let throughput = throughput(best, &connection, &user_id, args).await?;
 
+    progress("runs in flight");
+    let in_flight = in_flight::in_flight(wasm, args).await?;
+
+    progress("CPU per run");
+    let cpu = cpu::cpu_per_run(wasm, args).await?;
+
+    progress("the Python SDK");
+    let card_p50 = card_results.iter().find(|c| c["card"] == "get-user").and_then(|c| c["harness"]["all"]["p50_us"].as_f64());
+    let python = python_sdk::python_sdk(&connection, &user_id, card_p50, args.runs, args.warmup).await?;
+
+    progress("compiling and loading");
+    let compile = compile::compile_and_load(wasm)?;
+
     let cli = if args.cli_runs > 0 {
         progress("CLI processes");
         cli_runs(component, &connection, &user_id, args.cli_runs).await?
@@ -219,8 +249,9 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
 
     let warm = best.warm_stats();
     let conns = best.connection_stats();
-    Ok(json!({
+    let mut report = json!({
         "runtime": "multi-thread",
+        "latency_ms": args.latency_ms,
         "component_bytes": wasm.len(),
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         "runs": args.runs,
@@ -244,7 +275,13 @@ async fn measure(component: Option<&std::path::PathBuf>, args: &BenchArgs) -> an
             "warm_instances_reused": warm.reused,
             "warm_instances_discarded": warm.discarded,
         },
-    }))
+        "in_flight": in_flight,
+        "cpu_per_run": cpu,
+        "python_sdk": python,
+        "component_load": compile,
+    });
+    report["targets"] = targets::targets(&report);
+    Ok(report)
 }
 
 /// Runs a card that must succeed; its output.

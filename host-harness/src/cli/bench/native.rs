@@ -20,13 +20,18 @@ pub struct Native {
 impl Native {
     /// A client of `fake`, with a token minted at its token endpoint.
     pub async fn new(fake: &FakeAccount) -> anyhow::Result<Native> {
+        let config = fake.config();
+        Native::connect(&fake.base_url(), &config.account_id, &config.client_id, &config.client_secret).await
+    }
+
+    /// A client of the account at `base`, with a token minted for this client.
+    pub async fn connect(base: &str, account_id: &str, client_id: &str, client_secret: &str) -> anyhow::Result<Native> {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         let client = Client::builder(hyper_util::rt::TokioExecutor::new()).build(connector);
-        let config = fake.config();
-        let base = fake.base_url().trim_end_matches('/').to_string();
-        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", config.client_id, config.client_secret));
-        let request = http::Request::post(format!("{base}/oidc/accounts/{}/v1/token", config.account_id))
+        let base = base.trim_end_matches('/').to_string();
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{client_secret}"));
+        let request = http::Request::post(format!("{base}/oidc/accounts/{account_id}/v1/token"))
             .header("authorization", format!("Basic {basic}"))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(Full::new(Bytes::from_static(b"grant_type=client_credentials&scope=all-apis")))?;
@@ -35,6 +40,18 @@ impl Native {
         let token: Value = serde_json::from_slice(&body)?;
         let token = token["access_token"].as_str().context("the fake mints a token")?.to_string();
         Ok(Native { client, base, token })
+    }
+
+    /// A GET of `path` to replay.
+    pub fn get(path: &str) -> RecordedRequest {
+        RecordedRequest {
+            method: "GET".into(),
+            path: path.into(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            raw_body: String::new(),
+        }
     }
 
     /// Sends these requests (as the card sent them) one after the other and reads each body.

@@ -118,5 +118,75 @@ pub fn table(report: &Value) -> String {
         "reuse (set-up `all`): {} connections opened, {} reused; {} warm-instance reuses, {} discarded\n",
         r["connections_opened"], r["connections_reused"], r["warm_instances_reused"], r["warm_instances_discarded"]
     ));
+    platform(report, &mut out);
     out
+}
+
+/// The platform-scale figures: runs in flight, CPU per run, the Python SDK, loading, targets.
+fn platform(report: &Value, out: &mut String) {
+    let flight = &report["in_flight"];
+    if flight.is_object() {
+        let (h, n) = (&flight["harness"], &flight["native"]);
+        out.push_str(&format!(
+            "
+{} get-user runs in flight, fake account {} ms away
+  harness: {} runs/s, p50 / p99 {} / {} ms, {} MiB ({} MiB per run), {} token(s) minted, {} connections opened
+  native:  {} runs/s, p50 / p99 {} / {} ms, {} MiB
+  throughput harness / native {}, p99 harness / native {}
+",
+            flight["in_flight"],
+            flight["latency_ms"],
+            h["runs_per_s"],
+            h["p50_ms"],
+            h["p99_ms"],
+            h["memory_mib"],
+            h["memory_mib_per_run"],
+            h["tokens_minted"],
+            h["connections_opened"],
+            n["runs_per_s"],
+            n["p50_ms"],
+            n["p99_ms"],
+            n["memory_mib"],
+            flight["throughput_ratio"],
+            flight["p99_ratio"],
+        ));
+    }
+    let cpu = &report["cpu_per_run"];
+    out.push_str(&format!(
+        "CPU per warm get-user (client side, the fake in another process), µs: harness {}, native {} ({}×)
+",
+        cpu["harness_us"], cpu["native_us"], cpu["ratio"]
+    ));
+    let py = &report["python_sdk"];
+    match py["skipped"].as_str() {
+        Some(why) => out.push_str(&format!(
+            "Python SDK: not measured ({why})
+"
+        )),
+        None => out.push_str(&format!(
+            "Python SDK a.users.get, µs (p50 / p99): {} / {}; SDK / warm card {}×
+",
+            py["p50_us"], py["p99_us"], py["sdk_over_card"]
+        )),
+    }
+    let load = &report["component_load"];
+    out.push_str(&format!(
+        "component: compile on a cache miss {} ms, load from the cache {} ms; {} cards, {} bytes per card
+",
+        load["compile_ms"], load["cache_load_ms"], load["cards"], load["bytes_per_card"]
+    ));
+    out.push_str(
+        "
+targets
+",
+    );
+    for t in report["targets"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "  {:<4} {:<62} {:>10} (goal {})\n",
+            if t["met"].as_bool() == Some(true) { "met" } else { "MISS" },
+            t["target"].as_str().unwrap_or("?"),
+            t["value"],
+            t["goal"].as_str().unwrap_or("?")
+        ));
+    }
 }

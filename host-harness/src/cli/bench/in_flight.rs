@@ -1,0 +1,98 @@
+//! A platform's load: `--in-flight` card runs started at once against an account
+//! `--in-flight-latency-ms` away, on one harness set up as the README recommends (pooling
+//! allocator, warm instances; pacing off, since this measures the harness), against the native
+//! client sending the same number of requests at once. Throughput, p50/p99, tokens minted,
+//! connections opened and the memory each run in flight costs.
+
+use std::time::{Duration, Instant};
+
+use fake_account::{FakeAccount, FakeConfig, RecordedRequest, Seed};
+use host_harness::{Harness, HarnessConfig, RunOptions};
+use serde_json::{Value, json};
+
+use super::native::{Native, api_requests};
+use super::rss::{current_rss_bytes, peak_rss_bytes, reset_peak_rss};
+use super::timing::{Stats, round2};
+use super::{BenchArgs, run_ok};
+
+pub async fn in_flight(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
+    let n = args.in_flight;
+    if n == 0 {
+        return Ok(Value::Null);
+    }
+    let latency = Duration::from_millis(args.in_flight_latency_ms);
+    let fake = FakeAccount::start(FakeConfig { seed: Seed::Empty, latency, ..FakeConfig::default() }).await?;
+    fake.insert_users(1, "flight");
+    let user_id = fake.snapshot()["users"][0]["id"].as_str().unwrap_or_default().to_string();
+    let connection = fake.m2m_connection();
+    let input = json!({"id": user_id});
+    let config =
+        HarnessConfig { pooling: true, warm_instances: 64, max_concurrent_runs: n.max(1024), pacing: None, ..HarnessConfig::default() };
+    let harness = Harness::with_config(wasm, &config)?;
+
+    // The harness, cold: a fresh harness whose first runs all need the connection's token.
+    fake.clear_requests();
+    let (harness_times, harness_took, harness_memory) = burst(n, || {
+        let (harness, connection, input) = (harness.clone(), connection.clone(), input.clone());
+        async move { run_ok(&harness, "get-user", &connection, &input, &RunOptions::default()).await.map(drop) }
+    })
+    .await?;
+    let tokens = fake.requests().iter().filter(|r| r.path.ends_with("/v1/token")).count();
+    let requests: Vec<RecordedRequest> = api_requests(&fake).into_iter().take(1).collect();
+    let connections = harness.connection_stats();
+
+    // The native client, the same GET n times at once on its keep-alive pool.
+    let native = std::sync::Arc::new(Native::new(&fake).await?);
+    let (native_times, native_took, native_memory) = burst(n, || {
+        let (native, requests) = (native.clone(), requests.clone());
+        async move { native.replay(&requests).await }
+    })
+    .await?;
+
+    let (h, nat) = (Stats::of(harness_times), Stats::of(native_times));
+    let throughput = |took: Duration| (n as f64 / took.as_secs_f64()).round();
+    let mib = |bytes: u64| round2(bytes as f64 / f64::from(1 << 20));
+    Ok(json!({
+        "card": "get-user",
+        "in_flight": n,
+        "latency_ms": args.in_flight_latency_ms,
+        "harness": {
+            "runs_per_s": throughput(harness_took), "p50_ms": round2(h.p50_us() / 1e3), "p99_ms": round2(h.p99_us() / 1e3),
+            "memory_mib": mib(harness_memory), "memory_mib_per_run": round2(mib(harness_memory) / n as f64 * 1000.0) / 1000.0,
+            "tokens_minted": tokens, "connections_opened": connections.opened,
+        },
+        "native": {
+            "runs_per_s": throughput(native_took), "p50_ms": round2(nat.p50_us() / 1e3), "p99_ms": round2(nat.p99_us() / 1e3),
+            "memory_mib": mib(native_memory),
+        },
+        "throughput_ratio": round2(native_took.as_secs_f64() / harness_took.as_secs_f64()),
+        "p99_ratio": round2(h.p99_us() / nat.p99_us()),
+    }))
+}
+
+/// Starts `n` tasks of `make()` at once; each one's latency, the whole burst's time, and the
+/// memory the burst added at its peak.
+async fn burst<F, Fut>(n: usize, make: F) -> anyhow::Result<(Vec<Duration>, Duration, u64)>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    let before = current_rss_bytes();
+    reset_peak_rss();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let run = make();
+            tokio::spawn(async move {
+                let began = Instant::now();
+                run.await.map(|()| began.elapsed())
+            })
+        })
+        .collect();
+    let mut times = Vec::with_capacity(n);
+    for task in tasks {
+        times.push(task.await??);
+    }
+    let took = started.elapsed();
+    Ok((times, took, peak_rss_bytes().saturating_sub(before)))
+}
