@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::pacing::PacingConfig;
+use crate::progress::{OnProgress, Progress};
 
 /// How a [`Harness`](crate::Harness) sets up its engine and cache.
 #[derive(Clone, Debug)]
@@ -71,11 +72,14 @@ pub struct RunOptions {
     /// Origins (`http://127.0.0.1:8080`) the run may reach instead of the connection's account
     /// origin. Default `None`: only the connection's `host_override`, else its cloud's host.
     pub allowed_origins: Option<Vec<String>>,
+    /// Receives the card's progress events as it works (pages read, retries, waits). Default
+    /// `None`: they are dropped.
+    pub on_progress: Option<OnProgress>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { memory_limit: 64 << 20, time_limit: Duration::from_secs(60), allowed_origins: None }
+        RunOptions { memory_limit: 64 << 20, time_limit: Duration::from_secs(60), allowed_origins: None, on_progress: None }
     }
 }
 
@@ -83,6 +87,12 @@ impl RunOptions {
     /// These options with `allowed_origins` set.
     pub fn with_allowed_origins<S: Into<String>>(mut self, origins: impl IntoIterator<Item = S>) -> Self {
         self.allowed_origins = Some(origins.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// These options with a progress listener.
+    pub fn with_on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(OnProgress::new(f));
         self
     }
 

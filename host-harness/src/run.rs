@@ -53,6 +53,7 @@ pub(crate) async fn run(
         None => (runtime::new_store(&harness.engine, Arc::new(policy), options.memory_limit, options.time_limit), None),
     };
     store.set_epoch_deadline(runtime::ticks(options.time_limit));
+    store.data().set_on_progress(options.on_progress.clone());
 
     let started = Instant::now();
     let running = call(&harness.pre, &mut store, instance, card, &args);
@@ -64,6 +65,8 @@ pub(crate) async fn run(
     let elapsed = returned - started;
     let mut phases =
         RunPhases { harness_in: started - run_started, call: elapsed, awaiting_responses: waits.total(), harness_out: Duration::ZERO };
+    // An idle warm instance holds no embedder's listener.
+    store.data().set_on_progress(None);
     let stderr = store.data().stderr();
     if !stderr.is_empty() {
         tracing::debug!(card = card_id, "guest stderr: {stderr}");

@@ -4,25 +4,25 @@
 //! The guest gets no files, no arguments, no sockets and no stdin, and one environment variable:
 //! [`TIME_LIMIT_VARIABLE`], the run's time limit in milliseconds, so that a card that waits (for a
 //! workspace, say) can return its last status before the host ends the run.
-//! Its stdout is discarded. Its stderr (panic messages, mostly) goes to a bounded in-memory pipe:
-//! the harness logs it at debug level after a run and appends it to a trap's message, rather than
-//! interleaving guest output with the host's own stderr.
+//! Its stdout is discarded. Its stderr carries progress lines, handed to the run's listener as
+//! they come, and other text (panic messages, mostly), kept in a bounded buffer: the harness logs
+//! that at debug level after a run and appends it to a trap's message, rather than interleaving
+//! guest output with the host's own stderr (see `guest_stderr`).
 
 use std::sync::Arc;
 
 use wasmtime::component::ResourceTable;
 use wasmtime::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
-use wasmtime_wasi::p2::pipe::{MemoryOutputPipe, SinkOutputStream};
+use wasmtime_wasi::p2::pipe::SinkOutputStream;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+use crate::guest_stderr::GuestStderr;
 use crate::policy::{OutboundHooks, OutboundPolicy};
+use crate::progress::OnProgress;
 
 /// The environment variable that tells the guest its run's time limit, in milliseconds.
 pub const TIME_LIMIT_VARIABLE: &str = "DATABRICKS_ACCOUNT_RUN_TIME_LIMIT_MS";
-
-/// How much guest stderr one run keeps.
-const STDERR_CAPACITY: usize = 64 * 1024;
 
 pub(crate) struct RunState {
     table: ResourceTable,
@@ -30,12 +30,12 @@ pub(crate) struct RunState {
     http: WasiHttpCtx,
     hooks: OutboundHooks,
     pub(crate) limiter: RunLimiter,
-    stderr: MemoryOutputPipe,
+    stderr: GuestStderr,
 }
 
 impl RunState {
     pub(crate) fn new(policy: Arc<OutboundPolicy>, memory_limit: usize, time_limit: std::time::Duration) -> RunState {
-        let stderr = MemoryOutputPipe::new(STDERR_CAPACITY);
+        let stderr = GuestStderr::default();
         let wasi = WasiCtx::builder()
             .env(TIME_LIMIT_VARIABLE, time_limit.as_millis().to_string())
             .stdout(SinkOutputStream)
@@ -54,14 +54,20 @@ impl RunState {
         }
     }
 
-    /// What the guest wrote to stderr, lossily decoded.
+    /// What the guest wrote to stderr but progress, lossily decoded.
     pub(crate) fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.contents()).trim_end().to_string()
+        self.stderr.text()
     }
 
-    /// Whether the guest wrote anything to stderr (a warm instance that did is not reused).
+    /// Whether the guest wrote anything but progress to stderr (a warm instance that did is not
+    /// reused).
     pub(crate) fn wrote_stderr(&self) -> bool {
-        !self.stderr.contents().is_empty()
+        self.stderr.wrote_text()
+    }
+
+    /// Where the guest's progress events go during the next run (`None`: nowhere).
+    pub(crate) fn set_on_progress(&self, on_progress: Option<OnProgress>) {
+        self.stderr.set_on_progress(on_progress);
     }
 
     /// The policy of the next run of a warm instance: the same origins (its key includes them),

@@ -8,6 +8,7 @@ mod card_list;
 mod cards;
 mod client;
 mod clouds;
+mod progress;
 mod time;
 mod validate;
 mod wit;

@@ -13,16 +13,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod bench;
+mod card_help;
 mod cards;
+mod completions;
 mod component;
 mod connection_file;
 mod demo;
 mod fake;
 mod login;
 mod output;
+mod progress;
+mod render;
 mod run;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Run the Databricks account connector's cards from the command line.
 #[derive(Parser)]
@@ -35,6 +39,10 @@ struct Cli {
     /// More logging on stderr (-v info, -vv debug); `RUST_LOG` overrides it.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+
+    /// No progress on stderr (errors still go there).
+    #[arg(short, long, global = true)]
+    quiet: bool,
 
     #[command(subcommand)]
     command: Command,
@@ -61,7 +69,8 @@ enum Command {
         /// Where to write it.
         path: PathBuf,
     },
-    /// Run one card and print its output.
+    /// Run one card and print its output (`run CARD --help`: the card's inputs).
+    #[command(disable_help_flag = true)]
     Run(run::RunArgs),
     /// Start the fake Databricks account (every card's example input runs against it) and print a connection for it.
     Fake(fake::FakeArgs),
@@ -70,6 +79,12 @@ enum Command {
     Login(login::LoginArgs),
     /// Run a user and group flow against the built-in fake account.
     Demo,
+    /// Print a shell completion script (subcommands, options and card names), e.g.
+    /// `databricks-account completions bash > /etc/bash_completion.d/databricks-account`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Measure card runs against the in-process fake account and a native client (see
     /// docs/performance.md).
     Bench(bench::BenchArgs),
@@ -97,9 +112,21 @@ impl Cli {
             Command::Describe { card } => cards::describe(&component::harness(component)?, card).await,
             Command::Docs => cards::docs(&component::harness(component)?).await,
             Command::WriteComponent { path } => component::write(component, &path),
+            Command::Run(args) if args.help => {
+                let usage = Cli::command().find_subcommand_mut("run").map(|run| run.render_long_help().to_string()).unwrap_or_default();
+                match &args.card {
+                    Some(card) => {
+                        output::write_stdout(format_args!("{}", card_help::help(&component::harness(component)?, card, &usage).await?))?
+                    }
+                    None => output::write_stdout(format_args!("{usage}"))?,
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Completions { shell } => completions::write(&component::harness(component)?, shell, Cli::command()),
             Command::Run(args) => {
+                let chatter = run::Chatter { verbose: self.verbose, quiet: self.quiet };
                 let config = host_harness::HarnessConfig { token_cache_dir: args.token_cache_dir(), ..Default::default() };
-                run::run(&component::with_config(component, &config)?, args).await
+                run::run(&component::with_config(component, &config)?, args, chatter).await
             }
             Command::Fake(args) => fake::serve(&args).await,
             Command::Login(args) => login::command(&component::harness(component)?, args).await,
@@ -137,7 +164,6 @@ mod tests {
 
     #[test]
     fn verify_cli() {
-        use clap::CommandFactory;
         Cli::command().debug_assert();
     }
 }

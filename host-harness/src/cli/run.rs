@@ -1,6 +1,8 @@
-//! `run CARD --connection … --input …`: one card run, its output on stdout or its card error on
-//! stderr (exit code 1).
+//! `run CARD --connection … --input …`: one card run, its output on stdout (JSON for a script,
+//! `--output table|yaml|text` for a person) or its card error on stderr (exit code 1), with the
+//! card's progress on stderr while it works.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -11,16 +13,19 @@ use serde_json::Value;
 
 use crate::login;
 use crate::output::{EXIT_CARD_ERROR, outln, pretty};
+use crate::progress::ProgressView;
+use crate::render::{OutputFormat, render};
 
 /// The arguments of `run`.
 #[derive(clap::Args)]
 pub struct RunArgs {
-    /// The card, e.g. `list-users`.
-    card: String,
+    /// The card, e.g. `list-users` (`run CARD --help` lists its inputs).
+    #[arg(required_unless_present = "help")]
+    pub card: Option<String>,
 
     /// The connection: a JSON object, or a file holding one.
-    #[arg(long, value_name = "FILE_OR_JSON")]
-    connection: String,
+    #[arg(long, value_name = "FILE_OR_JSON", required_unless_present = "help")]
+    connection: Option<String>,
 
     /// The card's input: a JSON value, `@FILE`, or `@-` for stdin.
     #[arg(long, value_name = "JSON_OR_@FILE", default_value = "{}")]
@@ -44,6 +49,20 @@ pub struct RunArgs {
     /// of the whole token request, secret included; also `DATABRICKS_ACCOUNT_TOKEN_CACHE=off`).
     #[arg(long)]
     no_token_cache: bool,
+
+    /// How to print the output: `json` (the default when stdout is not a terminal), `table`
+    /// (a list's records), `yaml` or `text` (the default for a single record at a terminal).
+    #[arg(long, short, value_enum, value_name = "FORMAT")]
+    output: Option<OutputFormat>,
+
+    /// Keep the `raw` copy of each record (as Databricks sent it) in table, YAML and text
+    /// output; JSON always has it.
+    #[arg(long)]
+    raw: bool,
+
+    /// Print help; with a card, what it does and each of its inputs.
+    #[arg(short, long)]
+    pub help: bool,
 }
 
 impl RunArgs {
@@ -86,20 +105,30 @@ impl Deadline {
     }
 }
 
+/// How a run tells a person what it is doing: `-v`'s count and `--quiet`.
+#[derive(Clone, Copy)]
+pub struct Chatter {
+    pub verbose: u8,
+    pub quiet: bool,
+}
+
 /// Runs the card with these arguments and prints what it returned.
-pub async fn run(harness: &Harness, args: RunArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(harness: &Harness, args: RunArgs, chatter: Chatter) -> anyhow::Result<ExitCode> {
     let deadline = Deadline::after(Duration::from_secs(args.time_limit));
+    let (Some(card), Some(connection_arg)) = (args.card.as_deref(), args.connection.as_deref()) else {
+        anyhow::bail!("run needs a card and --connection");
+    };
     // The connection holds secrets: it is parsed, never logged or echoed.
-    let connection = read_connection(&args.connection)?;
+    let connection = read_connection(connection_arg)?;
     // The input first: a mistake in it must not cost a refresh.
     let input = read_input(&args.input)?;
     let mut options =
         RunOptions { time_limit: Duration::from_secs(args.time_limit), memory_limit: args.memory_limit << 20, ..RunOptions::default() };
     if !args.allow_origins.is_empty() {
-        options.allowed_origins = Some(args.allow_origins);
+        options.allowed_origins = Some(args.allow_origins.clone());
     }
     // A U2M connection file is refreshed (and saved) first when its access token is stale.
-    let file = (!args.connection.trim_start().starts_with('{')).then(|| Path::new(&args.connection));
+    let file = (!connection_arg.trim_start().starts_with('{')).then(|| Path::new(connection_arg));
     let connection = match login::fresh_u2m(harness, file, connection, &options, &deadline).await? {
         Ok(connection) => connection,
         Err(card_error) => {
@@ -108,13 +137,18 @@ pub async fn run(harness: &Harness, args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     options.time_limit = deadline.remaining()?;
-    let outcome = harness.run(&args.card, &connection, &input, &options).await.map_err(|err| match err {
+    let progress = ProgressView::new(card, chatter.verbose, chatter.quiet);
+    options.on_progress = progress.listener();
+    let outcome = harness.run(card, &connection, &input, &options).await.map_err(|err| match err {
         HarnessError::TimeLimit(_) => deadline.exceeded(),
         err => err,
-    })?;
-    match outcome {
+    });
+    progress.finish();
+    match outcome? {
         CardOutcome::Ok(output) => {
-            outln!("{}", pretty(&output))?;
+            let output_type = harness.card(card).and_then(|c| c.output_type());
+            let format = args.output.unwrap_or_else(|| OutputFormat::default_for(std::io::stdout().is_terminal(), output_type.as_ref()));
+            outln!("{}", render(format, &output, output_type.as_ref(), args.raw).trim_end())?;
             Ok(ExitCode::SUCCESS)
         }
         CardOutcome::Err(card_error) => {

@@ -4,6 +4,7 @@
 //! instead of looping.
 
 use super::errors;
+use crate::progress::{self, Progress};
 use crate::validate;
 use crate::wit::{ApiError, CardError, TokenPaging};
 use std::collections::HashSet;
@@ -48,6 +49,9 @@ pub fn read<T>(
         })?;
         pages += 1;
         items.extend(page);
+        if all {
+            progress::report(&Progress::Page { pages, records: items.len() as u32, total: None });
+        }
         let next = next.filter(|t| !t.is_empty());
         let done = !all || next.is_none() || items.len() as u32 >= limit;
         if done {

@@ -15,6 +15,7 @@
 //! jitter; the sum of waits never exceeds the caller's budget.
 
 use super::http::{Response, Transport};
+use crate::progress::{self, Progress};
 use crate::wit::{CardError, RateLimit};
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, Instant, SystemTime};
@@ -68,7 +69,7 @@ pub fn run(budget: Duration, mut attempt: impl FnMut() -> Outcome) -> Result<Res
             Outcome::Done(response) => return Ok(response),
             Outcome::Replay => continue,
             Outcome::Failed { error, response, decision } => match decision {
-                Decision::Retry(wait) if attempts.wait(wait) => continue,
+                Decision::Retry(wait) if attempts.wait(wait, reason(response.as_ref())) => continue,
                 Decision::Retry(_) => return Err(exhausted(error, response.as_ref(), attempts.count())),
                 Decision::Fail => return Err(error),
             },
@@ -127,15 +128,27 @@ impl Attempts {
         self.count
     }
 
-    /// Waits before the next attempt; `false` when the wait would overrun the budget.
-    pub fn wait(&mut self, server_wait: Option<Duration>) -> bool {
+    /// Waits before the next attempt (telling the host why and how long); `false` when the
+    /// wait would overrun the budget.
+    pub fn wait(&mut self, server_wait: Option<Duration>, reason: &'static str) -> bool {
         let wait = server_wait.unwrap_or(Duration::ZERO).max(backoff(self.count));
         if self.started.elapsed() + wait > self.budget {
             return false;
         }
-        std::thread::sleep(wait);
         self.count += 1;
+        progress::report(&Progress::Retrying { reason, attempt: self.count, after_ms: progress::millis(wait) });
+        std::thread::sleep(wait);
         true
+    }
+}
+
+/// The word a person waiting reads: a throttle (429, a request limit) or an outage.
+fn reason(response: Option<&Response>) -> &'static str {
+    match response {
+        Some(r) if r.status == 429 || r.status == 500 || (r.status == 400 && is_token_throttle(&String::from_utf8_lossy(&r.body))) => {
+            "throttled"
+        }
+        _ => "unavailable",
     }
 }
 
@@ -242,9 +255,9 @@ mod tests {
     #[test]
     fn the_budget_bounds_the_waiting() {
         let mut attempts = Attempts::new(Duration::from_millis(50));
-        assert!(!attempts.wait(Some(Duration::from_secs(5))), "a Retry-After beyond the budget is not waited for");
+        assert!(!attempts.wait(Some(Duration::from_secs(5)), "throttled"), "a Retry-After beyond the budget is not waited for");
         let mut none = Attempts::new(Duration::ZERO);
-        assert!(!none.wait(None), "a zero budget turns retries off");
+        assert!(!none.wait(None, "throttled"), "a zero budget turns retries off");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! declarations over these functions.
 
 use super::{Method, Request, Session};
+use crate::progress::{self, Progress};
 use crate::validate;
 use crate::wit::{CardError, PageSelection, ScimListInput, SortOrder};
 use serde::de::DeserializeOwned;
@@ -225,6 +226,7 @@ impl Reader<'_> {
             let page_start = start_index;
             start_index = start_index.saturating_add(returned);
             let collected = resources.len() as u32;
+            progress::report(&Progress::Page { pages: pages_read, records: collected, total });
             // A page of records already listed while more should remain: the server repeats
             // itself. Stopping quietly would report a short list as complete, so the walk ends
             // as a failure the flow sees (or, with partial results, in `stopped-by`).
