@@ -235,7 +235,8 @@ pub fn s3_bucket(field: &str, value: &str) -> Result<(), CardError> {
 /// `aws-us-gov` partition).
 pub fn kms_key_arn(field: &str, value: &str) -> Result<(), CardError> {
     let rest = value.strip_prefix("arn:aws:kms:").or_else(|| value.strip_prefix("arn:aws-us-gov:kms:"));
-    let parts = rest.and_then(|r| r.split_once(':')).and_then(|(region, r)| r.split_once(":key/").map(|(account, key)| (region, account, key)));
+    let parts =
+        rest.and_then(|r| r.split_once(':')).and_then(|(region, r)| r.split_once(":key/").map(|(account, key)| (region, account, key)));
     let ok = parts.is_some_and(|(region_name, account, key)| {
         region("", region_name).is_ok()
             && account.len() == 12
@@ -249,7 +250,8 @@ pub fn kms_key_arn(field: &str, value: &str) -> Result<(), CardError> {
 /// A GCP Cloud KMS key: `projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>`.
 pub fn gcp_kms_key(field: &str, value: &str) -> Result<(), CardError> {
     let parts: Vec<&str> = value.split('/').collect();
-    let names = |i: usize| parts.get(i).is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
+    let names =
+        |i: usize| parts.get(i).is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
     let ok = parts.len() == 8
         && [(0, "projects"), (2, "locations"), (4, "keyRings"), (6, "cryptoKeys")].iter().all(|(i, word)| parts[*i] == *word)
         && [1, 3, 5, 7].into_iter().all(names);
@@ -278,10 +280,8 @@ pub fn ipv4_cidr(field: &str, value: &str) -> Result<(), CardError> {
 /// neither starting nor ending with a hyphen.
 pub fn deployment_name(field: &str, value: &str) -> Result<(), CardError> {
     let b = value.as_bytes();
-    let ok = (3..=63).contains(&b.len())
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-        && b[0] != b'-'
-        && b.last() != Some(&b'-');
+    let ok =
+        (3..=63).contains(&b.len()) && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-') && b[0] != b'-' && b.last() != Some(&b'-');
     if ok { Ok(()) } else { Err(invalid(field, format!("{value:?} is not a deployment name such as acme-analytics"))) }
 }
 
@@ -301,10 +301,7 @@ pub fn gcp_project_id(field: &str, value: &str) -> Result<(), CardError> {
 pub fn dns_name(field: &str, value: &str) -> Result<(), CardError> {
     let name = value.strip_prefix("*.").unwrap_or(value);
     let label = |l: &str| {
-        (1..=63).contains(&l.len())
-            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            && !l.starts_with('-')
-            && !l.ends_with('-')
+        (1..=63).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !l.starts_with('-') && !l.ends_with('-')
     };
     let ok = value.len() <= 253 && name.contains('.') && name.split('.').all(label);
     if ok { Ok(()) } else { Err(invalid(field, format!("{value:?} is not a DNS name such as pypi.org"))) }
@@ -403,14 +400,26 @@ mod tests {
             assert!(kms_key_arn("k", bad).is_err(), "{bad}");
         }
         assert!(gcp_kms_key("k", "projects/p-1/locations/us-east4/keyRings/ring/cryptoKeys/cmk").is_ok());
-        for bad in ["projects/p/locations/l/keyRings/r", "projects//locations/l/keyRings/r/cryptoKeys/k", "projects/p/locations/l/keyRings/r/cryptoKeys/k/x"] {
+        for bad in [
+            "projects/p/locations/l/keyRings/r",
+            "projects//locations/l/keyRings/r/cryptoKeys/k",
+            "projects/p/locations/l/keyRings/r/cryptoKeys/k/x",
+        ] {
             assert!(gcp_kms_key("k", bad).is_err(), "{bad}");
         }
         assert!(aws_vpc_endpoint_id("v", "vpce-0a1b2c3d4e5f60718").is_ok());
         assert!(aws_vpc_endpoint_id("v", "vpc-0a1b2c3d").is_err() && aws_vpc_endpoint_id("v", "vpce-xyz12345").is_err());
         assert!(ipv4_cidr("c", "10.0.0.0/16").is_ok() && ipv4_cidr("c", "10.0.0.1").is_err() && ipv4_cidr("c", "10.0.0.0/40").is_err());
-        assert!(deployment_name("d", "acme-analytics").is_ok() && deployment_name("d", "-acme").is_err() && deployment_name("d", "a.b").is_err());
-        assert!(gcp_project_id("p", "analytics-prod-4711").is_ok() && gcp_project_id("p", "Prod").is_err() && gcp_project_id("p", "1project").is_err());
+        assert!(
+            deployment_name("d", "acme-analytics").is_ok()
+                && deployment_name("d", "-acme").is_err()
+                && deployment_name("d", "a.b").is_err()
+        );
+        assert!(
+            gcp_project_id("p", "analytics-prod-4711").is_ok()
+                && gcp_project_id("p", "Prod").is_err()
+                && gcp_project_id("p", "1project").is_err()
+        );
         for good in ["pypi.org", "files.pythonhosted.org", "*.example.com"] {
             assert!(dns_name("n", good).is_ok(), "{good}");
         }

@@ -20,9 +20,9 @@ pub fn spelling<T: serde::Serialize>(value: &T) -> String {
 /// The serde of a `@json-map` field: a list of key/value records that Databricks writes as one
 /// JSON object (`custom_tags: {"team": "data"}`), in the list's order.
 pub mod json_map {
+    use serde::Deserialize;
     use serde::de::Deserializer;
     use serde::ser::{SerializeMap, Serializer};
-    use serde::Deserialize;
     use std::collections::BTreeMap;
 
     /// A record of a `@json-map` list: a key and its value.

@@ -31,9 +31,9 @@ pub use http::{Method, Request, Response};
 use auth::Credentials;
 use deadline::Deadline;
 use policy::Policy;
+use retry::{Decision, Outcome};
 use std::cell::Cell;
 use std::time::Instant;
-use retry::{Decision, Outcome};
 
 impl ConfiguredIdentity {
     /// Reads (and checks the shape of) the IDs an M2M connection names.

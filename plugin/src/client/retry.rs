@@ -219,7 +219,11 @@ mod tests {
         assert_eq!(for_response(false, &response(400, &[], other)), Decision::Fail);
         let error = exhausted(super::super::errors::decode(&response(400, &[], refused)), Some(&response(400, &[], refused)), 3);
         let CardError::Upstream(api) = error else { panic!("{error:?}") };
-        assert!(api.message.contains("cannot assume the cross-account IAM role yet") && api.message.ends_with("(gave up after 4 attempts)"), "{}", api.message);
+        assert!(
+            api.message.contains("cannot assume the cross-account IAM role yet") && api.message.ends_with("(gave up after 4 attempts)"),
+            "{}",
+            api.message
+        );
     }
 
     #[test]

@@ -38,9 +38,8 @@ pub const list_networks: Call = Call::get("networks").list("networks").keep(&[Ke
 pub const get_network: Call = Call::get("networks/{network_id}");
 pub const delete_network: Call = Call::delete("networks/{network_id}");
 
-pub const list_private_access_settings: Call = Call::get("private-access-settings")
-    .list("private_access_settings")
-    .keep(&[Keep::Same { input: "region", item: "region" }]);
+pub const list_private_access_settings: Call =
+    Call::get("private-access-settings").list("private_access_settings").keep(&[Keep::Same { input: "region", item: "region" }]);
 pub const get_private_access_settings: Call = Call::get("private-access-settings/{private_access_settings_id}");
 pub const create_private_access_settings: Call = Call::post("private-access-settings");
 // A PUT of the whole settings, as the SDK's `replace` sends them.
@@ -53,9 +52,8 @@ pub const get_vpc_endpoint: Call = Call::get("vpc-endpoints/{vpc_endpoint_id}");
 pub const delete_vpc_endpoint: Call = Call::delete("vpc-endpoints/{vpc_endpoint_id}");
 const POST_VPC_ENDPOINT: Call = Call::post("vpc-endpoints");
 
-pub const list_customer_managed_keys: Call = Call::get("customer-managed-keys")
-    .list("customer_managed_keys")
-    .keep(&[Keep::Holds { input: "use_case", item: "use_cases" }]);
+pub const list_customer_managed_keys: Call =
+    Call::get("customer-managed-keys").list("customer_managed_keys").keep(&[Keep::Holds { input: "use_case", item: "use_cases" }]);
 pub const get_customer_managed_key: Call = Call::get("customer-managed-keys/{customer_managed_key_id}");
 pub const delete_customer_managed_key: Call = Call::delete("customer-managed-keys/{customer_managed_key_id}");
 const POST_KEY: Call = Call::post("customer-managed-keys");

@@ -118,7 +118,8 @@ fn failure(workspace: &Workspace, status: &WorkspaceStatus) -> CardError {
 
 fn report(waited: Waited<Workspace>) -> WorkspaceProgress {
     let state = waited.last.workspace_status.as_ref().map_or_else(|| "without a status".to_string(), spelling);
-    let message = waited.describe(&format!("workspace {}", waited.last.workspace_id), &state, "RUNNING", "wait for it with wait-for-workspace");
+    let message =
+        waited.describe(&format!("workspace {}", waited.last.workspace_id), &state, "RUNNING", "wait for it with wait-for-workspace");
     WorkspaceProgress {
         done: waited.done,
         waited_seconds: waited.waited_seconds(),
