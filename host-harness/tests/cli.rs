@@ -15,7 +15,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 #[test]
-fn demo_provisions_a_user_and_a_group_and_cleans_up() {
+fn demo_provisions_a_user_a_group_and_an_aws_workspace_and_cleans_up() {
     let out = cli(&["demo"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "demo failed:\n{stdout}\n{}", text(&out.stderr));
@@ -37,7 +37,30 @@ fn demo_provisions_a_user_and_a_group_and_cleans_up() {
     }
     assert!(stdout.contains("members of Demo Engineers: Grace Hopper"), "{stdout}");
     assert!(stdout.contains("active: false"), "{stdout}");
-    assert!(stdout.contains("Demo finished: 12 cards ran."), "{stdout}");
+    // Act 3: an AWS workspace from its parts, waited for, given the metastore, and removed,
+    // one line per step.
+    let act = stdout.split("Act 3").nth(1).expect("the demo has a third act");
+    let steps: Vec<&str> = act.lines().filter(|line| line.starts_with('[')).collect();
+    let cards: Vec<&str> = steps.iter().filter_map(|line| line.split_whitespace().nth(1)).collect();
+    assert_eq!(
+        cards,
+        [
+            "create-credential",
+            "create-storage-configuration",
+            "create-network",
+            "create-workspace",
+            "wait-for-workspace",
+            "assign-metastore-to-workspace",
+            "delete-workspace",
+            "delete-network",
+            "delete-storage-configuration",
+            "delete-credential",
+        ],
+        "{act}"
+    );
+    assert!(steps[3].ends_with(", provisioning") && steps[4].contains("is RUNNING") && steps[4].ends_with("(done: true)"), "{act}");
+    assert!(steps[6].contains("deleted "), "{act}");
+    assert!(stdout.contains("Demo finished: 22 cards ran."), "{stdout}");
 }
 
 #[test]

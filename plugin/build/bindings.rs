@@ -6,7 +6,8 @@
 //!   otherwise; variants as the harness's JSON does (`snake_case`);
 //! - a `list` field missing from an answer is empty; an `option` one is absent; any other
 //!   missing field is an error that names it;
-//! - `@derived` fields are filled after decoding and never read from the JSON.
+//! - `@derived` fields are filled after decoding and never read from the JSON;
+//! - a `@json-map` field (a list of `key`/`value` records) is a JSON object on the wire.
 
 use crate::model::{Model, is_escaped};
 use std::fmt::Write as _;
@@ -45,6 +46,13 @@ pub fn render(model: &Model, wit_path: &str) -> String {
                 attrs.push("skip".into());
             } else if ty.is_some_and(|ty| is_list(model, ty)) {
                 attrs.push("default".into());
+            }
+            if doc.tag("json-map").is_some() {
+                // An absent object is an empty list or `None`, as for any list or option.
+                if !attrs.iter().any(|a| a == "default") {
+                    attrs.push("default".into());
+                }
+                attrs.push("with = \"crate::wit::json_map\"".into());
             }
             // An open enum's `other(string)` holds any value Databricks sends that the WIT does not
             // name yet: tried after the named cases, written as the bare string.

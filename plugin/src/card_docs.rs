@@ -14,9 +14,10 @@ pub const RATE_CLASSES: &[&str] = &["scim-get", "scim-list", "scim-patch", "scim
 /// Tags of a named type: `@json-case` (how Databricks spells its fields or cases), `@closed` (an
 /// enum whose values the component itself produces, so Databricks cannot add one).
 pub const TYPE_TAGS: &[&str] = &["json-case", "closed"];
-/// Tags of a record field or a case: its JSON name, whether it is filled after decoding, the
-/// values it accepts, and (on a `cloud` case) the account host.
-pub const MEMBER_TAGS: &[&str] = &["json-name", "derived", "format", "text", "range", "items", "account-host"];
+/// Tags of a record field or a case: its JSON name, whether it is filled after decoding, whether
+/// a list of key/value records is a JSON object on the wire, the values it accepts, and (on a
+/// `cloud` case) the account host.
+pub const MEMBER_TAGS: &[&str] = &["json-name", "derived", "json-map", "format", "text", "range", "items", "account-host"];
 /// The spellings `@json-case` accepts (serde's `rename_all` names).
 pub const JSON_CASES: &[&str] = &["camelCase", "snake_case", "SCREAMING_SNAKE_CASE", "lowercase", "kebab-case"];
 /// The value formats `@format` accepts; each is a check in `validate.rs`.
@@ -33,6 +34,15 @@ pub const FORMATS: &[&str] = &[
     "path-segment",
     "app-scope",
     "scim-attribute",
+    "region",
+    "s3-bucket",
+    "kms-key-arn",
+    "gcp-kms-key",
+    "aws-vpc-endpoint-id",
+    "ipv4-cidr",
+    "deployment-name",
+    "gcp-project-id",
+    "dns-name",
 ];
 
 /// A doc comment split into its prose (joined into paragraphs) and its tag lines.

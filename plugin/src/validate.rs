@@ -206,6 +206,107 @@ pub fn ipv4_or_cidr(field: &str, value: &str) -> Result<(), CardError> {
     }
 }
 
+/// A cloud region as Databricks names them: `us-west-2`, `us-gov-west-1` (AWS), `us-central1`,
+/// `europe-west4` (GCP), `westeurope` (Azure). Lower-case letters, digits and single hyphens.
+pub fn region(field: &str, value: &str) -> Result<(), CardError> {
+    let b = value.as_bytes();
+    let ok = (2..=32).contains(&b.len())
+        && b[0].is_ascii_lowercase()
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && !value.contains("--");
+    if ok { Ok(()) } else { Err(invalid(field, format!("{value:?} is not a region such as us-west-2 or us-central1"))) }
+}
+
+/// An S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens, starting and ending
+/// with a letter or digit, no `..`, not shaped like an IP address.
+pub fn s3_bucket(field: &str, value: &str) -> Result<(), CardError> {
+    let b = value.as_bytes();
+    let ok = (3..=63).contains(&b.len())
+        && b[0].is_ascii_alphanumeric()
+        && b.last().is_some_and(u8::is_ascii_alphanumeric)
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'.' || *c == b'-')
+        && !value.contains("..")
+        && value.parse::<std::net::Ipv4Addr>().is_err();
+    if ok { Ok(()) } else { Err(invalid(field, format!("{value:?} is not an S3 bucket name such as analytics-root"))) }
+}
+
+/// The ARN of an AWS KMS key: `arn:aws:kms:<region>:<12-digit account>:key/<key ID>` (also the
+/// `aws-us-gov` partition).
+pub fn kms_key_arn(field: &str, value: &str) -> Result<(), CardError> {
+    let rest = value.strip_prefix("arn:aws:kms:").or_else(|| value.strip_prefix("arn:aws-us-gov:kms:"));
+    let parts =
+        rest.and_then(|r| r.split_once(':')).and_then(|(region, r)| r.split_once(":key/").map(|(account, key)| (region, account, key)));
+    let ok = parts.is_some_and(|(region_name, account, key)| {
+        region("", region_name).is_ok()
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit())
+            && !key.is_empty()
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    });
+    if ok { Ok(()) } else { Err(invalid(field, "must be a KMS key ARN such as arn:aws:kms:us-west-2:123456789012:key/0a1b2c3d-…")) }
+}
+
+/// A GCP Cloud KMS key: `projects/<project>/locations/<location>/keyRings/<ring>/cryptoKeys/<key>`.
+pub fn gcp_kms_key(field: &str, value: &str) -> Result<(), CardError> {
+    let parts: Vec<&str> = value.split('/').collect();
+    let names =
+        |i: usize| parts.get(i).is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)));
+    let ok = parts.len() == 8
+        && [(0, "projects"), (2, "locations"), (4, "keyRings"), (6, "cryptoKeys")].iter().all(|(i, word)| parts[*i] == *word)
+        && [1, 3, 5, 7].into_iter().all(names);
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(field, "must be a KMS key such as projects/my-project/locations/us-east4/keyRings/databricks/cryptoKeys/cmk"))
+    }
+}
+
+/// The ID AWS gives a VPC endpoint: `vpce-` and 8 to 17 hex digits.
+pub fn aws_vpc_endpoint_id(field: &str, value: &str) -> Result<(), CardError> {
+    let ok = value.strip_prefix("vpce-").is_some_and(|hex| (8..=17).contains(&hex.len()) && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if ok { Ok(()) } else { Err(invalid(field, format!("{value:?} is not an AWS VPC endpoint ID such as vpce-0a1b2c3d4e5f60718"))) }
+}
+
+/// An IPv4 CIDR block with its prefix length (`10.0.0.0/16`).
+pub fn ipv4_cidr(field: &str, value: &str) -> Result<(), CardError> {
+    match value.contains('/') {
+        true => ipv4_or_cidr(field, value),
+        false => Err(invalid(field, format!("{value:?} is not a CIDR block such as 10.0.0.0/16"))),
+    }
+}
+
+/// A workspace deployment name (the first label of its URL): 3 to 63 letters, digits and hyphens,
+/// neither starting nor ending with a hyphen.
+pub fn deployment_name(field: &str, value: &str) -> Result<(), CardError> {
+    let b = value.as_bytes();
+    let ok =
+        (3..=63).contains(&b.len()) && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-') && b[0] != b'-' && b.last() != Some(&b'-');
+    if ok { Ok(()) } else { Err(invalid(field, format!("{value:?} is not a deployment name such as acme-analytics"))) }
+}
+
+/// A GCP project ID: 6 to 30 lower-case letters, digits and hyphens, starting with a letter and
+/// not ending with a hyphen.
+pub fn gcp_project_id(field: &str, value: &str) -> Result<(), CardError> {
+    let b = value.as_bytes();
+    let ok = (6..=30).contains(&b.len())
+        && b[0].is_ascii_lowercase()
+        && b.last() != Some(&b'-')
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-');
+    if ok { Ok(()) } else { Err(invalid(field, format!("{value:?} is not a GCP project ID such as analytics-prod-4711"))) }
+}
+
+/// A DNS name (`pypi.org`, `files.pythonhosted.org`, `*.example.com`): labels of letters, digits
+/// and inner hyphens, 1 to 63 characters each, 253 in all; the first may be `*`.
+pub fn dns_name(field: &str, value: &str) -> Result<(), CardError> {
+    let name = value.strip_prefix("*.").unwrap_or(value);
+    let label = |l: &str| {
+        (1..=63).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') && !l.starts_with('-') && !l.ends_with('-')
+    };
+    let ok = value.len() <= 253 && name.contains('.') && name.split('.').all(label);
+    if ok { Ok(()) } else { Err(invalid(field, format!("{value:?} is not a DNS name such as pypi.org"))) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,5 +380,51 @@ mod tests {
                 && items("ids", 11, None, Some(10)).is_err()
                 && items("ids", 3, Some(1), Some(10)).is_ok()
         );
+    }
+
+    #[test]
+    fn provisioning_formats() {
+        for good in ["us-west-2", "us-gov-west-1", "us-central1", "europe-west4", "westeurope"] {
+            assert!(region("r", good).is_ok(), "{good}");
+        }
+        for bad in ["", "US-WEST-2", "us west 2", "us--west", "-us", "us-", "us/west", "a"] {
+            assert!(region("r", bad).is_err(), "{bad}");
+        }
+        assert!(s3_bucket("b", "analytics-root.v2").is_ok());
+        for bad in ["ab", "Analytics", "-root", "root-", "a..b", "192.168.0.1", "a_b"] {
+            assert!(s3_bucket("b", bad).is_err(), "{bad}");
+        }
+        assert!(kms_key_arn("k", "arn:aws:kms:us-west-2:123456789012:key/0a1b2c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d").is_ok());
+        assert!(kms_key_arn("k", "arn:aws-us-gov:kms:us-gov-west-1:123456789012:key/abc").is_ok());
+        for bad in ["arn:aws:kms:us-west-2:1234:key/x", "arn:aws:kms:us-west-2:123456789012:alias/x", "arn:aws:iam::123456789012:role/x"] {
+            assert!(kms_key_arn("k", bad).is_err(), "{bad}");
+        }
+        assert!(gcp_kms_key("k", "projects/p-1/locations/us-east4/keyRings/ring/cryptoKeys/cmk").is_ok());
+        for bad in [
+            "projects/p/locations/l/keyRings/r",
+            "projects//locations/l/keyRings/r/cryptoKeys/k",
+            "projects/p/locations/l/keyRings/r/cryptoKeys/k/x",
+        ] {
+            assert!(gcp_kms_key("k", bad).is_err(), "{bad}");
+        }
+        assert!(aws_vpc_endpoint_id("v", "vpce-0a1b2c3d4e5f60718").is_ok());
+        assert!(aws_vpc_endpoint_id("v", "vpc-0a1b2c3d").is_err() && aws_vpc_endpoint_id("v", "vpce-xyz12345").is_err());
+        assert!(ipv4_cidr("c", "10.0.0.0/16").is_ok() && ipv4_cidr("c", "10.0.0.1").is_err() && ipv4_cidr("c", "10.0.0.0/40").is_err());
+        assert!(
+            deployment_name("d", "acme-analytics").is_ok()
+                && deployment_name("d", "-acme").is_err()
+                && deployment_name("d", "a.b").is_err()
+        );
+        assert!(
+            gcp_project_id("p", "analytics-prod-4711").is_ok()
+                && gcp_project_id("p", "Prod").is_err()
+                && gcp_project_id("p", "1project").is_err()
+        );
+        for good in ["pypi.org", "files.pythonhosted.org", "*.example.com"] {
+            assert!(dns_name("n", good).is_ok(), "{good}");
+        }
+        for bad in ["localhost", "-a.com", "a..com", "a b.com", "https://pypi.org", "*"] {
+            assert!(dns_name("n", bad).is_err(), "{bad}");
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! `demo`: a user and group flow, then a tour of the rest of the account, against a fake
-//! account started in this process; each step prints its card, input and result.
+//! `demo`: a user and group flow, a tour of the rest of the account, then an AWS workspace
+//! provisioned end to end, against a fake account started in this process. The first two acts
+//! print each step's card, input and result; the third one line per step with what it made.
 
 use std::process::ExitCode;
 
@@ -14,6 +15,8 @@ struct Step<'a> {
     title: &'a str,
     card: &'a str,
     input: Value,
+    /// When set, the step prints one line: its title and this summary of the output.
+    brief: Option<fn(&Value) -> String>,
 }
 
 /// Runs the demo; the first card error ends it with exit code 1.
@@ -27,15 +30,23 @@ pub async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
     let mut n = 0;
     let mut step = async |step: Step<'_>| -> anyhow::Result<Result<Value, ExitCode>> {
         n += 1;
-        outln!("[{n}] {} — {}", step.card, step.title)?;
-        outln!("    input:  {}", step.input)?;
+        if step.brief.is_none() {
+            outln!("[{n}] {} — {}", step.card, step.title)?;
+            outln!("    input:  {}", step.input)?;
+        }
         let outcome = harness.run(step.card, &connection, &step.input, &options).await?;
         Ok(match outcome {
             CardOutcome::Ok(output) => {
-                outln!("    result: {}\n", indent(&pretty(&output)))?;
+                match step.brief {
+                    Some(summary) => outln!("[{n}] {:<30} {}: {}", step.card, step.title, summary(&output))?,
+                    None => outln!("    result: {}\n", indent(&pretty(&output)))?,
+                }
                 Ok(output)
             }
             CardOutcome::Err(card_error) => {
+                if step.brief.is_some() {
+                    outln!("[{n}] {} — {}", step.card, step.title)?;
+                }
                 outln!("    FAILED: {}\n", indent(&pretty(&card_error)))?;
                 eprintln!("demo step `{}` failed: {card_error}", step.card);
                 Err(ExitCode::from(EXIT_CARD_ERROR))
@@ -45,7 +56,10 @@ pub async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
     // A step's output, or the end of the demo with the failed step's exit code.
     macro_rules! step {
         ($title:expr, $card:expr, $input:expr) => {
-            match step(Step { title: $title, card: $card, input: $input }).await? {
+            step!($title, $card, $input, None)
+        };
+        ($title:expr, $card:expr, $input:expr, $brief:expr) => {
+            match step(Step { title: $title, card: $card, input: $input, brief: $brief }).await? {
                 Ok(output) => output,
                 Err(code) => return Ok(code),
             }
@@ -100,13 +114,75 @@ pub async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
         "create-ip-access-list",
         json!({"label": "office", "list_type": "allow", "ip_addresses": ["203.0.113.0/24"]})
     );
-    outln!("Demo finished: {n} cards ran.")?;
+
+    outln!("\nAct 3: an AWS workspace, provisioned end to end\n")?;
+    let role = "arn:aws:iam::123456789012:role/demo-marketing";
+    let credential = step!(
+        "register the cross-account role",
+        "create-credential",
+        json!({"credentials_name": "demo-marketing-role", "role_arn": role}),
+        Some(|o| format!("credentials_id {}", text(o, "/credentials_id")))
+    );
+    let storage = step!(
+        "register the root bucket",
+        "create-storage-configuration",
+        json!({"storage_configuration_name": "demo-marketing-root", "root_bucket_info": {"bucket_name": "demo-marketing-root"}}),
+        Some(|o| format!("storage_configuration_id {}", text(o, "/storage_configuration_id")))
+    );
+    let network = step!(
+        "register the customer-managed VPC",
+        "create-network",
+        json!({"network_name": "demo-marketing-vpc", "aws": {"vpc_id": "vpc-0d3e4f5a", "subnet_ids": ["subnet-0d3e", "subnet-4f5a"], "security_group_ids": ["sg-0d3e4f5a"]}}),
+        Some(|o| format!("network_id {}", text(o, "/network_id")))
+    );
+    let (credentials_id, storage_id, network_id) =
+        (text(&credential, "/credentials_id"), text(&storage, "/storage_configuration_id"), text(&network, "/network_id"));
+    let created = step!(
+        "create the workspace (Databricks answers while it provisions)",
+        "create-workspace",
+        json!({"workspace_name": "demo-marketing", "region": "us-west-2", "custom_tags": [{"key": "team", "value": "marketing"}],
+               "aws": {"credentials_id": credentials_id, "storage_configuration_id": storage_id, "network_id": network_id}}),
+        Some(|o| format!("workspace_id {}, {}", text(o, "/workspace/workspace_id"), text(o, "/workspace/workspace_status")))
+    );
+    let new_workspace = created["workspace"]["workspace_id"].as_i64().context("create-workspace returned a workspace ID")?;
+    step!(
+        "wait until it runs",
+        "wait-for-workspace",
+        json!({"workspace_id": new_workspace, "timeout_seconds": 30}),
+        Some(|o| format!("{} (done: {})", text(o, "/message"), o["done"]))
+    );
+    step!(
+        "assign it the metastore",
+        "assign-metastore-to-workspace",
+        json!({"workspace_id": new_workspace, "metastore_id": metastore_id, "default_catalog_name": "marketing"}),
+        Some(|o| format!("metastore {} on workspace {}", text(o, "/metastore_id"), text(o, "/workspace_id")))
+    );
+    step!("delete the workspace", "delete-workspace", json!({"workspace_id": new_workspace}), Some(deleted));
+    step!("clean up: the network", "delete-network", json!({"network_id": network_id}), Some(deleted));
+    step!("clean up: the bucket", "delete-storage-configuration", json!({"storage_configuration_id": storage_id}), Some(deleted));
+    step!("clean up: the role", "delete-credential", json!({"credentials_id": credentials_id}), Some(deleted));
+
+    outln!("\nDemo finished: {n} cards ran.")?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// The `id` a create card returned, for the steps that use the object.
 fn id_of(value: &Value, card: &str) -> anyhow::Result<String> {
     value["id"].as_str().map(str::to_string).ok_or_else(|| anyhow::anyhow!("{card} returned no id"))
+}
+
+/// The text (or number) at a JSON pointer of a card's output, `?` when there is none.
+fn text(value: &Value, pointer: &str) -> String {
+    match value.pointer(pointer) {
+        Some(Value::String(text)) => text.clone(),
+        Some(other) if !other.is_null() => other.to_string(),
+        _ => "?".to_string(),
+    }
+}
+
+/// The one line of a delete step.
+fn deleted(output: &Value) -> String {
+    format!("deleted {}", text(output, "/id"))
 }
 
 /// Multi-line JSON indented under its step's label.

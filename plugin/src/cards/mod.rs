@@ -8,6 +8,7 @@ pub mod billing;
 pub mod catalog;
 pub mod identity;
 pub mod login;
+pub mod networking;
 pub mod oauth;
 pub mod provisioning;
 pub mod unified;

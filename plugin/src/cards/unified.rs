@@ -95,7 +95,7 @@ fn workspace(s: &Session, w: Workspace) -> UnifiedOrganization {
         parent_id: Some(s.account_id().to_string()),
         cloud: w.cloud.unwrap_or_else(|| cloud_name(s.cloud()).to_string()),
         region: w.aws_region.or(w.location),
-        status: w.workspace_status,
+        status: w.workspace_status.as_ref().map(crate::wit::spelling),
     }
 }
 

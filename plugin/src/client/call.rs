@@ -39,6 +39,8 @@ pub struct Call {
     keep: &'static [Keep],
     needs_change: bool,
     read_back: bool,
+    /// The query parameter that names the fields the body changes (`update_mask`).
+    mask: Option<&'static str>,
 }
 
 /// How Databricks' answer becomes the card's output.
@@ -67,6 +69,8 @@ pub enum Keep {
     Same { input: &'static str, item: &'static str },
     /// Items whose `item` field contains the `input` field (ASCII case ignored), when it is given.
     Contains { input: &'static str, item: &'static str },
+    /// Items whose `item` field is a list that holds the `input` field (ASCII case ignored).
+    Holds { input: &'static str, item: &'static str },
 }
 
 impl Call {
@@ -81,6 +85,7 @@ impl Call {
             keep: &[],
             needs_change: false,
             read_back: false,
+            mask: None,
         }
     }
 
@@ -146,6 +151,13 @@ impl Call {
         self
     }
 
+    /// The output is the answer as it is (after [`Call::delete`]: Databricks answers with the
+    /// deleted object, and it says more than its ID).
+    pub const fn whole(mut self) -> Call {
+        self.answer = Answer::Whole;
+        self
+    }
+
     /// The output is the input (Databricks answers an assignment with nothing).
     pub const fn echo(mut self) -> Call {
         self.answer = Answer::Input;
@@ -161,6 +173,13 @@ impl Call {
     /// Refuses an input that changes nothing (only the path's fields given).
     pub const fn needs_change(mut self) -> Call {
         self.needs_change = true;
+        self
+    }
+
+    /// The query parameter `name` lists the body's fields, comma-separated (a field mask such as
+    /// `update_mask=workspace_name,custom_tags`): Databricks changes those and nothing else.
+    pub const fn masked(mut self, name: &'static str) -> Call {
+        self.mask = Some(name);
         self
     }
 
@@ -209,6 +228,10 @@ impl Call {
         }
         let path = s.account_path(self.version, &rest);
         let mut request = Request::new(self.method, path.clone());
+        if let Some(name) = self.mask {
+            let paths: Vec<&str> = fields.keys().map(String::as_str).collect();
+            request = request.query(name, Some(paths.join(",")));
+        }
         if matches!(self.method, Method::Get | Method::Delete) {
             for (name, value) in &fields {
                 request = query(request, name, value);
@@ -317,15 +340,19 @@ impl<I: Serialize, O: DeserializeOwned> Card<I, O> for Call {
 impl Keep {
     fn input(&self) -> &'static str {
         match self {
-            Keep::Same { input, .. } | Keep::Contains { input, .. } => input,
+            Keep::Same { input, .. } | Keep::Contains { input, .. } | Keep::Holds { input, .. } => input,
         }
     }
 
     fn holds(&self, item: &Value, wanted: &str) -> bool {
-        let (Keep::Same { item: field, .. } | Keep::Contains { item: field, .. }) = self;
+        let (Keep::Same { item: field, .. } | Keep::Contains { item: field, .. } | Keep::Holds { item: field, .. }) = self;
+        if let Keep::Holds { .. } = self {
+            let listed = item.get(*field).and_then(Value::as_array);
+            return listed.is_some_and(|values| values.iter().filter_map(Value::as_str).any(|v| v.eq_ignore_ascii_case(wanted)));
+        }
         let Some(value) = item.get(*field).and_then(Value::as_str) else { return false };
         match self {
-            Keep::Same { .. } => value.eq_ignore_ascii_case(wanted),
+            Keep::Same { .. } | Keep::Holds { .. } => value.eq_ignore_ascii_case(wanted),
             // ASCII only: Unicode case folding would pull ~14 KB of tables into the component for
             // names that are identifiers in practice.
             Keep::Contains { .. } => value.to_ascii_lowercase().contains(&wanted.to_ascii_lowercase()),
@@ -396,10 +423,15 @@ pub fn without_nulls(mut body: Value) -> Value {
 /// Leaves absent (null) fields out of a body, at every depth of its objects.
 fn prune_nulls(fields: &mut Map<String, Value>) {
     fields.retain(|_, value| !value.is_null());
-    for value in fields.values_mut() {
-        if let Value::Object(inner) = value {
-            prune_nulls(inner);
-        }
+    fields.values_mut().for_each(prune_nulls_in);
+}
+
+/// The records in a value, at any depth (in a list of records too), without their absent fields.
+fn prune_nulls_in(value: &mut Value) {
+    match value {
+        Value::Object(inner) => prune_nulls(inner),
+        Value::Array(items) => items.iter_mut().for_each(prune_nulls_in),
+        _ => {}
     }
 }
 
@@ -467,5 +499,9 @@ mod tests {
         assert!(!Keep::Same { input: "region", item: "region" }.holds(&item, "eu-west-1"));
         assert!(Keep::Contains { input: "name_contains", item: "name" }.holds(&item, "prod"));
         assert!(!Keep::Contains { input: "name_contains", item: "missing" }.holds(&item, "prod"));
+        let key = serde_json::json!({"use_cases": ["MANAGED_SERVICES", "STORAGE"], "region": "x"});
+        assert!(Keep::Holds { input: "use_case", item: "use_cases" }.holds(&key, "storage"));
+        assert!(!Keep::Holds { input: "use_case", item: "use_cases" }.holds(&key, "other"));
+        assert!(!Keep::Holds { input: "use_case", item: "region" }.holds(&key, "x"), "a field that is not a list holds nothing");
     }
 }

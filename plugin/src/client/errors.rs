@@ -71,6 +71,11 @@ pub fn message_mut(error: &mut CardError) -> &mut String {
     }
 }
 
+/// The human-readable text of any `card-error` (a wait's report quotes it).
+pub fn message_of(error: &CardError) -> String {
+    message_mut(&mut error.clone()).clone()
+}
+
 /// Puts `prefix` in front of an error's message (progress of a multi-request card).
 pub fn with_prefix(mut error: CardError, prefix: &str) -> CardError {
     message_mut(&mut error).insert_str(0, prefix);

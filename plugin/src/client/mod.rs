@@ -3,6 +3,7 @@
 
 mod auth;
 mod call;
+pub mod deadline;
 mod errors;
 mod http;
 mod origin;
@@ -13,6 +14,7 @@ mod retry;
 pub mod scim;
 mod secrets;
 pub mod u2m;
+pub mod wait;
 
 #[cfg(test)]
 mod decoder_properties;
@@ -27,8 +29,11 @@ pub use errors::not_found;
 pub use http::{Method, Request, Response};
 
 use auth::Credentials;
+use deadline::Deadline;
 use policy::Policy;
 use retry::{Decision, Outcome};
+use std::cell::Cell;
+use std::time::Instant;
 
 impl ConfiguredIdentity {
     /// Reads (and checks the shape of) the IDs an M2M connection names.
@@ -70,6 +75,10 @@ pub struct Session {
     credentials: Credentials,
     policy: Policy,
     identity: ConfiguredIdentity,
+    /// When the card must have returned (the host's time limit, less a margin).
+    deadline: Deadline,
+    /// While set (during a wait), every request is over by then.
+    requests_end: Cell<Option<Instant>>,
 }
 
 /// Who the connection says it is: the service principal and secret an OAuth M2M
@@ -87,12 +96,27 @@ pub struct ConfiguredIdentity {
 impl Session {
     /// Validates the connection (before any request) and prepares the session.
     pub fn open(conn: Connection) -> Result<Session, CardError> {
+        let deadline = Deadline::of_run(Instant::now());
         validate::uuid("connection.account-id", &conn.account_id)?;
         let origin = origin::resolve(conn.cloud, conn.host_override.as_deref())?;
         let identity = ConfiguredIdentity::of(&conn.auth)?;
         let credentials = Credentials::from_auth(conn.auth)?;
         let policy = Policy::from_wit(conn.policy)?;
-        Ok(Session { cloud: conn.cloud, origin, account_id: conn.account_id, credentials, policy, identity })
+        let (cloud, account_id, requests_end) = (conn.cloud, conn.account_id, Cell::new(None));
+        Ok(Session { cloud, origin, account_id, credentials, policy, identity, deadline, requests_end })
+    }
+
+    /// When this card must have returned, so that a wait ends before the host stops the run.
+    pub fn deadline(&self) -> Deadline {
+        self.deadline
+    }
+
+    /// Runs `work` with every request it sends over by `end` (retries and timeouts included).
+    pub fn ending_by<T>(&self, end: Option<Instant>, work: impl FnOnce() -> T) -> T {
+        let before = self.requests_end.replace(end);
+        let done = work();
+        self.requests_end.set(before);
+        done
     }
 
     /// The account ID.
@@ -180,12 +204,14 @@ impl Session {
         self.credentials.check_allowed(&request.path, &self.scim_prefix())?;
         let idempotent = request.method.is_idempotent();
         let mut replayed = false;
-        retry::run(self.policy.retry_budget, || {
-            let token = match self.credentials.bearer_token(&self.origin, &self.account_id, &self.policy, replayed) {
+        let end = self.requests_end.get();
+        retry::run(self.policy.ending_by(end, Instant::now()).retry_budget, || {
+            let policy = self.policy.ending_by(end, Instant::now());
+            let token = match self.credentials.bearer_token(&self.origin, &self.account_id, &policy, replayed) {
                 Ok(token) => token,
                 Err(error) => return Outcome::Failed { error, response: None, decision: Decision::Fail },
             };
-            let sent = http::send(&self.origin, &request, &format!("Bearer {token}"), self.policy.timeouts);
+            let sent = http::send(&self.origin, &request, &format!("Bearer {token}"), policy.timeouts);
             let outcome = retry::assess(idempotent, sent, errors::decode);
             if let Outcome::Failed { error, response: Some(response), .. } = &outcome
                 && !replayed

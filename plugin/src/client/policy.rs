@@ -3,7 +3,7 @@
 use super::http::Timeouts;
 use crate::validate::invalid;
 use crate::wit::{CardError, RequestPolicy};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How the requests of one card run behave under failures.
 #[derive(Clone, Copy, Debug)]
@@ -32,5 +32,16 @@ impl Policy {
                 response: timeout("response-timeout-ms", policy.response_timeout_ms, DEFAULT_RESPONSE_TIMEOUT_MS)?,
             },
         })
+    }
+
+    /// This policy for a request that must be over by `end` (a wait's poll must not outlive the
+    /// run): neither its retries nor its timeouts reach past it.
+    pub fn ending_by(self, end: Option<Instant>, now: Instant) -> Policy {
+        let Some(end) = end else { return self };
+        let left = end.saturating_duration_since(now).max(Duration::from_millis(1));
+        Policy {
+            retry_budget: self.retry_budget.min(left),
+            timeouts: Timeouts { connect: self.timeouts.connect.min(left), response: self.timeouts.response.min(left) },
+        }
     }
 }

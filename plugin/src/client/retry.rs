@@ -4,7 +4,10 @@
 //! - 429 Too Many Requests and 503 Service Unavailable (throttled or refused before work);
 //! - 500 whose body says `REQUEST_LIMIT_EXCEEDED` (the account SCIM API's throttle);
 //! - the token endpoint's 400/429 "Temporarily throttled, too many requests";
-//! - a connection that was never made (refused, unknown host, connect timeout).
+//! - a connection that was never made (refused, unknown host, connect timeout);
+//! - 400 "Failed credential validation checks": Databricks could not assume a cross-account IAM
+//!   role yet, which is what a role or policy made a moment ago looks like while AWS spreads it
+//!   (Terraform users sleep 20–30 s before the create for this); a refused create made nothing.
 //!
 //! Repeated only for idempotent requests (GET, PUT, DELETE), because the failure may have
 //! come after Databricks applied the request: 502 Bad Gateway, 504 Gateway Timeout,
@@ -23,6 +26,9 @@ use std::time::{Duration, Instant, SystemTime};
 /// First backoff step; it doubles each attempt up to [`MAX_BACKOFF`].
 const BASE_BACKOFF: Duration = Duration::from_millis(200);
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
+/// The least wait before repeating a create refused while an IAM role spreads: seconds, not
+/// the milliseconds a throttle needs.
+const ROLE_PROPAGATION_WAIT: Duration = Duration::from_secs(2);
 
 /// What to do after a failed attempt.
 #[derive(Debug, PartialEq)]
@@ -85,6 +91,7 @@ pub fn for_response(idempotent: bool, response: &Response) -> Decision {
         429 | 503 => Decision::Retry(retry_after),
         500 if body.contains("REQUEST_LIMIT_EXCEEDED") => Decision::Retry(retry_after),
         400 if is_token_throttle(&body) => Decision::Retry(retry_after),
+        400 if is_role_propagation(&body) => Decision::Retry(Some(retry_after.unwrap_or_default().max(ROLE_PROPAGATION_WAIT))),
         502 | 504 if idempotent => Decision::Retry(retry_after),
         _ => Decision::Fail,
     }
@@ -100,6 +107,13 @@ pub fn for_transport(idempotent: bool, failure: &Transport) -> Decision {
 fn is_token_throttle(body: &str) -> bool {
     let body = body.to_ascii_lowercase();
     body.contains("throttled") || body.contains("too many requests") || body.contains("rate limit")
+}
+
+/// Databricks could not validate a cross-account IAM role (`MALFORMED_REQUEST: Failed credential
+/// validation checks: …`; some answers say "credentials").
+fn is_role_propagation(body: &str) -> bool {
+    let body = body.to_ascii_lowercase();
+    body.contains("failed credential validation checks") || body.contains("failed credentials validation checks")
 }
 
 /// `Retry-After` as delay-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -171,6 +185,13 @@ pub fn exhausted(error: CardError, response: Option<&Response>, attempts: u32) -
         CardError::Upstream(e) if throttled => CardError::RateLimited(RateLimit { retry_after_seconds, error: e }),
         other => other,
     };
+    let role = response.is_some_and(|r| r.status == 400 && is_role_propagation(&String::from_utf8_lossy(&r.body)));
+    if role {
+        super::errors::message_mut(&mut error).push_str(
+            " — Databricks cannot assume the cross-account IAM role yet; a role or policy made minutes ago may still be \
+             spreading through AWS: run the card again in a minute, or give it a longer connection.policy.retry-budget-ms",
+        );
+    }
     if attempts > 0 {
         super::errors::message_mut(&mut error).push_str(&format!(" (gave up after {} attempts)", attempts + 1));
     }
@@ -200,6 +221,22 @@ mod tests {
                 Decision::Retry(None)
             );
         }
+    }
+
+    #[test]
+    fn a_create_refused_while_an_iam_role_spreads_is_retried_after_seconds() {
+        let refused = r#"{"error_code":"MALFORMED_REQUEST","message":"Failed credential validation checks: please use a valid cross account IAM role"}"#;
+        assert_eq!(for_response(false, &response(400, &[], refused)), Decision::Retry(Some(ROLE_PROPAGATION_WAIT)));
+        assert_eq!(for_response(false, &response(400, &[("retry-after", "5")], refused)), Decision::Retry(Some(Duration::from_secs(5))));
+        let other = r#"{"error_code":"MALFORMED_REQUEST","message":"Invalid CredentialsId"}"#;
+        assert_eq!(for_response(false, &response(400, &[], other)), Decision::Fail);
+        let error = exhausted(super::super::errors::decode(&response(400, &[], refused)), Some(&response(400, &[], refused)), 3);
+        let CardError::Upstream(api) = error else { panic!("{error:?}") };
+        assert!(
+            api.message.contains("cannot assume the cross-account IAM role yet") && api.message.ends_with("(gave up after 4 attempts)"),
+            "{}",
+            api.message
+        );
     }
 
     #[test]

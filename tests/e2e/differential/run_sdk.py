@@ -3,11 +3,12 @@
 Reads a JSON list of jobs from the file named by argv[1], each
 {"card", "host", "account_id", "client_id", "client_secret", "input", "call"}, runs each job's
 `call` (Python, with `a` an AccountClient on the job's own fake account, `input` the card's
-input as a dict, and the SDK's service modules by name) and prints, as JSON, what each call
-raised, if anything. What the fake account received is read by the Rust side; an SDK call that
+input as a dict, the SDK's service modules by name, and `datetime` for waiters' timeouts) and
+prints, as JSON, what each call raised, if anything. What the fake account received is read by the Rust side; an SDK call that
 raises after sending (a decoding difference, say) still counts for the comparison.
 """
 
+import datetime
 import json
 import sys
 
@@ -25,6 +26,7 @@ def run(job):
     scope = {
         "a": a,
         "input": job["input"],
+        "datetime": datetime,
 
         "billing": billing,
         "catalog": catalog,

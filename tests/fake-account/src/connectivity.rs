@@ -66,7 +66,8 @@ pub async fn create_config(Account(shared): Account, body: axum::body::Bytes) ->
 }
 
 /// `POST …/private-endpoint-rules`: an AWS endpoint service with the S3 buckets
-/// (`resource_names`) or domain names it serves, or an Azure resource and its sub-resource.
+/// (`resource_names`) or domain names it serves, an Azure resource and its sub-resource, or a GCP
+/// service attachment (`gcp_endpoint`).
 pub async fn create_rule(Account(shared): Account, Path((_, config)): Path<(String, String)>, body: axum::body::Bytes) -> Answer {
     let body = json_body(&body)?;
     let (domains, buckets) = (strings(&body["domain_names"], "domain_names")?, strings(&body["resource_names"], "resource_names")?);
@@ -97,7 +98,13 @@ pub async fn create_rule(Account(shared): Account, Path((_, config)): Path<(Stri
             rule["group_id"] = json!(required(&body, "group_id", "group_id")?);
             rule["endpoint_name"] = json!(format!("databricks-{config}-pe-{}", &id[..8]));
         }
-        _ => return Err(invalid("give endpoint_service (AWS) or resource_id and group_id (Azure)")),
+        // GCP: a Private Service Connect endpoint to a service attachment.
+        (Value::Null, Value::Null) if body["gcp_endpoint"].is_object() => {
+            let attachment = required(&body["gcp_endpoint"], "service_attachment", "gcp_endpoint.service_attachment")?;
+            let uri = format!("projects/databricks-serverless/regions/any/forwardingRules/psc-{}", &id[..8]);
+            rule["gcp_endpoint"] = json!({"service_attachment": attachment, "psc_endpoint_uri": uri});
+        }
+        _ => return Err(invalid("give endpoint_service (AWS), resource_id and group_id (Azure) or gcp_endpoint (GCP)")),
     }
     let mut state = shared.state();
     rules_of(&mut state, &config)?.insert(rule.clone());

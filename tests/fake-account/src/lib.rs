@@ -78,6 +78,9 @@ pub struct FakeConfig {
     /// The default, 2, lets the SDKs' waiters (they sleep about 1 s after the first poll) finish
     /// in about a second; 0 and 1 both mean the first GET.
     pub workspace_provisioning_reads: u32,
+    /// When set, a workspace also shows its outcome on the first GET once this long has passed
+    /// since its create or update (a provisioning that takes time rather than reads).
+    pub workspace_provisioning_time: Option<Duration>,
     /// Which GET of a new private endpoint rule shows it `ESTABLISHED` (approved); the earlier
     /// ones show `PENDING`. Default 2.
     pub endpoint_connection_reads: u32,
@@ -100,6 +103,7 @@ impl Default for FakeConfig {
             seed: Seed::Demo,
             login_user: "ada.lovelace@example.com".into(),
             workspace_provisioning_reads: 2,
+            workspace_provisioning_time: None,
             endpoint_connection_reads: 2,
             rate_limits: None,
             latency: Duration::ZERO,

@@ -1,9 +1,11 @@
 //! Changes Databricks finishes later (a workspace being provisioned, a private endpoint waiting
-//! for approval): the fake finishes them after a number of reads of the object, so a client's
-//! polling ends at once in a test instead of after minutes.
+//! for approval): the fake finishes them after a number of reads of the object (or, when a test
+//! says so, once some time has passed), so a client's polling ends at once in a test instead of
+//! after minutes.
 
 use serde_json::Value;
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 /// How a change ends.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,17 +18,25 @@ pub enum Outcome {
     Stalled,
 }
 
-/// A change the fake finishes on the `reads`-th GET of its object.
+/// A change the fake finishes on the `reads`-th GET of its object, or on the first GET after its
+/// time, when it has one.
 #[derive(Debug)]
 pub struct Progress {
     reads_left: u32,
+    ready_at: Option<Instant>,
     outcome: Outcome,
 }
 
 impl Progress {
     /// Finishes on the `reads`-th read (the first read when `reads` is 0 or 1).
     pub fn new(reads: u32, outcome: Outcome) -> Progress {
-        Progress { reads_left: reads.max(1), outcome }
+        Progress { reads_left: reads.max(1), ready_at: None, outcome }
+    }
+
+    /// Finishes also on the first read once `after` has passed from now (when given).
+    pub fn or_after(mut self, after: Option<Duration>) -> Progress {
+        self.ready_at = after.map(|after| Instant::now() + after);
+        self
     }
 
     /// Counts one read; the outcome when this read is the one that shows it.
@@ -34,8 +44,9 @@ impl Progress {
         if self.outcome == Outcome::Stalled {
             return None;
         }
-        self.reads_left -= 1;
-        (self.reads_left == 0).then(|| self.outcome.clone())
+        self.reads_left = self.reads_left.saturating_sub(1);
+        let due = self.ready_at.is_some_and(|at| Instant::now() >= at);
+        (self.reads_left == 0 || due).then(|| self.outcome.clone())
     }
 }
 
@@ -74,5 +85,16 @@ mod tests {
         }
         assert_eq!(stalled, json!({}));
         assert_eq!(Progress::new(0, Outcome::Done).reads_left, 1, "zero reads is the first read");
+    }
+
+    #[test]
+    fn a_change_with_a_time_finishes_once_it_has_passed() {
+        let mut changes = HashMap::new();
+        changes.insert("a".to_string(), Progress::new(100, Outcome::Done).or_after(Some(Duration::ZERO)));
+        changes.insert("b".to_string(), Progress::new(100, Outcome::Done).or_after(Some(Duration::from_secs(3600))));
+        let (mut a, mut b) = (json!({}), json!({}));
+        observe(&mut changes, "a", &mut a, mark);
+        observe(&mut changes, "b", &mut b, mark);
+        assert_eq!((a["state"].as_str(), b.get("state")), (Some("Done"), None), "the first is due, the second is not yet");
     }
 }

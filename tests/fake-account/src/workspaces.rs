@@ -2,11 +2,15 @@
 //! bare JSON array for the list. As Databricks documents it: a create "is asynchronous", the
 //! workspace starts `PROVISIONING` and "becomes available when the status changes to RUNNING";
 //! the fake makes that change on the n-th GET of the workspace
-//! ([`FakeConfig::workspace_provisioning_reads`](crate::FakeConfig)), or ends it `FAILED` or
+//! ([`FakeConfig::workspace_provisioning_reads`](crate::FakeConfig)) or on the first GET after a
+//! time (`workspace_provisioning_time`), or ends it `FAILED` or
 //! never when a test asks ([`FakeAccount::fail_next_workspace`](crate::FakeAccount)). An update is
 //! a PATCH whose `update_mask` query names the fields that change; it takes the workspace back
 //! through `PROVISIONING` the same way (the transitions Databricks lists include
 //! `RUNNING -> PROVISIONING` and `FAILED -> PROVISIONING`). A DELETE answers the deleted workspace.
+//!
+//! A GCP workspace is one whose create gives its project (`cloud_resource_container.gcp`) and a
+//! `location` instead of `aws_region`; it needs no credential or storage configuration.
 //!
 //! What a workspace names must exist (400 `INVALID_PARAMETER_VALUE` "Invalid CredentialsId: …",
 //! the message terraform-provider-databricks#2034 shows), keys must allow their use, a network
@@ -77,7 +81,7 @@ fn invalid_reference(field: &str, id: &str) -> Response {
 /// Checks a workspace as it would be stored; `own` is its ID when it exists already.
 fn check(state: &AccountState, workspace: &Value, own: Option<&Value>) -> Result<(), Response> {
     required(workspace, "workspace_name", "workspace_name")?;
-    if workspace["compute_mode"] != "SERVERLESS" {
+    if workspace["compute_mode"] != "SERVERLESS" && workspace["cloud"] == "aws" {
         for field in ["credentials_id", "storage_configuration_id"] {
             if workspace[field].is_null() {
                 return Err(invalid(format!("{field} is required for a workspace with compute_mode HYBRID (the default)")));
@@ -99,7 +103,8 @@ fn check(state: &AccountState, workspace: &Value, own: Option<&Value>) -> Result
         if !use_case.is_empty() && !named["use_cases"].as_array().is_some_and(|cases| cases.iter().any(|c| c == use_case)) {
             return Err(invalid(format!("Customer-managed key configuration {id} is not for {use_case}.")));
         }
-        if *field == "network_connectivity_config_id" && named["region"] != workspace["aws_region"] {
+        let region = if workspace["cloud"] == "gcp" { &workspace["location"] } else { &workspace["aws_region"] };
+        if *field == "network_connectivity_config_id" && named["region"] != *region {
             let region = named["region"].as_str().unwrap_or_default();
             let message = format!("Network connectivity configuration {id} is in region {region}, not the workspace's.");
             return Err(invalid(message));
@@ -123,10 +128,12 @@ fn check(state: &AccountState, workspace: &Value, own: Option<&Value>) -> Result
     Ok(())
 }
 
-/// The change a create or update starts: it ends as the test asked, or `RUNNING`.
-fn start(state: &mut AccountState, id: &Value, reads: u32) {
+/// The change a create or update starts: it ends as the test asked, or `RUNNING`, on the n-th
+/// read or once its time has passed.
+fn start(state: &mut AccountState, id: &Value, config: &crate::FakeConfig) {
     let outcome = state.next_workspace.take().unwrap_or(Outcome::Done);
-    state.changes.insert(format!("workspaces/{id}"), Progress::new(reads, outcome));
+    let progress = Progress::new(config.workspace_provisioning_reads, outcome).or_after(config.workspace_provisioning_time);
+    state.changes.insert(format!("workspaces/{id}"), progress);
 }
 
 /// How a finished provisioning shows on the workspace.
@@ -142,7 +149,9 @@ fn finish(workspace: &mut Value, outcome: Outcome) {
 
 pub async fn create(Account(shared): Account, body: Bytes) -> Answer {
     let body = json_body(&body)?;
-    let region = required(&body, "aws_region", "aws_region")?;
+    let project = &body["cloud_resource_container"]["gcp"]["project_id"];
+    let (cloud, region_field) = if project.is_string() { ("gcp", "location") } else { ("aws", "aws_region") };
+    let region = required(&body, region_field, region_field)?;
     let compute_mode = match &body["compute_mode"] {
         Value::Null => "HYBRID",
         Value::String(mode) if mode == "HYBRID" || mode == "SERVERLESS" => mode,
@@ -165,15 +174,15 @@ pub async fn create(Account(shared): Account, body: Bytes) -> Answer {
         "deployment_name": deployment,
         "workspace_status": "PROVISIONING",
         "workspace_status_message": PROVISIONING_MESSAGE,
-        "cloud": "aws",
-        "aws_region": region,
+        "cloud": cloud,
         "pricing_tier": pricing_tier,
         "compute_mode": compute_mode,
         "storage_mode": if compute_mode == "SERVERLESS" { "DEFAULT_STORAGE" } else { "CUSTOMER_HOSTED" },
         "account_id": shared.config.account_id,
         "creation_time": now_ms(),
     });
-    for field in REFERENCES.iter().chain(&["custom_tags"]) {
+    workspace[region_field] = json!(region);
+    for field in REFERENCES.iter().chain(&["custom_tags", "cloud_resource_container", "gcp_managed_network_config"]) {
         if !body[*field].is_null() {
             workspace[*field] = body[*field].clone();
         }
@@ -183,7 +192,7 @@ pub async fn create(Account(shared): Account, body: Bytes) -> Answer {
     if state.workspaces.items().iter().any(|w| w["deployment_name"] == workspace["deployment_name"]) {
         return Err(invalid(format!("Deployment name {deployment} is taken.")));
     }
-    start(&mut state, &workspace["workspace_id"], shared.config.workspace_provisioning_reads);
+    start(&mut state, &workspace["workspace_id"], &shared.config);
     state.workspaces.create(workspace)
 }
 
@@ -218,7 +227,7 @@ pub async fn update(Account(shared): Account, Path((_, id)): Path<(String, Strin
     updated["workspace_status"] = json!("PROVISIONING");
     updated["workspace_status_message"] = json!(PROVISIONING_MESSAGE);
     let replaced = state.workspaces.replace(&id, updated, &[])?.clone();
-    start(&mut state, &replaced["workspace_id"], shared.config.workspace_provisioning_reads);
+    start(&mut state, &replaced["workspace_id"], &shared.config);
     Ok(state.workspaces.answer(replaced))
 }
 
