@@ -518,7 +518,8 @@ mod tests {
 
     #[test]
     fn absent_fields_are_left_out_at_every_depth() {
-        let mut fields = serde_json::json!({"a": null, "b": {"c": null, "d": 1}, "e": [null, {"f": null, "g": 2}]}).as_object().cloned().unwrap();
+        let mut fields =
+            serde_json::json!({"a": null, "b": {"c": null, "d": 1}, "e": [null, {"f": null, "g": 2}]}).as_object().cloned().unwrap();
         prune_nulls(&mut fields);
         assert_eq!(Value::Object(fields), serde_json::json!({"b": {"d": 1}, "e": [null, {"g": 2}]}));
     }
