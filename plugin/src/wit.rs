@@ -4,4 +4,6 @@ pub use crate::bindings::exports::databricks::account::types::{
     AllPages, ApiError, Auth, CardError, Cloud, Connection, Deleted, FieldError, PageRequest, PageSelection, RateLimit, RequestPolicy,
     ScimListInput, SortOrder, TokenPaging,
 };
-pub use crate::bindings::exports::databricks::account::{billing, cards, catalog, identity, login, oauth, provisioning, unified, utility};
+pub use crate::bindings::exports::databricks::account::{
+    access, billing, cards, catalog, identity, login, oauth, provisioning, settings, unified, utility,
+};

@@ -10,6 +10,7 @@ pub mod identity;
 pub mod login;
 pub mod oauth;
 pub mod provisioning;
+pub mod settings;
 pub mod unified;
 pub mod utility;
 
