@@ -29,6 +29,7 @@ pub const FORMATS: &[&str] = &[
     "ipv4-or-cidr",
     "id",
     "http-url",
+    "https-url",
     "month",
     "iam-role-arn",
     "path-segment",

@@ -90,6 +90,12 @@ pub fn http_url(field: &str, value: &str) -> Result<(), CardError> {
     if ok { Ok(()) } else { Err(invalid(field, format!("{value:?} is not an http(s) URL"))) }
 }
 
+/// An `https://` URL with a host (an OIDC issuer: its tokens' `iss` must be one).
+pub fn https_url(field: &str, value: &str) -> Result<(), CardError> {
+    let ok = value.parse::<http::Uri>().is_ok_and(|u| u.scheme_str() == Some("https") && u.authority().is_some());
+    if ok { Ok(()) } else { Err(invalid(field, format!("{value:?} is not an https URL"))) }
+}
+
 /// A scope a custom OAuth app may ask for (Databricks' list).
 pub fn app_scope(field: &str, value: &str) -> Result<(), CardError> {
     const SCOPES: &[&str] = &["all-apis", "sql", "offline_access", "openid", "profile", "email"];

@@ -11,6 +11,7 @@ pub mod login;
 pub mod networking;
 pub mod oauth;
 pub mod provisioning;
+pub mod settings;
 pub mod unified;
 pub mod utility;
 

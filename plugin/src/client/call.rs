@@ -39,9 +39,19 @@ pub struct Call {
     keep: &'static [Keep],
     needs_change: bool,
     read_back: bool,
-    /// The query parameter that names the fields the body changes (`update_mask`).
+    /// Fields that go to the query although the method has a body (a create's chosen ID).
+    in_query: &'static [&'static str],
+    /// Fields that stay at the body's top level, beside its envelope (`skip_validation`).
+    beside: &'static [&'static str],
+    /// A query parameter that names the body's top-level fields the input gives (an update mask).
     mask: Option<&'static str>,
+    /// The card's own check of its input (as JSON, path fields included), beyond its fields'
+    /// tags: for rules across fields, or that depend on the connection's cloud.
+    check: Option<InputCheck>,
 }
+
+/// A check of a declared card's input, run before any request.
+pub type InputCheck = fn(&Session, &Map<String, Value>) -> Result<(), CardError>;
 
 /// How Databricks' answer becomes the card's output.
 #[derive(Clone, Copy, Debug)]
@@ -85,7 +95,10 @@ impl Call {
             keep: &[],
             needs_change: false,
             read_back: false,
+            in_query: &[],
+            beside: &[],
             mask: None,
+            check: None,
         }
     }
 
@@ -189,6 +202,31 @@ impl Call {
         self
     }
 
+    /// These fields go to the query, also of a `POST`, `PUT` or `PATCH`.
+    pub const fn in_query(mut self, fields: &'static [&'static str]) -> Call {
+        self.in_query = fields;
+        self
+    }
+
+    /// These fields stay beside the body's envelope (`{"credential_info": {...}, "skip_validation": true}`).
+    pub const fn beside(mut self, fields: &'static [&'static str]) -> Call {
+        self.beside = fields;
+        self
+    }
+
+    /// The query parameter `name` lists the top-level body fields the input gives
+    /// (`update_mask=description,oidc_policy`), so exactly those change.
+    pub const fn mask(mut self, name: &'static str) -> Call {
+        self.mask = Some(name);
+        self
+    }
+
+    /// The card's own input check, run before any request.
+    pub const fn check(mut self, check: InputCheck) -> Call {
+        self.check = Some(check);
+        self
+    }
+
     /// The endpoint as the card list shows it (`GET /accounts/{account_id}/metastores`).
     #[cfg(test)]
     fn endpoint(&self) -> String {
@@ -196,6 +234,7 @@ impl Call {
         let version = match self.version {
             ApiVersion::V2_0 => "",
             ApiVersion::V2_1 => "/api/2.1",
+            ApiVersion::Preview => "/api/2.0/preview",
         };
         format!("{} {version}/accounts/{{account_id}}/{}", self.method.name(), self.path)
     }
@@ -215,12 +254,17 @@ impl Call {
     /// Sends the request the input makes and returns the answer, with the output's JSON text
     /// when it is not the whole answer. Shared by every declared card: nothing here is generic.
     fn exchange(&self, s: &Session, mut fields: Map<String, Value>) -> Result<(Response, Option<String>), CardError> {
+        if let Some(check) = self.check {
+            check(s, &fields)?;
+        }
         let all = if self.path_in_body || matches!(self.answer, Answer::Input) { fields.clone() } else { Map::new() };
         let (rest, path_fields) = self.fill_path(&mut fields)?;
         let filters: Vec<(Keep, String)> =
             self.keep.iter().filter_map(|keep| text_of(fields.remove(keep.input())?).map(|wanted| (*keep, wanted))).collect();
         let paging = fields.remove("paging").map(token_paging);
         prune_nulls(&mut fields);
+        let queried: Vec<(&str, Value)> = self.in_query.iter().filter_map(|name| Some((*name, fields.remove(*name)?))).collect();
+        let besides: Map<String, Value> = self.beside.iter().filter_map(|name| Some((name.to_string(), fields.remove(*name)?))).collect();
         if self.needs_change && fields.is_empty() {
             let names: Vec<String> = path_fields.iter().map(|f| f.replace('_', "-")).collect();
             let field = names.first().cloned().unwrap_or_else(|| "input".into());
@@ -228,9 +272,11 @@ impl Call {
         }
         let path = s.account_path(self.version, &rest);
         let mut request = Request::new(self.method, path.clone());
+        for (name, value) in &queried {
+            request = query(request, name, value);
+        }
         if let Some(name) = self.mask {
-            let paths: Vec<&str> = fields.keys().map(String::as_str).collect();
-            request = request.query(name, Some(paths.join(",")));
+            request = request.query(name, Some(fields.keys().map(String::as_str).collect::<Vec<_>>().join(",")));
         }
         if matches!(self.method, Method::Get | Method::Delete) {
             for (name, value) in &fields {
@@ -241,14 +287,19 @@ impl Call {
                 fields.extend(path_fields.iter().filter_map(|name| all.get(*name).map(|v| (name.to_string(), v.clone()))));
             }
             let body = Value::Object(fields);
-            request = request.json(match self.body_in {
+            let mut body = match self.body_in {
                 Some(key) => {
                     let mut envelope = Map::new();
                     envelope.insert(key.to_string(), body);
-                    Value::Object(envelope)
+                    envelope
                 }
-                None => body,
-            });
+                None => match body {
+                    Value::Object(fields) => fields,
+                    _ => Map::new(),
+                },
+            };
+            body.extend(besides);
+            request = request.json(Value::Object(body));
         }
         if let Answer::Pages { items, page_size } = self.answer {
             return self.read_pages(s, request, items, page_size, paging, &filters);
@@ -420,7 +471,8 @@ pub fn without_nulls(mut body: Value) -> Value {
     body
 }
 
-/// Leaves absent (null) fields out of a body, at every depth of its objects.
+/// Leaves absent (null) fields out of a body, at every depth of its objects (also objects in
+/// lists, such as tags without a value).
 fn prune_nulls(fields: &mut Map<String, Value>) {
     fields.retain(|_, value| !value.is_null());
     fields.values_mut().for_each(prune_nulls_in);
@@ -487,9 +539,10 @@ mod tests {
 
     #[test]
     fn absent_fields_are_left_out_at_every_depth() {
-        let mut fields = serde_json::json!({"a": null, "b": {"c": null, "d": 1}, "e": [null]}).as_object().cloned().unwrap();
+        let mut fields =
+            serde_json::json!({"a": null, "b": {"c": null, "d": 1}, "e": [null, {"f": null, "g": 2}]}).as_object().cloned().unwrap();
         prune_nulls(&mut fields);
-        assert_eq!(Value::Object(fields), serde_json::json!({"b": {"d": 1}, "e": [null]}));
+        assert_eq!(Value::Object(fields), serde_json::json!({"b": {"d": 1}, "e": [null, {"g": 2}]}));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod rest;
 mod retry;
 pub mod scim;
 mod secrets;
+pub mod settings;
 pub mod u2m;
 pub mod wait;
 
@@ -58,6 +59,16 @@ impl ConfiguredIdentity {
     }
 }
 
+/// Runs a read-modify-write once more when Databricks answers `409`: another writer changed the
+/// resource between the read and the write, so `attempt` reads its new version (and etag) and
+/// writes again. A second conflict is the caller's to see.
+pub fn once_more_on_conflict<T>(mut attempt: impl FnMut() -> Result<T, CardError>) -> Result<T, CardError> {
+    match attempt() {
+        Err(CardError::Conflict(_)) => attempt(),
+        done => done,
+    }
+}
+
 /// The account API generation of a path: SCIM answers on both, with different auth rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ApiVersion {
@@ -65,6 +76,8 @@ pub enum ApiVersion {
     V2_0,
     /// `/api/2.1/accounts/{account_id}/…`: budgets, and the only SCIM path a SCIM token may call.
     V2_1,
+    /// `/api/2.0/preview/accounts/{account_id}/…`: access-control rule sets.
+    Preview,
 }
 
 /// A validated connection, ready to send requests for one card run.
@@ -186,6 +199,7 @@ impl Session {
         let version = match version {
             ApiVersion::V2_0 => "2.0",
             ApiVersion::V2_1 => "2.1",
+            ApiVersion::Preview => "2.0/preview",
         };
         format!("/api/{version}/accounts/{}/{rest}", self.account_id)
     }

@@ -48,6 +48,11 @@ pub fn put<T: DeserializeOwned>(session: &Session, version: ApiVersion, rest: &s
     session.send(Request::new(Method::Put, session.account_path(version, rest)).json(body))?.json()
 }
 
+/// `PATCH` a JSON body.
+pub fn patch<T: DeserializeOwned>(session: &Session, version: ApiVersion, rest: &str, body: serde_json::Value) -> Result<T, CardError> {
+    session.send(Request::new(Method::Patch, session.account_path(version, rest)).json(body))?.json()
+}
+
 /// `DELETE`; Databricks answers `{}` or nothing.
 pub fn delete(session: &Session, version: ApiVersion, rest: &str) -> Result<(), CardError> {
     session.send(Request::new(Method::Delete, session.account_path(version, rest)))?;

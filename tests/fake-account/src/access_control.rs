@@ -207,3 +207,19 @@ pub async fn update_rule_set(Account(shared): Account, body: axum::body::Bytes) 
 pub fn forget(state: &mut AccountState, resource_name: &str) {
     state.rule_sets.remove(&format!("{resource_name}/ruleSets/default"));
 }
+
+/// Another client grants `role` to `principal` on the rule set `name` (as a concurrent write
+/// does): the rule set gets the grant and a new etag. Nothing is checked: the test names a
+/// rule set, role and principal that exist.
+pub fn grant(state: &mut AccountState, name: &str, role: &str, principal: &str) {
+    let mut rules = current(state, name).grant_rules.clone();
+    match rules.iter_mut().find(|rule| rule["role"] == role) {
+        Some(rule) => match rule["principals"].as_array_mut() {
+            Some(principals) => principals.push(json!(principal)),
+            None => rule["principals"] = json!([principal]),
+        },
+        None => rules.push(json!({"role": role, "principals": [principal]})),
+    }
+    let etag = state.etag(name);
+    state.rule_sets.insert(name.to_string(), RuleSet { etag, grant_rules: rules });
+}

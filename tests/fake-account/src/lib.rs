@@ -194,6 +194,18 @@ pub enum FaultAction {
     Reset,
     /// Declare a body of `body.len() + missing` bytes and send only `body` (truncated).
     Truncate { status: u16, content_type: String, body: String, missing: usize },
+    /// Another client writes first, then the request is answered normally: the race a
+    /// read-modify-write loses, so its etag is stale and the fake's own 409 answers it.
+    WriteFirst(ConcurrentWrite),
+}
+
+/// What another client writes in a [`FaultAction::WriteFirst`].
+#[derive(Clone, Debug)]
+pub enum ConcurrentWrite {
+    /// Saves the account setting of this type again: the same value under a new etag.
+    Setting(String),
+    /// Grants `role` to `principal` on the rule set `rule_set` (a new etag).
+    Grant { rule_set: String, role: String, principal: String },
 }
 
 impl Fault {

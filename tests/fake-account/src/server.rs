@@ -161,6 +161,10 @@ async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request,
             tokio::time::sleep(delay).await;
             next.run(normal).await
         }
+        (None, Some(FaultAction::WriteFirst(write))) => {
+            concurrent_write(&mut shared.state(), write);
+            next.run(normal).await
+        }
         (None, Some(action)) => respond(reflected.into(action)),
     };
     // A fault's own request ID (a hostile one, say) stays.
@@ -168,6 +172,14 @@ async fn journal_and_faults(State(shared): State<Arc<Shared>>, request: Request,
         response.headers_mut().insert("x-request-id", id);
     }
     response
+}
+
+/// Another client's write, made under the lock before the request it races is handled.
+fn concurrent_write(state: &mut crate::state::AccountState, write: crate::ConcurrentWrite) {
+    match write {
+        crate::ConcurrentWrite::Setting(setting_type) => crate::settings::write_again(state, &setting_type),
+        crate::ConcurrentWrite::Grant { rule_set, role, principal } => crate::access_control::grant(state, &rule_set, &role, &principal),
+    }
 }
 
 impl Fault {
@@ -221,8 +233,11 @@ fn respond(action: FaultAction) -> Response {
             let declared = body.len() + missing;
             (status, content_type, broken_body(body.into_bytes()), vec![("content-length".to_string(), declared.to_string())])
         }
-        // The middleware answers normally after a delay; reaching here is a misuse, not a crash.
-        FaultAction::Delay(_) => (500, "text/plain".to_string(), Body::from("a delay is not an answer"), Vec::new()),
+        // The middleware answers these normally after a delay or a write; reaching here is a
+        // misuse, not a crash.
+        FaultAction::Delay(_) | FaultAction::WriteFirst(_) => {
+            (500, "text/plain".to_string(), Body::from("a delay or a write is not an answer"), Vec::new())
+        }
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, body).into_response();

@@ -180,3 +180,14 @@ pub async fn delete(
     state.settings.insert(kind.name.to_string(), Setting { value: (kind.default)(), etag: etag.clone() });
     Ok(Json(json!({"etag": etag})).into_response())
 }
+
+/// Another client saves the setting again (as a concurrent write does): its value stays, its
+/// etag changes. Unknown types are left alone.
+pub fn write_again(state: &mut AccountState, setting_type: &str) {
+    if state.settings.contains_key(setting_type) {
+        let etag = state.etag(setting_type);
+        if let Some(setting) = state.settings.get_mut(setting_type) {
+            setting.etag = etag;
+        }
+    }
+}

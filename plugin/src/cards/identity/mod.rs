@@ -4,9 +4,12 @@
 
 mod lifecycle;
 mod search;
+mod strict;
 
 pub use lifecycle::{activate_user, deactivate_user, make_account_admin, revoke_account_admin};
 pub use search::{read_user_by_email, search_groups, search_users};
+
+use strict::StrictUpdate;
 
 use crate::client::Session;
 use crate::client::scim::{self, PatchOp, Resource, ScimRecord, account_admin_op, active_op};
@@ -212,15 +215,19 @@ pub fn create_user(s: &Session, input: CreateUserInput) -> Result<User, CardErro
 }
 
 pub fn update_user(s: &Session, input: UpdateUserInput) -> Result<User, CardError> {
-    let mut ops = text_ops(
-        &[
-            TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() },
-            TextField { field: "given-name", path: "name.givenName", value: input.given_name.as_deref() },
-            TextField { field: "family-name", path: "name.familyName", value: input.family_name.as_deref() },
-            TextField { field: "external-id", path: "externalId", value: input.external_id.as_deref() },
-        ],
-        input.pass_empty_values.unwrap_or(false),
-    )?;
+    let texts = [
+        TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() },
+        TextField { field: "given-name", path: "name.givenName", value: input.given_name.as_deref() },
+        TextField { field: "family-name", path: "name.familyName", value: input.family_name.as_deref() },
+        TextField { field: "external-id", path: "externalId", value: input.external_id.as_deref() },
+    ];
+    let pass_empty = input.pass_empty_values.unwrap_or(false);
+    if input.update_type == Some(UpdateType::Strict) {
+        let update =
+            StrictUpdate { texts: &texts, kept: &[], active: input.active, account_admin: input.account_admin, members: None, pass_empty };
+        return update.run(s, Resource::Users, &input.id);
+    }
+    let mut ops = text_ops(&texts, pass_empty)?;
     ops.extend(input.active.map(active_op));
     ops.extend(input.account_admin.map(account_admin_op));
     scim::patch(s, Resource::Users, &input.id, non_empty(ops)?)
@@ -246,54 +253,30 @@ pub fn create_group(s: &Session, input: CreateGroupInput) -> Result<Group, CardE
 pub fn update_group(s: &Session, input: UpdateGroupInput) -> Result<Group, CardError> {
     let members = input.member_ids.as_deref().map(member_refs);
     let pass_empty = input.pass_empty_values.unwrap_or(false);
-    let display_name = TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() };
-    let external_id = TextField { field: "external-id", path: "externalId", value: input.external_id.as_deref() };
-    if matches!(display_name.change(pass_empty)?, TextChange::Clear) {
+    let texts = [
+        TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() },
+        TextField { field: "external-id", path: "externalId", value: input.external_id.as_deref() },
+    ];
+    if matches!(texts[0].change(pass_empty)?, TextChange::Clear) {
         return Err(invalid("display-name", "a group must keep a name; leave it out to keep the current one"));
     }
     match input.update_type.unwrap_or(UpdateType::Partial) {
         UpdateType::Partial => {
-            let mut ops = text_ops(&[display_name, external_id], pass_empty)?;
+            let mut ops = text_ops(&texts, pass_empty)?;
             ops.extend(members.map(|m| PatchOp::replace("members", m)));
             ops.extend(input.account_admin.map(account_admin_op));
             scim::patch(s, Resource::Groups, &input.id, non_empty(ops)?)
         }
-        UpdateType::Strict => {
-            let nothing_given =
-                input.display_name.is_none() && input.external_id.is_none() && members.is_none() && input.account_admin.is_none();
-            if nothing_given && !pass_empty {
-                return Err(invalid("id", "give at least one field to change besides id"));
-            }
-            // PUT replaces the whole group, so start from the group as it is: what the input
-            // leaves out is kept (or, with pass-empty-values, cleared), never dropped by accident.
-            let current: Value = scim::get(s, Resource::Groups, &input.id)?;
-            let mut body = match current {
-                Value::Object(map) => map,
-                _ => serde_json::Map::new(),
-            };
-            body.remove("meta");
-            if let TextChange::Set(name) = display_name.change(pass_empty)? {
-                body.insert("displayName".into(), json!(name));
-            }
-            match (external_id.change(pass_empty)?, input.external_id.is_none() && pass_empty) {
-                (TextChange::Set(v), _) => drop(body.insert("externalId".into(), json!(v))),
-                (TextChange::Clear, _) | (_, true) => drop(body.remove("externalId")),
-                _ => {}
-            }
-            match members {
-                Some(m) => drop(body.insert("members".into(), m)),
-                None if pass_empty => drop(body.insert("members".into(), json!([]))),
-                None => {}
-            }
-            let roles = body.get("roles").cloned().unwrap_or(json!([]));
-            let roles = match input.account_admin {
-                Some(grant) => with_account_admin(roles, grant),
-                None if pass_empty => json!([]),
-                None => roles,
-            };
-            body.insert("roles".into(), roles);
-            scim::replace(s, Resource::Groups, &input.id, Value::Object(body))
+        // A group keeps its name even when a strict update passes empty values.
+        UpdateType::Strict => StrictUpdate {
+            texts: &texts,
+            kept: &["displayName"],
+            active: None,
+            account_admin: input.account_admin,
+            members: Some(members),
+            pass_empty,
         }
+        .run(s, Resource::Groups, &input.id),
     }
 }
 
@@ -349,13 +332,24 @@ pub fn create_service_principal(s: &Session, input: CreateServicePrincipalInput)
 }
 
 pub fn update_service_principal(s: &Session, input: UpdateServicePrincipalInput) -> Result<ServicePrincipal, CardError> {
-    let mut ops = text_ops(
-        &[
-            TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() },
-            TextField { field: "external-id", path: "externalId", value: input.external_id.as_deref() },
-        ],
-        false,
-    )?;
+    let texts = [
+        TextField { field: "display-name", path: "displayName", value: input.display_name.as_deref() },
+        TextField { field: "external-id", path: "externalId", value: input.external_id.as_deref() },
+    ];
+    let pass_empty = input.pass_empty_values.unwrap_or(false);
+    if input.update_type == Some(UpdateType::Strict) {
+        // Like a group, a service principal keeps its display name even when empty values are passed.
+        let update = StrictUpdate {
+            texts: &texts,
+            kept: &["displayName"],
+            active: input.active,
+            account_admin: input.account_admin,
+            members: None,
+            pass_empty,
+        };
+        return update.run(s, Resource::ServicePrincipals, &input.id);
+    }
+    let mut ops = text_ops(&texts, pass_empty)?;
     ops.extend(input.active.map(active_op));
     ops.extend(input.account_admin.map(account_admin_op));
     scim::patch(s, Resource::ServicePrincipals, &input.id, non_empty(ops)?)

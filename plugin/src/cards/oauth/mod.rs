@@ -1,17 +1,21 @@
-//! OAuth cards: service principal secrets (and their rotation) and custom app integrations.
+//! OAuth cards: service principal secrets (and their rotation), custom and published app
+//! integrations, and federation policies (`federation.rs`).
 
 // Declarations are named like the cards they are: the export glue finds them by name.
 #![allow(non_upper_case_globals)]
 
+mod federation;
 mod rotation;
 
+pub use federation::*;
 pub use rotation::rotate_service_principal_secret;
 
 use crate::client::pages::{self, TokenPage};
 use crate::client::{ApiVersion, Call, Method, Request, Session, rest, without_nulls};
+use crate::validate::invalid;
 use crate::wit::oauth::*;
 use crate::wit::{CardError, TokenPaging};
-use serde_json::json;
+use serde_json::{Map, Value, json};
 
 /// Databricks' longest (and default) secret lifetime.
 pub const MAX_LIFETIME_DAYS: u32 = 730;
@@ -26,6 +30,25 @@ pub const get_custom_app_integration: Call = Call::get("oauth2/custom-app-integr
 // Databricks answers the PATCH with nothing; the app is read back for the flow.
 pub const update_custom_app_integration: Call = Call::patch("oauth2/custom-app-integrations/{integration_id}").needs_change().read_back();
 pub const delete_custom_app_integration: Call = Call::delete("oauth2/custom-app-integrations/{integration_id}");
+
+pub const list_published_apps: Call = Call::get("oauth2/published-apps").pages("apps", Some("page_size"));
+pub const list_published_app_integrations: Call = Call::get("oauth2/published-app-integrations").pages("apps", Some("page_size"));
+pub const get_published_app_integration: Call = Call::get("oauth2/published-app-integrations/{integration_id}");
+pub const create_published_app_integration: Call = Call::post("oauth2/published-app-integrations");
+// Databricks answers the PATCH with nothing; the integration is read back for the flow.
+pub const update_published_app_integration: Call =
+    Call::patch("oauth2/published-app-integrations/{integration_id}").check(some_lifetime).read_back();
+pub const delete_published_app_integration: Call = Call::delete("oauth2/published-app-integrations/{integration_id}");
+
+/// An update of a token access policy changes at least one of its fields.
+fn some_lifetime(_: &Session, input: &Map<String, Value>) -> Result<(), CardError> {
+    let policy = input.get("token_access_policy").and_then(Value::as_object);
+    if policy.is_some_and(|p| p.values().any(|v| !v.is_null())) {
+        Ok(())
+    } else {
+        Err(invalid("token-access-policy", "give at least one lifetime or switch to change"))
+    }
+}
 
 fn secrets_path(service_principal_id: &str) -> String {
     format!("servicePrincipals/{service_principal_id}/credentials/secrets")

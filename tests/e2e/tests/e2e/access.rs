@@ -182,3 +182,194 @@ async fn unknown_and_new_permissions_reach_the_flow_as_sent() {
     let permissions: Vec<Value> = listed["assignments"].as_array().unwrap().iter().map(|a| a["permissions"].clone()).collect();
     assert_eq!(permissions, [json!(["unknown"]), json!(["user", {"other": "WORKSPACE_OWNER"}])]);
 }
+
+#[scenario]
+async fn update_and_replace_an_ip_access_list_and_read_it_back() {
+    let env = Env::start(Seed::Examples, Login::OAuthM2m).await;
+    let id = fake_account::example_ids::IP_ACCESS_LIST;
+    let item = env.api(&format!("ip-access-lists/{id}"));
+    env.clear();
+    let updated = env.ok("update-ip-access-list", json!({"list_id": id, "label": "office-vpn-2", "enabled": false})).await;
+    let requests = env.api_requests();
+    assert_eq!(e2e::summary(&requests), [format!("PATCH {item}"), format!("GET {item}")], "Databricks answers {{}}: read back");
+    assert_eq!(requests[0].body.clone().unwrap(), json!({"label": "office-vpn-2", "enabled": false}), "only the fields given");
+    assert_eq!((updated["label"].as_str(), updated["enabled"].as_bool()), (Some("office-vpn-2"), Some(false)));
+    assert_eq!((updated["list_type"].as_str(), updated["ip_addresses"].clone()), (Some("allow"), json!(["198.51.100.0/24"])), "the rest stays");
+
+    env.clear();
+    let replaced = env
+        .ok(
+            "replace-ip-access-list",
+            json!({"list_id": id, "label": "partners", "list_type": "block", "ip_addresses": ["192.0.2.0/24"], "enabled": true}),
+        )
+        .await;
+    let requests = env.api_requests();
+    assert_eq!(e2e::summary(&requests), [format!("PUT {item}"), format!("GET {item}")]);
+    assert_eq!(
+        requests[0].body.clone().unwrap(),
+        json!({"label": "partners", "list_type": "BLOCK", "ip_addresses": ["192.0.2.0/24"], "enabled": true})
+    );
+    assert_eq!(
+        (replaced["label"].clone(), replaced["list_type"].clone(), replaced["ip_addresses"].clone(), replaced["address_count"].clone()),
+        (json!("partners"), json!("block"), json!(["192.0.2.0/24"]), json!(1))
+    );
+
+    env.clear();
+    let (case, error) = env.err("update-ip-access-list", json!({"list_id": id})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("list-id")), "nothing to change");
+    let (case, error) = env.err("update-ip-access-list", json!({"list_id": id, "ip_addresses": ["10.0.0.0/33"]})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("ip-addresses")));
+    assert!(env.fake.requests().is_empty(), "refused before any request");
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    assert_eq!(env.err("update-ip-access-list", json!({"list_id": unknown, "enabled": true})).await.0, "not_found");
+}
+
+/// The rule set name of `resource` under the account.
+fn rule_set_name(env: &Env, resource: &str) -> String {
+    format!("accounts/{}{resource}/ruleSets/default", env.account_id())
+}
+
+#[scenario]
+async fn rule_sets_are_read_for_the_account_and_each_kind_of_resource() {
+    let env = Env::start(Seed::Examples, Login::OAuthM2m).await;
+    let snapshot = env.fake.snapshot();
+    let nightly = snapshot["service_principals"].as_array().unwrap().iter().find(|p| p["displayName"] == "nightly-etl").unwrap();
+    let application_id = nightly["applicationId"].as_str().unwrap().to_string();
+    let group = fake_account::example_ids::DATA_SCIENTISTS;
+    let policy = fake_account::example_ids::BUDGET_POLICY;
+    for (resource, suffix) in [
+        (json!("account"), String::new()),
+        (json!({"group": group}), format!("/groups/{group}")),
+        (json!({"service_principal": application_id}), format!("/servicePrincipals/{application_id}")),
+        (json!({"budget_policy": policy}), format!("/budgetPolicies/{policy}")),
+    ] {
+        env.clear();
+        let rule_set = env.ok("get-rule-set", json!({"resource": resource})).await;
+        let request = env.single_api_request();
+        let name = rule_set_name(&env, &suffix);
+        let path = format!("/api/2.0/preview/accounts/{}/access-control/rule-sets", env.account_id());
+        assert_eq!((request.method.as_str(), request.path.as_str()), ("GET", path.as_str()));
+        assert_eq!(request.query, [("name".to_string(), name.clone()), ("etag".to_string(), String::new())], "as the SDK asks");
+        assert_eq!((rule_set["name"].as_str(), rule_set["grant_rules"].clone()), (Some(name.as_str()), json!([])));
+        assert!(rule_set["etag"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+    let (case, _) = env.err("get-rule-set", json!({"resource": {"group": "4211000000000000"}})).await;
+    assert_eq!(case, "not_found", "a group the account does not have");
+    env.clear();
+    let (case, error) = env.err("get-rule-set", json!({"resource": {"service_principal": "nightly-etl"}})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("resource.service-principal")), "an application ID");
+    assert!(env.fake.requests().is_empty());
+}
+
+#[scenario]
+async fn grant_and_revoke_one_role_keeping_every_other_grant() {
+    let env = Env::start(Seed::Examples, Login::OAuthM2m).await;
+    let group = fake_account::example_ids::DATA_SCIENTISTS;
+    let name = rule_set_name(&env, &format!("/groups/{group}"));
+    let resource = json!({"group": group});
+    let ada = json!({"user": "ada.lovelace@example.com"});
+
+    let before = env.ok("get-rule-set", json!({"resource": resource})).await["etag"].clone();
+    env.clear();
+    let granted = env.ok("grant-role", json!({"resource": resource, "role": "group_manager", "principal": ada})).await;
+    let requests = env.api_requests();
+    assert_eq!(requests.iter().map(|r| r.method.as_str()).collect::<Vec<_>>(), ["GET", "PUT"]);
+    assert_eq!(
+        requests[1].body.clone().unwrap(),
+        json!({"name": name, "rule_set": {"name": name, "etag": before, "grant_rules": [
+            {"role": "roles/group.manager", "principals": ["users/ada.lovelace@example.com"]},
+        ]}}),
+        "the grant over the version read"
+    );
+    assert_ne!(granted["rule_set"]["etag"], before, "the write made a new version");
+    assert_eq!(granted["changed"], true);
+    assert_eq!(granted["rule_set"]["grant_rules"], json!([{"role": "group_manager", "principals": ["users/ada.lovelace@example.com"]}]));
+
+    env.clear();
+    let again = env.ok("grant-role", json!({"resource": resource, "role": "group_manager", "principal": ada})).await;
+    assert_eq!(e2e::summary(&env.api_requests()).len(), 1, "held already: read, nothing written");
+    assert_eq!((again["changed"].clone(), again["rule_set"].clone()), (json!(false), granted["rule_set"].clone()));
+
+    env.ok("grant-role", json!({"resource": resource, "role": "group_manager", "principal": {"group": "Analysts"}})).await;
+    env.clear();
+    let revoked = env.ok("revoke-role", json!({"resource": resource, "role": "group_manager", "principal": ada})).await;
+    let put = env.api_requests()[1].body.clone().unwrap();
+    assert_eq!(put["rule_set"]["grant_rules"], json!([{"role": "roles/group.manager", "principals": ["groups/Analysts"]}]), "the other grant stays");
+    assert_eq!((revoked["changed"].clone(), revoked["rule_set"]["grant_rules"].clone()), (json!(true), json!([{"role": "group_manager", "principals": ["groups/Analysts"]}])));
+    env.clear();
+    assert_eq!(env.ok("revoke-role", json!({"resource": resource, "role": "group_manager", "principal": ada})).await["changed"], false);
+    assert_eq!(env.api_requests().len(), 1, "not held: nothing written");
+    env.clear();
+    let emptied = env.ok("revoke-role", json!({"resource": resource, "role": "group_manager", "principal": {"group": "Analysts"}})).await;
+    assert!(env.api_requests()[1].body.clone().unwrap()["rule_set"].get("grant_rules").is_none(), "an empty list is left out, as the SDK does");
+    assert_eq!(emptied["rule_set"]["grant_rules"], json!([]));
+
+    env.clear();
+    for (input, field) in [
+        (json!({"resource": resource, "role": "group_manager", "principal": {"user": "not-an-email"}}), "principal.user"),
+        (json!({"resource": {"group": "Analysts"}, "role": "group_manager", "principal": ada}), "resource.group"),
+    ] {
+        let (case, error) = env.err("grant-role", input).await;
+        assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some(field)));
+    }
+    assert!(env.fake.requests().is_empty());
+    let (case, error) = env.err("grant-role", json!({"resource": resource, "role": "billing_admin", "principal": ada})).await;
+    assert_eq!(case, "upstream", "Databricks refuses a role the resource does not take: {error}");
+}
+
+#[scenario]
+async fn a_grant_made_meanwhile_survives_the_retry() {
+    let env = Env::start(Seed::Examples, Login::OAuthM2m).await;
+    let name = rule_set_name(&env, "");
+    let other = fake_account::ConcurrentWrite::Grant {
+        rule_set: name.clone(),
+        role: "roles/billing.admin".into(),
+        principal: "users/katherine.johnson@example.com".into(),
+    };
+    env.fake.push_fault(Fault::new("/access-control/rule-sets", FaultAction::WriteFirst(other)).method("PUT"));
+    env.clear();
+    let granted = env
+        .run("grant-role", json!({"resource": "account", "role": "billing_admin", "principal": {"user": "ada.lovelace@example.com"}}))
+        .await
+        .expect("the retry succeeds");
+    let requests = env.api_requests();
+    assert_eq!(requests.iter().map(|r| r.method.as_str()).collect::<Vec<_>>(), ["GET", "PUT", "GET", "PUT"], "stale once, read again");
+    assert_eq!(
+        requests[3].body.clone().unwrap()["rule_set"]["grant_rules"],
+        json!([{"role": "roles/billing.admin", "principals": ["users/katherine.johnson@example.com", "users/ada.lovelace@example.com"]}]),
+        "the change is applied to the version the other writer made"
+    );
+    assert_eq!(granted["rule_set"]["grant_rules"][0]["principals"], json!(["users/katherine.johnson@example.com", "users/ada.lovelace@example.com"]));
+    assert_eq!(granted["rule_set"]["name"], name.as_str());
+}
+
+#[scenario]
+async fn a_rule_set_is_replaced_whole() {
+    let env = Env::start(Seed::Examples, Login::OAuthM2m).await;
+    let policy = fake_account::example_ids::BUDGET_POLICY;
+    let name = rule_set_name(&env, &format!("/budgetPolicies/{policy}"));
+    let resource = json!({"budget_policy": policy});
+    env.ok("grant-role", json!({"resource": resource, "role": "budget_policy_user", "principal": {"user": "alan.turing@example.com"}})).await;
+    env.clear();
+    let rules = json!([{"role": "budget_policy_manager", "principals": ["users/ada.lovelace@example.com"]}, {"role": "budget_policy_user", "principals": ["groups/Analysts"]}]);
+    let replaced = env.ok("update-rule-set", json!({"resource": resource, "grant_rules": rules})).await;
+    let requests = env.api_requests();
+    assert_eq!(requests.iter().map(|r| r.method.as_str()).collect::<Vec<_>>(), ["GET", "PUT"]);
+    let body = requests[1].body.clone().unwrap();
+    assert_eq!(body["name"], name.as_str());
+    assert_eq!(
+        body["rule_set"]["grant_rules"],
+        json!([{"role": "roles/budgetPolicy.manager", "principals": ["users/ada.lovelace@example.com"]}, {"role": "roles/budgetPolicy.user", "principals": ["groups/Analysts"]}]),
+        "alan's grant is gone: the rules given are all there is"
+    );
+    assert_eq!(replaced["grant_rules"], rules);
+
+    env.clear();
+    let cleared = env.ok("update-rule-set", json!({"resource": resource, "grant_rules": []})).await;
+    assert!(env.api_requests()[1].body.clone().unwrap()["rule_set"].get("grant_rules").is_none());
+    assert_eq!(cleared["grant_rules"], json!([]));
+    env.clear();
+    let (case, error) = env.err("update-rule-set", json!({"resource": resource, "grant_rules": [{"role": "budget_policy_user", "principals": ["alan.turing@example.com"]}]})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("grant-rules.principals")));
+    assert!(env.fake.requests().is_empty());
+}

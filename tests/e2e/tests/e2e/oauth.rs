@@ -1,7 +1,9 @@
 //! Service principal secrets: create (returned once, and it signs in), list with
-//! `page_token` paging, the 5-secret limit, delete.
+//! `page_token` paging, the 5-secret limit, delete. Published OAuth apps and the account's
+//! integrations of them.
 
-use e2e::{Env, scenario};
+use e2e::{Env, Login, scenario};
+use fake_account::Seed;
 use serde_json::json;
 
 #[scenario]
@@ -181,5 +183,72 @@ async fn bad_app_inputs_are_refused_before_any_request() {
         let (case, error) = env.err(card, input).await;
         assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some(field)), "{card}");
     }
+    assert!(env.fake.requests().is_empty());
+}
+
+#[scenario]
+async fn enable_a_published_app_and_change_its_token_lifetimes() {
+    let env = Env::start(Seed::Examples, Login::OAuthM2m).await;
+    let apps = env.api("oauth2/published-apps");
+    let integrations = env.api("oauth2/published-app-integrations");
+    env.clear();
+    let first = env.ok("list-published-apps", json!({"paging": {"page_size": 2}})).await;
+    let request = env.single_api_request();
+    assert_eq!((request.path.as_str(), request.query_value("page_size"), request.query_value("page_token")), (apps.as_str(), Some("2"), None));
+    assert_eq!(first["apps"].as_array().unwrap().len(), 2);
+    assert!(first["next_page_token"].is_string(), "more remain: {first}");
+    let all = env.ok("list-published-apps", json!({"paging": {"all_pages": true}})).await;
+    let tableau = all["apps"].as_array().unwrap().iter().find(|a| a["app_id"] == "tableau-desktop").expect("Tableau Desktop is published");
+    assert_eq!(
+        tableau,
+        &json!({"app_id": "tableau-desktop", "client_id": "tableau-desktop", "name": "Tableau Desktop", "description": "Tableau Desktop",
+                "is_confidential_client": false, "redirect_urls": ["http://localhost:55555/Callback"], "scopes": ["all-apis", "offline_access"]})
+    );
+
+    env.clear();
+    let created = env.ok("create-published-app-integration", json!({"app_id": "tableau-desktop", "token_access_policy": {"access_token_ttl_in_minutes": 30}})).await;
+    let request = env.single_api_request();
+    assert_eq!((request.method.as_str(), request.path.as_str()), ("POST", integrations.as_str()));
+    assert_eq!(request.body.unwrap(), json!({"app_id": "tableau-desktop", "token_access_policy": {"access_token_ttl_in_minutes": 30}}));
+    let id = created["integration_id"].as_str().unwrap().to_string();
+    assert_eq!(created, json!({"integration_id": id}));
+
+    env.clear();
+    let listed = env.ok("list-published-app-integrations", json!({})).await;
+    assert_eq!((env.single_api_request().query_value("page_size"), listed["next_page_token"].clone()), (Some("100"), json!(null)));
+    let app_ids: Vec<&str> = listed["integrations"].as_array().unwrap().iter().map(|i| i["app_id"].as_str().unwrap()).collect();
+    assert_eq!(app_ids, ["power-bi", "tableau-desktop"]);
+    let got = env.ok("get-published-app-integration", json!({"integration_id": id})).await;
+    assert_eq!((got["integration_id"].as_str(), got["app_id"].as_str(), got["name"].as_str()), (Some(id.as_str()), Some("tableau-desktop"), Some("Tableau Desktop")));
+    assert_eq!(got["token_access_policy"]["access_token_ttl_in_minutes"], 30);
+    assert!(got["created_by"].is_i64() && got["create_time"].is_string(), "{got}");
+
+    env.clear();
+    let item = format!("{integrations}/{id}");
+    let updated = env.ok("update-published-app-integration", json!({"integration_id": id, "token_access_policy": {"refresh_token_ttl_in_minutes": 600}})).await;
+    let requests = env.api_requests();
+    assert_eq!(e2e::summary(&requests), [format!("PATCH {item}"), format!("GET {item}")], "Databricks answers {{}}: read back");
+    assert_eq!(requests[0].body.clone().unwrap(), json!({"token_access_policy": {"refresh_token_ttl_in_minutes": 600}}));
+    let policy = &updated["token_access_policy"];
+    assert_eq!((policy["access_token_ttl_in_minutes"].clone(), policy["refresh_token_ttl_in_minutes"].clone()), (json!(30), json!(600)));
+
+    env.clear();
+    let (case, error) = env.err("update-published-app-integration", json!({"integration_id": id, "token_access_policy": {}})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("token-access-policy")));
+    let (case, error) = env.err("create-published-app-integration", json!({"app_id": "power-bi", "token_access_policy": {"access_token_ttl_in_minutes": 2}})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("token-access-policy.access-token-ttl-in-minutes")));
+    assert!(env.fake.requests().is_empty(), "refused before any request");
+    assert_eq!(env.err("create-published-app-integration", json!({"app_id": "power-bi"})).await.0, "conflict", "power-bi is enabled already");
+
+    env.clear();
+    assert_eq!(env.ok("delete-published-app-integration", json!({"integration_id": id})).await, json!({"id": id}));
+    assert_eq!(e2e::summary(&env.api_requests()), [format!("DELETE {item}")]);
+    assert_eq!(env.err("get-published-app-integration", json!({"integration_id": id})).await.0, "not_found");
+
+    let mut azure = env.connection.clone();
+    azure["cloud"] = json!("azure");
+    env.clear();
+    let (case, _) = e2e::error_case(&env.run_with("list-published-apps", &azure, json!({})).await.unwrap_err());
+    assert_eq!(case, "unsupported", "Azure signs partner tools in through Entra ID");
     assert!(env.fake.requests().is_empty());
 }

@@ -75,3 +75,29 @@ async fn application_id_is_azure_only() {
         .unwrap();
     assert_eq!(sp["application_id"], "0b8e5c1a-2f4c-4d8b-9c39-0f5e7a1b2c3d");
 }
+
+#[scenario]
+async fn update_service_principal_strict_puts_it_whole_and_can_drop_its_roles() {
+    let env = Env::empty().await;
+    let sp = env.ok("create-service-principal", json!({"display_name": "deploy-bot", "external_id": "gh-42"})).await;
+    let id = sp["id"].as_str().unwrap().to_string();
+    let path = env.api(&format!("scim/v2/ServicePrincipals/{id}"));
+    env.ok("update-service-principal", json!({"id": id, "account_admin": true})).await;
+    env.clear();
+    let updated = env.ok("update-service-principal", json!({"id": id, "display_name": "deploy-bot-2", "update_type": "strict"})).await;
+    let requests = env.api_requests();
+    assert_eq!(e2e::summary(&requests)[..2], [format!("GET {path}"), format!("PUT {path}")]);
+    let put = requests[1].body.clone().unwrap();
+    assert_eq!(put["schemas"], json!([SP_SCHEMA]));
+    assert_eq!((put["displayName"].as_str(), put["externalId"].as_str()), (Some("deploy-bot-2"), Some("gh-42")));
+    assert_eq!(put["applicationId"], sp["application_id"], "the application ID goes back unchanged");
+    assert_eq!(put["roles"], json!([{"value": "account_admin"}]));
+    assert_eq!(updated["display_name"], "deploy-bot-2");
+
+    env.clear();
+    let dropped = env.ok("update-service-principal", json!({"id": id, "update_type": "strict", "pass_empty_values": true})).await;
+    let put = env.api_requests()[1].body.clone().unwrap();
+    assert_eq!((put.get("externalId"), put["roles"].clone()), (None, json!([])), "what the input leaves out is cleared");
+    assert_eq!(dropped["roles"], json!([]));
+    assert_eq!(dropped["display_name"], "deploy-bot-2", "the display name is kept unless an empty one is given");
+}

@@ -259,3 +259,38 @@ async fn delete_user_deletes_and_then_the_user_is_gone() {
     assert_eq!(env.err("get-user", json!({"id": id})).await.0, "not_found");
     assert_eq!(env.err("delete-user", json!({"id": id})).await.0, "not_found");
 }
+
+#[scenario]
+async fn update_user_strict_puts_the_whole_user_and_keeps_what_was_not_mentioned() {
+    let env = Env::empty().await;
+    let user = env
+        .ok("create-user", json!({"user_name": "grace@example.com", "given_name": "Grace", "family_name": "Hopper", "external_id": "okta-17"}))
+        .await;
+    let id = user["id"].as_str().unwrap().to_string();
+    let path = env.api(&format!("scim/v2/Users/{id}"));
+    env.ok("update-user", json!({"id": id, "account_admin": true})).await;
+    env.clear();
+    let updated = env.ok("update-user", json!({"id": id, "family_name": "Murray Hopper", "update_type": "strict"})).await;
+    let requests = env.api_requests();
+    assert_eq!(e2e::summary(&requests)[..2], [format!("GET {path}"), format!("PUT {path}")], "read, then replace whole");
+    let put = requests[1].body.clone().unwrap();
+    assert_eq!(put["name"], json!({"givenName": "Grace", "familyName": "Murray Hopper"}), "the other name stays");
+    assert_eq!((put["userName"].as_str(), put["externalId"].as_str()), (Some("grace@example.com"), Some("okta-17")));
+    assert_eq!(put["roles"], json!([{"value": "account_admin"}]), "the role the input did not mention is kept");
+    assert!(put.get("meta").is_none(), "server-owned meta is not sent back");
+    assert_eq!(updated["name"], json!({"given_name": "Grace", "family_name": "Murray Hopper"}));
+    assert_eq!(updated["roles"], json!([{"value": "account_admin"}]));
+
+    // Asked to: strict with pass-empty-values clears what the input leaves out, the role included.
+    env.clear();
+    let emptied = env.ok("update-user", json!({"id": id, "active": false, "update_type": "strict", "pass_empty_values": true})).await;
+    let put = env.api_requests()[1].body.clone().unwrap();
+    assert_eq!((put.get("name"), put.get("externalId"), put["roles"].clone()), (None, None, json!([])));
+    assert_eq!((put["userName"].as_str(), put["active"].as_bool()), (Some("grace@example.com"), Some(false)), "the user name stays");
+    assert_eq!((emptied["roles"].clone(), emptied["active"].clone()), (json!([]), json!(false)));
+
+    env.clear();
+    let (case, payload) = env.err("update-user", json!({"id": id, "update_type": "strict"})).await;
+    assert_eq!((case.as_str(), payload["field"].as_str()), ("invalid_input", Some("id")));
+    assert!(env.api_requests().is_empty(), "refused before the read");
+}

@@ -1,8 +1,13 @@
-//! Billing cards: budgets, log delivery and billable usage. The budget cards speak in the common
-//! case (one monthly alert by e-mail); the whole Databricks object travels along in `raw`.
+//! Billing cards: budgets, log delivery and billable usage; budget policies and usage
+//! dashboards in `policies.rs`. The budget cards speak in the common case (one monthly alert by
+//! e-mail); the whole Databricks object travels along in `raw`.
 
 // Declarations are named like the cards they are: the export glue finds them by name.
 #![allow(non_upper_case_globals)]
+
+mod policies;
+
+pub use policies::*;
 
 use crate::client::pages;
 use crate::client::{ApiVersion, Call, Method, Request, Session, rest, without_nulls};

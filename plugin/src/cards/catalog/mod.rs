@@ -1,7 +1,12 @@
-//! Unity Catalog cards: metastores and their workspace assignments.
+//! Unity Catalog cards: metastores, their workspace assignments, and their storage credentials
+//! (`storage_credentials.rs`).
 
 // Declarations are named like the cards they are: the export glue finds them by name.
 #![allow(non_upper_case_globals)]
+
+mod storage_credentials;
+
+pub use storage_credentials::*;
 
 use crate::client::{ApiVersion, Call, Keep, Session, rest};
 use crate::wit::CardError;
