@@ -61,6 +61,18 @@ fn demo_provisions_a_user_a_group_and_an_aws_workspace_and_cleans_up() {
     assert!(steps[3].ends_with(", provisioning") && steps[4].contains("is RUNNING") && steps[4].ends_with("(done: true)"), "{act}");
     assert!(steps[6].contains("deleted "), "{act}");
     assert!(stdout.contains("Demo finished: 22 cards ran."), "{stdout}");
+    // One line per step, with the IDs it made; the JSON only with -v.
+    let first = stdout.lines().find(|line| line.starts_with("[1] ")).unwrap();
+    assert!(first.starts_with("[1] create-user") && first.contains("create a user: id "), "{first}");
+    assert!(stdout.lines().any(|line| line.starts_with("[8] list-workspaces") && line.ends_with(": 2 workspaces")), "{stdout}");
+    assert!(!stdout.contains("input:") && !stdout.contains("result:") && !stdout.contains("\"raw\""), "{stdout}");
+    assert_eq!(stdout.lines().filter(|line| line.starts_with('[')).count(), 22, "{stdout}");
+
+    let verbose = cli(&["demo", "-v"]);
+    let stdout = text(&verbose.stdout);
+    assert!(verbose.status.success(), "{}", text(&verbose.stderr));
+    assert_eq!(stdout.matches("    input:  ").count(), 22, "{stdout}");
+    assert!(stdout.contains("    result: {") && stdout.contains("\"user_name\": \"grace.hopper@example.com\""), "{stdout}");
 }
 
 #[test]

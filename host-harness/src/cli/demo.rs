@@ -1,6 +1,7 @@
 //! `demo`: a user and group flow, a tour of the rest of the account, then an AWS workspace
-//! provisioned end to end, against a fake account started in this process. The first two acts
-//! print each step's card, input and result; the third one line per step with what it made.
+//! provisioned end to end, against a fake account started in this process. Each step is one
+//! line, its card and what it made (IDs, how many); `-v` prints each step's input and whole
+//! output instead.
 
 use std::process::ExitCode;
 
@@ -19,8 +20,9 @@ struct Step<'a> {
     brief: Option<fn(&Value) -> String>,
 }
 
-/// Runs the demo; the first card error ends it with exit code 1.
-pub async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
+/// Runs the demo, one line per step (`verbose`: each step's input and whole output); the first
+/// card error ends it with exit code 1.
+pub async fn demo(harness: &Harness, verbose: bool) -> anyhow::Result<ExitCode> {
     let fake = fake_account::FakeAccount::start(fake_account::FakeConfig::default()).await.context("cannot start the fake account")?;
     let connection = fake.m2m_connection();
     let options = RunOptions::default();
@@ -30,21 +32,23 @@ pub async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
     let mut n = 0;
     let mut step = async |step: Step<'_>| -> anyhow::Result<Result<Value, ExitCode>> {
         n += 1;
-        if step.brief.is_none() {
+        if verbose {
             outln!("[{n}] {} — {}", step.card, step.title)?;
             outln!("    input:  {}", step.input)?;
         }
         let outcome = harness.run(step.card, &connection, &step.input, &options).await?;
         Ok(match outcome {
             CardOutcome::Ok(output) => {
-                match step.brief {
-                    Some(summary) => outln!("[{n}] {:<30} {}: {}", step.card, step.title, summary(&output))?,
-                    None => outln!("    result: {}\n", indent(&pretty(&output)))?,
+                if verbose {
+                    outln!("    result: {}\n", indent(&pretty(&output)))?;
+                } else {
+                    let summary = step.brief.map_or_else(|| identifiers(&output), |brief| brief(&output));
+                    outln!("[{n}] {:<30} {}: {summary}", step.card, step.title)?;
                 }
                 Ok(output)
             }
             CardOutcome::Err(card_error) => {
-                if step.brief.is_some() {
+                if !verbose {
                     outln!("[{n}] {} — {}", step.card, step.title)?;
                 }
                 outln!("    FAILED: {}\n", indent(&pretty(&card_error)))?;
@@ -164,6 +168,23 @@ pub async fn demo(harness: &Harness) -> anyhow::Result<ExitCode> {
 
     outln!("\nDemo finished: {n} cards ran.")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a step's output names: its identifiers (`id`, `…_id`) and the length of its lists, e.g.
+/// `id 4211000000050000` or `3 workspaces`.
+fn identifiers(output: &Value) -> String {
+    let Some(object) = output.as_object() else { return "done".to_string() };
+    let (mut parts, mut counts) = (Vec::new(), Vec::new());
+    for (key, value) in object {
+        match value {
+            Value::String(text) if key == "id" || key.ends_with("_id") => parts.push(format!("{key} {text}")),
+            Value::Number(number) if key == "id" || key.ends_with("_id") => parts.push(format!("{key} {number}")),
+            Value::Array(items) if items.first().is_some_and(Value::is_object) => counts.push(format!("{} {key}", items.len())),
+            _ => {}
+        }
+    }
+    parts.append(&mut counts);
+    if parts.is_empty() { "done".to_string() } else { parts.join(", ") }
 }
 
 /// The `id` a create card returned, for the steps that use the object.

@@ -77,7 +77,8 @@ enum Command {
     /// Sign in with OAuth U2M through a custom app connection (authorization code with PKCE,
     /// loopback redirect) and write a connection file (mode 0600) holding the tokens.
     Login(login::LoginArgs),
-    /// Run a user and group flow against the built-in fake account.
+    /// Run a user and group flow, a tour of the account and a workspace's provisioning against
+    /// the built-in fake account: one line per step (`-v`: each step's input and output).
     Demo,
     /// Print a shell completion script (subcommands, options and card names), e.g.
     /// `databricks-account completions bash > /etc/bash_completion.d/databricks-account`.
@@ -131,7 +132,7 @@ impl Cli {
             Command::Fake(args) => fake::serve(&args).await,
             Command::Login(args) => login::command(&component::harness(component)?, args).await,
             Command::Bench(args) => bench::command(component, &args).await,
-            Command::Demo => demo::demo(&component::harness(component)?).await,
+            Command::Demo => demo::demo(&component::harness(component)?, self.verbose > 0).await,
         }
     }
 }

@@ -100,7 +100,10 @@ fn progress(rule: &PrivateEndpointRule) -> Progress {
                 request_id: None,
             }))
         }
-        _ => Progress::Going,
+        _ => Progress::Going {
+            what: "private endpoint rule",
+            status: rule.connection_state.as_ref().map_or_else(|| "UNKNOWN".to_string(), spelling),
+        },
     }
 }
 

@@ -23,8 +23,9 @@ const UNBOUNDED: Duration = Duration::from_secs(20 * 60);
 pub enum Progress {
     /// It reached the goal (a workspace `RUNNING`, a rule `ESTABLISHED`).
     Finished,
-    /// Databricks is still at it.
-    Going,
+    /// Databricks is still at it: what waits (`workspace`) and its status as Databricks spells
+    /// it, for the host's progress line.
+    Going { what: &'static str, status: String },
     /// It ended elsewhere (a workspace `FAILED`): the card fails with this error.
     Failed(CardError),
 }
@@ -113,7 +114,7 @@ pub fn until<T>(
         match progress(&seen) {
             Progress::Finished => return Ok(finish(seen, true, None)),
             Progress::Failed(error) => return Err(error),
-            Progress::Going => last = Some(seen),
+            Progress::Going { .. } => last = Some(seen),
         }
     }
     let mut reads = 0;
@@ -122,7 +123,11 @@ pub fn until<T>(
             Ok(seen) => match progress(&seen) {
                 Progress::Finished => return Ok(finish(seen, true, None)),
                 Progress::Failed(error) => return Err(error),
-                Progress::Going => last = Some(seen),
+                Progress::Going { what, status } => {
+                    let elapsed_ms = crate::progress::millis(started.elapsed());
+                    crate::progress::report(&crate::progress::Progress::Waiting { what, status: &status, elapsed_ms });
+                    last = Some(seen);
+                }
             },
             Err(error) => match last.take() {
                 Some(seen) => return Ok(finish(seen, false, Some(error))),

@@ -96,7 +96,7 @@ fn progress(workspace: &Workspace) -> Progress {
     match &workspace.workspace_status {
         Some(WorkspaceStatus::Running) => Progress::Finished,
         Some(status @ (WorkspaceStatus::Failed | WorkspaceStatus::Banned)) => Progress::Failed(failure(workspace, status)),
-        _ => Progress::Going,
+        status => Progress::Going { what: "workspace", status: status.as_ref().map_or_else(|| "UNKNOWN".to_string(), spelling) },
     }
 }
 

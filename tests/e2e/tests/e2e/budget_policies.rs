@@ -19,7 +19,8 @@ fn sorted(mut pairs: Vec<(String, String)>) -> Vec<(String, String)> {
 
 #[scenario]
 async fn a_budget_policy_from_creation_to_deletion() {
-    let env = Env::empty().await;
+    // The Demo account: no budget policy yet, and the workspace a policy binds to.
+    let env = Env::start(Seed::Demo, Login::OAuthM2m).await;
     let policies = format!("/api/2.1/accounts/{}/budget-policies", env.account_id());
     let create = json!({"policy_name": "marketing", "custom_tags": [{"key": "team", "value": "marketing"}], "request_id": REQUEST_ID});
     env.clear();

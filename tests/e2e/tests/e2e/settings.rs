@@ -11,7 +11,10 @@ fn path(env: &Env, setting_type: &str) -> String {
 }
 
 /// Method, path and query of each request, to compare a card's requests at a glance.
-fn sent(requests: &[RecordedRequest]) -> Vec<(String, String, Vec<(String, String)>)> {
+/// A request as method, path and query pairs.
+type Sent = (String, String, Vec<(String, String)>);
+
+fn sent(requests: &[RecordedRequest]) -> Vec<Sent> {
     requests.iter().map(|r| (r.method.clone(), r.path.clone(), r.query.clone())).collect()
 }
 
