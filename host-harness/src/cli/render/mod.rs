@@ -79,7 +79,7 @@ pub fn cell(value: &Value) -> String {
                 _ => format!("{case}: {}", cell(payload)),
             }
         }
-        Value::Array(items) if items.iter().all(|item| !item.is_array() && !item.is_object() || is_case(item)) => {
+        Value::Array(items) if !items.is_empty() && items.iter().all(|item| !item.is_array() && !item.is_object() || is_case(item)) => {
             items.iter().map(cell).collect::<Vec<_>>().join(", ")
         }
         other => other.to_string(),
@@ -113,6 +113,7 @@ mod tests {
         assert_eq!(cell(&json!({"seconds": 5})), "seconds: 5");
         assert_eq!(cell(&json!(null)), "");
         assert_eq!(cell(&json!(["USER", {"other": "NEW"}])), "USER, NEW");
+        assert_eq!(cell(&json!([])), "[]");
         assert_eq!(cell(&json!([{"a": 1, "b": 2}])), r#"[{"a":1,"b":2}]"#);
     }
 }
