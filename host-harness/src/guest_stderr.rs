@@ -62,35 +62,31 @@ impl GuestStderr {
     }
 
     fn write_bytes(&self, bytes: &[u8]) {
-        // Events are handed on after the lock is released: a listener may take its time.
         let mut events = Vec::new();
-        {
-            let mut inner = self.lock();
-            for &byte in bytes {
-                if byte != b'\n' {
-                    if inner.line.len() < LONGEST_LINE {
-                        inner.line.push(byte);
-                    } else {
-                        let line = std::mem::take(&mut inner.line);
-                        inner.keep(&line);
-                        inner.line.push(byte);
-                    }
-                    continue;
+        let mut inner = self.lock();
+        for &byte in bytes {
+            if byte != b'\n' {
+                if inner.line.len() >= LONGEST_LINE {
+                    let line = std::mem::take(&mut inner.line);
+                    inner.keep(&line);
                 }
-                let line = std::mem::take(&mut inner.line);
-                match std::str::from_utf8(&line).ok().and_then(Progress::parse) {
-                    Some(event) => events.push(event),
-                    None => {
-                        inner.keep(&line);
-                        inner.keep(b"\n");
-                    }
+                inner.line.push(byte);
+                continue;
+            }
+            let line = std::mem::take(&mut inner.line);
+            match std::str::from_utf8(&line).ok().and_then(Progress::parse) {
+                Some(event) => events.push(event),
+                None => {
+                    inner.keep(&line);
+                    inner.keep(b"\n");
                 }
             }
-            let Some(on_progress) = inner.on_progress.clone() else { return };
-            drop(inner);
-            for event in &events {
-                on_progress.call(event);
-            }
+        }
+        // Events are handed on after the lock is released: a listener may take its time.
+        let on_progress = inner.on_progress.clone();
+        drop(inner);
+        if let Some(on_progress) = on_progress {
+            events.iter().for_each(|event| on_progress.call(event));
         }
     }
 }
