@@ -263,7 +263,9 @@ async fn commands_end_quietly_when_stdout_is_closed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn runs_of_one_connection_share_a_token_across_processes() {
     let fake = FakeAccount::start(FakeConfig { seed: Seed::Demo, ..FakeConfig::default() }).await.unwrap();
-    let dir = tempdir("token-share");
+    // Removed when the test ends, pass or fail: each run leaves a compiled component in it.
+    let dir = tempfile::Builder::new().prefix("hh-cli-token-share-").tempdir().unwrap();
+    let dir = dir.path();
     let connection = fake.m2m_connection().to_string();
     let run = |extra: &[&str], connection: &str| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_databricks-account"));
@@ -300,11 +302,4 @@ async fn runs_of_one_connection_share_a_token_across_processes() {
     assert!(out.status.success());
     assert_eq!(tokens(), 4);
     assert!(std::fs::read_to_string(&files[0]).unwrap().starts_with('{'));
-}
-
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("hh-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
