@@ -54,6 +54,7 @@ mod state;
 #[cfg(test)]
 mod test_types;
 mod tokens;
+pub mod type_tree;
 pub mod values;
 mod warm;
 

@@ -20,6 +20,7 @@ mod component;
 mod connection_file;
 mod demo;
 mod fake;
+mod js_catalog;
 mod login;
 mod output;
 mod progress;
@@ -69,6 +70,11 @@ enum Command {
         /// Where to write it.
         path: PathBuf,
     },
+    /// Write the card list and the cards' type trees for the npm package (`js/`) into a folder.
+    WriteJsCatalog {
+        /// The folder (created when missing).
+        dir: PathBuf,
+    },
     /// Run one card and print its output (`run CARD --help`: the card's inputs).
     #[command(disable_help_flag = true)]
     Run(run::RunArgs),
@@ -113,6 +119,7 @@ impl Cli {
             Command::Describe { card } => cards::describe(&component::harness(component)?, card).await,
             Command::Docs => cards::docs(&component::harness(component)?).await,
             Command::WriteComponent { path } => component::write(component, &path),
+            Command::WriteJsCatalog { dir } => js_catalog::write(&component::harness(component)?, &dir).await,
             Command::Run(args) if args.help => {
                 let usage = Cli::command().find_subcommand_mut("run").map(|run| run.render_long_help().to_string()).unwrap_or_default();
                 match &args.card {
