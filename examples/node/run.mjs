@@ -1,58 +1,33 @@
-// Run a card of the databricks-account WebAssembly component from Node.js, with jco.
+// Run a card of the databricks-account connector from Node.js, through the npm package in ../../js
+// (build it first: `npm ci && npm run build` there).
 //
-//   DATABRICKS_ACCOUNT_WASM=databricks_account.wasm \
 //   DATABRICKS_ACCOUNT_ID=... DATABRICKS_CLIENT_ID=... DATABRICKS_CLIENT_SECRET=... \
 //   [DATABRICKS_HOST=http://127.0.0.1:8080] node run.mjs
-//
-// The component needs only standard WASI 0.2 (wasi:http, wasi:cli, clocks, random), which
-// jco's preview2-shim provides in Node.js. Nothing here is specific to Databricks but the card call.
-import { transpile } from '@bytecodealliance/jco';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CardError, Connector } from 'databricks-account-connector';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const env = (name, fallback) => {
-  const value = process.env[name] ?? fallback;
+const env = (name) => {
+  const value = process.env[name];
   if (value === undefined) throw new Error(`set ${name}`);
   return value;
 };
 
-// README:jco:start
-// 1. Transpile the component to an ES module plus core wasm files (once per component build;
-//    a platform would do this at build time with `npx jco transpile`).
-const wasm = await readFile(env('DATABRICKS_ACCOUNT_WASM', join(here, 'databricks_account.wasm')));
-const { files } = await transpile(wasm, { name: 'databricks-account' });
-const out = join(here, 'transpiled');
-for (const [name, bytes] of Object.entries(files)) {
-  await mkdir(dirname(join(out, name)), { recursive: true });
-  await writeFile(join(out, name), bytes);
-}
-const connector = await import(pathToFileURL(join(out, 'databricks-account.js')).href);
-
-// 2. A connection, in jco's mapping of the WIT `connection` record (camelCase fields,
-//    variants as {tag, val}, options as value-or-undefined).
-const conn = {
+// README:node:start
+const connector = await Connector.start();
+const connection = {
   cloud: 'aws',
-  accountId: env('DATABRICKS_ACCOUNT_ID'),
-  auth: {
-    tag: 'oauth-m2m',
-    val: { clientId: env('DATABRICKS_CLIENT_ID'), clientSecret: env('DATABRICKS_CLIENT_SECRET') },
-  },
-  // Unset for a real account (the cloud picks https://accounts.cloud.databricks.com).
-  hostOverride: process.env.DATABRICKS_HOST,
+  account_id: env('DATABRICKS_ACCOUNT_ID'),
+  auth: { oauth_m2m: { client_id: env('DATABRICKS_CLIENT_ID'), client_secret: env('DATABRICKS_CLIENT_SECRET') } },
+  host_override: process.env.DATABRICKS_HOST, // unset for a real account
 };
-
-// 3. The card list, then one card. A card-error arrives as a thrown ComponentError whose
-//    `payload` is the `card-error` variant.
-const json = (value) => JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
-const cards = connector.cards.listCards();
-console.error(`${cards.length} cards; list-users needs scope ${cards.find((c) => c.id === 'list-users').scopes}`);
+console.error(`${connector.cards.length} cards; list-users needs scope ${connector.card('list-users').scopes}`);
 try {
-  const users = connector.identity.listUsers(conn, { filter: 'userName sw "a"', sortBy: 'userName' });
-  console.log(json(users.resources.map((u) => ({ id: u.id, userName: u.userName, active: u.active }))));
+  const users = await connector.run('list-users', connection, { filter: 'userName sw "a"', sort_by: 'userName' });
+  console.log(JSON.stringify(users.resources.map(({ id, user_name, active }) => ({ id, user_name, active })), null, 2));
 } catch (err) {
-  console.error(json(err.payload ?? String(err)));
-  process.exit(1);
+  if (!(err instanceof CardError)) throw err;
+  console.error(JSON.stringify(err)); // {card, kind, error, message}
+  process.exitCode = 1;
+} finally {
+  await connector.close();
 }
-// README:jco:end
+// README:node:end

@@ -1,6 +1,6 @@
 //! The README's three ways to use the connector are exercised here: its code blocks are
 //! verbatim copies of code that runs in tests (the wasmtime snippet below, the jco snippet in
-//! `examples/node/run.mjs`, which `node_example.rs` runs), and its CLI lines run against a fake.
+//! `examples/node/run.mjs`, which `js_package.rs` runs), and its CLI lines run against a fake.
 #![cfg(feature = "cli")]
 
 use std::path::Path;
@@ -73,10 +73,10 @@ async fn embed(connection: Value) -> anyhow::Result<Value> {
 }
 
 #[test]
-fn the_jco_snippet_is_the_node_example() {
+fn the_node_snippet_is_the_node_example() {
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/node/run.mjs");
     let source = std::fs::read_to_string(&example).unwrap();
-    assert_same(&readme_snippet("jco"), &source_region(&source, "jco"), "examples/node/run.mjs");
+    assert_same(&readme_snippet("node"), &source_region(&source, "node"), "examples/node/run.mjs");
 }
 
 /// Every `databricks-account ...` line of the README's CLI snippet succeeds (the `fake` line is
