@@ -269,7 +269,7 @@ async fn runs_of_one_connection_share_a_token_across_processes() {
     let connection = fake.m2m_connection().to_string();
     let run = |extra: &[&str], connection: &str| {
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_databricks-account"));
-        command.env("DATABRICKS_ACCOUNT_CACHE_DIR", &dir).args(["run", "list-users", "--connection", connection]).args(extra);
+        command.env("DATABRICKS_ACCOUNT_CACHE_DIR", dir).args(["run", "list-users", "--connection", connection]).args(extra);
         command.output().expect("the CLI starts")
     };
     let tokens = || fake.requests().iter().filter(|r| r.path.ends_with("/v1/token")).count();
