@@ -6,7 +6,8 @@
 //! - `clouds.rs`: each cloud's account host;
 //! - `open_enums.rs`: the enums Databricks may add values to (and the rule that every enum of a
 //!   card's output is one, or `@closed`), for a unit test;
-//! - `card_list.json.deflate`: the card list and the type docs, and `card_list_decoders.rs`, which
+//! - `card_list.json.deflate`: the card list and the type docs (with each picker's source, checked
+//!   against the card it names: `build/options.rs`), and `card_list_decoders.rs`, which
 //!   reads them into the records of `cards.wit` for `cards#list-cards` and `cards#type-docs`.
 //!
 //! Doc comments do not survive into the built component, which is why the card list is built
@@ -34,6 +35,8 @@ mod exports;
 mod model;
 #[path = "build/open_enums.rs"]
 mod open_enums;
+#[path = "build/options.rs"]
+mod options;
 
 fn main() -> ExitCode {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));

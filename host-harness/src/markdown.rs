@@ -100,6 +100,15 @@ impl CardCatalog {
             if let Some(checks) = member.and_then(|m| m.checks.as_ref()) {
                 description = format!("{description} Accepts: {}.", crate::schema::checks_text(&field.ty, checks)).trim().to_string();
             }
+            if let Some(options) = member.and_then(|m| m.options.as_ref()) {
+                let o = options.to_json();
+                description = format!(
+                    "{description} Choices: `{}` (value `{}`, label `{}`).",
+                    options.card,
+                    o["value"].as_str().unwrap_or(""),
+                    o["label"].as_str().unwrap_or("")
+                );
+            }
             // A named record or variant shows its WIT name (`option<page-selection>`).
             let mut rendered = describe_type(&field.ty, 0);
             let type_ref = member.and_then(|m| m.type_ref.as_deref());

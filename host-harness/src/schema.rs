@@ -40,6 +40,30 @@ pub struct MemberDoc {
     pub type_ref: Option<String>,
     /// The values it accepts (the component refuses others before any request).
     pub checks: Option<ValueChecks>,
+    /// Where a flow builder gets its choices, when it names an object a card lists.
+    pub options: Option<OptionSource>,
+}
+
+/// A picker: the card that lists a field's choices, and which fields of each listed object are
+/// the value and the label (WIT names, as `type-docs` reports them).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OptionSource {
+    /// The card that lists the objects (`list-workspaces`); it runs with an empty input.
+    pub card: String,
+    /// The field of its output holding the objects (`workspaces`; empty: the output is the list).
+    pub items: String,
+    /// The field of each object that is the value (`workspace-id`).
+    pub value: String,
+    /// The field of each object a person recognises it by (`workspace-name`).
+    pub label: String,
+}
+
+impl OptionSource {
+    /// The JSON Schema annotation `x-options` (JSON spellings: `{"card": "list-workspaces",
+    /// "items": "workspaces", "value": "workspace_id", "label": "workspace_name"}`).
+    pub fn to_json(&self) -> Value {
+        json!({"card": self.card, "items": json_name(&self.items), "value": json_name(&self.value), "label": json_name(&self.label)})
+    }
 }
 
 /// What a member accepts, from its doc tags: a format, and bounds on a text's length, an
@@ -85,6 +109,10 @@ impl TypeDocs {
                         max: c.get("max").and_then(Value::as_i64),
                         min_items: c.get("min_items").and_then(Value::as_i64),
                         max_items: c.get("max_items").and_then(Value::as_i64),
+                    }),
+                    options: m["options"].as_object().map(|o| {
+                        let field = |key: &str| o.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
+                        OptionSource { card: field("card"), items: field("items"), value: field("value"), label: field("label") }
                     }),
                 })
                 .collect();
@@ -153,6 +181,7 @@ fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
         let inner = docs.map(|docs| (docs, found.and_then(|m| m.type_ref.as_deref()).and_then(|r| docs.resolve(r))));
         (description, found.and_then(|m| m.checks.clone()), inner)
     };
+    let picker = |name: &str| here.and_then(|doc| doc.members.iter().find(|m| m.name == name)).and_then(|m| m.options.as_ref());
     let mut schema = match ty {
         Type::Bool => json!({"type": "boolean"}),
         Type::S8 => integer(i8::MIN as i128, i8::MAX as i128),
@@ -199,8 +228,12 @@ fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
                     required.push(Value::String(key.clone()));
                 }
                 let (description, checks, inner) = member(field.name);
-                let schema = checked(walk(&field.ty, inner), &field.ty, checks.as_ref());
-                properties.insert(key, described(schema, description));
+                let mut schema = described(checked(walk(&field.ty, inner), &field.ty, checks.as_ref()), description);
+                // A field that names an object a card lists says which (an annotation: validators ignore it).
+                if let (Some(options), Value::Object(object)) = (picker(field.name), &mut schema) {
+                    object.insert("x-options".into(), options.to_json());
+                }
+                properties.insert(key, schema);
             }
             json!({
                 "type": "object",

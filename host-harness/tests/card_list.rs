@@ -108,6 +108,96 @@ async fn every_card_example_runs_against_the_fake_account() {
     );
 }
 
+/// Every `x-options` annotation of a schema below `schema`, with the JSON path of its field.
+fn pickers(schema: &serde_json::Value, path: &str, found: &mut Vec<(String, serde_json::Value)>) {
+    use serde_json::Value;
+    if let Some(options) = schema.get("x-options") {
+        found.push((path.to_string(), options.clone()));
+    }
+    if let Some(Value::Object(properties)) = schema.get("properties") {
+        for (key, property) in properties {
+            pickers(property, &format!("{path}.{key}"), found);
+        }
+    }
+    for key in ["items", "additionalProperties"] {
+        if let Some(inner) = schema.get(key).filter(|v| v.is_object()) {
+            pickers(inner, &format!("{path}[]"), found);
+        }
+    }
+    for key in ["anyOf", "oneOf"] {
+        for inner in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+            pickers(inner, path, found);
+        }
+    }
+}
+
+/// Every picker (`@options`) resolves against the fake account: its card runs with an empty
+/// input and lists objects that all have the value and the label; and where the card's own
+/// example names the field, the example's value is one of the choices.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_picker_lists_its_choices_from_the_fake_account() {
+    use serde_json::Value;
+    let (harness, catalog) = catalog().await;
+    let mut all = Vec::new();
+    for card in &catalog.cards {
+        let described = catalog.describe(harness.card(&card.id).unwrap());
+        let mut found = Vec::new();
+        pickers(&described["input"], "input", &mut found);
+        all.extend(found.into_iter().map(|(path, options)| (card.id.clone(), card.example_input.clone(), path, options)));
+    }
+    assert!(all.len() >= 100, "{} picker fields", all.len());
+    let fake = FakeAccount::start(FakeConfig { seed: Seed::Examples, ..FakeConfig::default() }).await.unwrap();
+    let connection = fake_account::example_ids::connection(&fake, None);
+    let mut choices: std::collections::HashMap<String, Vec<Value>> = std::collections::HashMap::new();
+    let mut failures = Vec::new();
+    for (card, example, path, options) in &all {
+        let (source, items, value, label) = (&options["card"], &options["items"], &options["value"], &options["label"]);
+        let source = source.as_str().unwrap();
+        let values = match choices.get(source) {
+            Some(values) => values.clone(),
+            None => {
+                let listed = match harness.run(source, &connection, &json!({}), &RunOptions::default()).await {
+                    Ok(CardOutcome::Ok(output)) => output,
+                    other => {
+                        failures.push(format!("{card} {path}: {source} with {{}} → {other:?}"));
+                        continue;
+                    }
+                };
+                let items = items.as_str().unwrap();
+                let objects = if items.is_empty() { &listed } else { &listed[items] };
+                let objects = objects.as_array().cloned().unwrap_or_default();
+                if objects.is_empty() {
+                    failures.push(format!("{card} {path}: {source} lists nothing in `{items}` on the Examples seed"));
+                }
+                let (value, label) = (value.as_str().unwrap(), label.as_str().unwrap());
+                for object in &objects {
+                    if object[value].is_null() || object[label].is_null() {
+                        failures.push(format!("{card} {path}: an object of {source} lacks `{value}` or `{label}`: {object}"));
+                    }
+                }
+                let values: Vec<Value> = objects.iter().map(|o| o[value].clone()).collect();
+                choices.insert(source.to_string(), values.clone());
+                values
+            }
+        };
+        // A top-level field the example sets: its value (each value, for a list) is a choice.
+        let key = path.strip_prefix("input.").filter(|k| !k.contains(['.', '[']));
+        let given = key.map(|k| &example[k]).filter(|v| !v.is_null());
+        let wanted: Vec<&Value> = match given {
+            Some(Value::Array(items)) => items.iter().collect(),
+            Some(one) => vec![one],
+            None => Vec::new(),
+        };
+        let as_text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+        for one in wanted {
+            if !values.iter().any(|v| as_text(v) == as_text(one)) {
+                failures.push(format!("{card} {path}: the example's {one} is not among the {} choices of {source}", values.len()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} pickers fail:\n{}", failures.len(), all.len(), failures.join("\n"));
+}
+
 /// `docs/cards.md` is generated from the card list; a stale copy fails here.
 #[tokio::test(flavor = "multi_thread")]
 async fn docs_cards_md_is_up_to_date() {

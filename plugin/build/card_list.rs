@@ -147,6 +147,7 @@ fn type_doc(model: &Model, named: &crate::model::NamedType, problems: &mut Vec<S
         .iter()
         .zip(member_types)
         .map(|((member, doc), ty)| {
+            let place = format!("type `{name}`, member `{member}`");
             // A cloud's account host is a tag (the guest and the hosts read it), shown in its docs too.
             let description = match doc.tag("account-host") {
                 Some(host) => format!("{} Account host: `{host}`.", doc.prose),
@@ -157,6 +158,7 @@ fn type_doc(model: &Model, named: &crate::model::NamedType, problems: &mut Vec<S
                 "description": description,
                 "type_ref": ty.and_then(|t| model.type_ref(t)),
                 "checks": value_checks(doc),
+                "options": crate::options::source(model, doc, &place, problems),
             });
             checked(model, "member-doc", value, problems)
         })
@@ -194,6 +196,9 @@ fn checked(model: &Model, record: &str, value: Value, problems: &mut Vec<String>
         }
         if let Some(Value::Object(checks)) = object.get("checks") {
             let _ = checked(model, "value-checks", Value::Object(checks.clone()), problems);
+        }
+        if let Some(Value::Object(options)) = object.get("options") {
+            let _ = checked(model, "option-source", Value::Object(options.clone()), problems);
         }
     }
     value

@@ -15,9 +15,9 @@ pub const RATE_CLASSES: &[&str] = &["scim-get", "scim-list", "scim-patch", "scim
 /// enum whose values the component itself produces, so Databricks cannot add one).
 pub const TYPE_TAGS: &[&str] = &["json-case", "closed"];
 /// Tags of a record field or a case: its JSON name, whether it is filled after decoding, whether
-/// a list of key/value records is a JSON object on the wire, the values it accepts, and (on a
-/// `cloud` case) the account host.
-pub const MEMBER_TAGS: &[&str] = &["json-name", "derived", "json-map", "format", "text", "range", "items", "account-host"];
+/// a list of key/value records is a JSON object on the wire, the values it accepts, which card
+/// lists its choices (`@options`), and (on a `cloud` case) the account host.
+pub const MEMBER_TAGS: &[&str] = &["json-name", "derived", "json-map", "format", "text", "range", "items", "options", "account-host"];
 /// The spellings `@json-case` accepts (serde's `rename_all` names).
 pub const JSON_CASES: &[&str] = &["camelCase", "snake_case", "SCREAMING_SNAKE_CASE", "lowercase", "kebab-case"];
 /// The value formats `@format` accepts; each is a check in `validate.rs`.
