@@ -1,10 +1,12 @@
-//! The npm package (`js/`) and its example (`examples/node`), in Node.js against the fake account:
-//! builds the package with this build's CLI (`write-component`, `write-js-catalog`, then jco at
-//! build time), runs its `node --test` suite (the JSON of the CLI, errors, 64-bit values, the
-//! event loop, time limits, cancellation, timeouts, progress), then the example.
+//! The Node.js hosts against the fake account: the npm package (`js/`), built with this build's
+//! CLI (`write-component`, `write-js-catalog`, then jco at build time) and its `node --test`
+//! suite (the JSON of the CLI, errors, 64-bit values, the event loop, time limits, cancellation,
+//! timeouts, progress); its example (`examples/node`); and the n8n node (`n8n/`), run by n8n
+//! itself (`n8n/test/run-workflows.mjs` installs n8n from npm into `target/n8n` once, imports a
+//! credential and workflows and executes them with `n8n execute`).
 //!
-//! Needs `node` (20.10+) and `npm` on PATH; `npm ci` runs when `node_modules` is missing or older
-//! than `package-lock.json`. Set `SKIP_NODE_EXAMPLE=1` to skip on a machine without Node.
+//! Needs `node` (20.19+ for n8n) and `npm` on PATH; `npm ci` runs when `node_modules` is missing
+//! or older than `package-lock.json`. Set `SKIP_NODE_EXAMPLE=1` to skip on a machine without Node.
 #![cfg(feature = "cli")]
 
 use std::path::{Path, PathBuf};
@@ -23,7 +25,7 @@ fn repo_dir(path: &str) -> PathBuf {
 fn skipped() -> bool {
     let skip = std::env::var_os("SKIP_NODE_EXAMPLE").is_some();
     if skip {
-        eprintln!("SKIP_NODE_EXAMPLE is set: not running the npm package's tests");
+        eprintln!("SKIP_NODE_EXAMPLE is set: not running the Node.js hosts' tests");
     }
     skip
 }
@@ -135,4 +137,66 @@ async fn the_node_example_runs_a_card_through_the_package() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("list-users needs scope scim"), "{stderr}");
     assert!(fake.requests().iter().any(|r| r.path.ends_with("/scim/v2/Users")), "no SCIM request reached the fake");
+}
+
+/// n8n runs two workflows with the node: a user created, added to a new group, read back among
+/// the group's members and deactivated; and a card error routed by "continue on fail" (both the
+/// regular and the error output), as items n8n produced.
+#[tokio::test(flavor = "multi_thread")]
+async fn n8n_runs_workflows_with_the_node_against_the_fake_account() {
+    if skipped() {
+        return;
+    }
+    built_package().await;
+    let fake = FakeAccount::start(FakeConfig::default()).await.unwrap();
+    // The node's own tests first: the card list → n8n mapping, and the pickers' option loaders
+    // against the fake account.
+    let dir = repo_dir("n8n");
+    run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(&dir), "npm install (n8n)", Duration::from_secs(300))
+        .await;
+    let unit = run(
+        Command::new("node")
+            .args(["--test", "--test-reporter=spec", "test/schema.test.js"])
+            .current_dir(&dir)
+            .env("DATABRICKS_CONNECTION", fake.m2m_connection().to_string()),
+        "node --test (n8n/test/schema.test.js)",
+        Duration::from_secs(300),
+    )
+    .await;
+    let report = String::from_utf8_lossy(&unit.stdout);
+    assert!(report.contains("ℹ fail 0") && report.contains("ℹ skipped 0"), "{report}");
+    assert!(fake.requests().iter().any(|r| r.path.ends_with("/scim/v2/Users")), "the option loaders listed users");
+
+    let output = run(
+        Command::new("node")
+            .arg("n8n/test/run-workflows.mjs")
+            .current_dir(repo_dir(""))
+            .env("DATABRICKS_CONNECTION", fake.m2m_connection().to_string()),
+        "n8n workflows (n8n/test/run-workflows.mjs)",
+        Duration::from_secs(1200),
+    )
+    .await;
+    let report: Value = serde_json::from_slice(&output.stdout).expect("run-workflows prints one JSON report");
+    eprintln!("n8n {} timings: {}", report["n8n"]["version"], report["timings_ms"]);
+    let failed: Vec<&Value> = report["checks"].as_array().unwrap().iter().filter(|c| c["ok"] != true).collect();
+    assert!(failed.is_empty(), "{failed:?}");
+
+    let nodes = &report["workflow1"]["nodes"];
+    let user = &nodes["Create User"][0];
+    let user_id = user["id"].as_str().expect("Create User output an item with the new user's ID");
+    let members = nodes["Get Group"][0]["members"].as_array().unwrap();
+    assert!(members.iter().any(|m| m["value"] == user_id), "{members:?}");
+    assert_eq!(nodes["Deactivate User"][0]["active"], false);
+    // What Databricks (the fake) received from n8n's runs.
+    let requests = fake.requests();
+    let sent = |method: &str, suffix: &str| requests.iter().any(|r| r.method == method && r.path.ends_with(suffix));
+    assert!(sent("POST", "/scim/v2/Users") && sent("POST", "/scim/v2/Groups"), "{requests:?}");
+    assert!(sent("PATCH", &format!("/scim/v2/Users/{user_id}")), "deactivation is a PATCH of the user");
+
+    let routed = &report["workflow2"]["nodes"];
+    let regular = &routed["Get Missing User"][0];
+    assert_eq!(regular["kind"], "not_found");
+    assert_eq!(regular["card_error"]["not_found"]["status"], 404);
+    let error_output = &routed["Not Found"][0];
+    assert_eq!(error_output["error"]["not_found"]["error_code"], "SCIM_404");
 }

@@ -1,6 +1,6 @@
 //! The README's three ways to use the connector are exercised here: its code blocks are
 //! verbatim copies of code that runs in tests (the wasmtime snippet below, the jco snippet in
-//! `examples/node/run.mjs`, which `js_package.rs` runs), and its CLI lines run against a fake.
+//! `examples/node/run.mjs`, which `node_packages.rs` runs), and its CLI lines run against a fake.
 #![cfg(feature = "cli")]
 
 use std::path::Path;

@@ -1,0 +1,201 @@
+'use strict';
+// The Databricks Account node: one operation per card of the connector, grouped into resources by
+// the card's category. Resources, operations and fields are generated from the connector's
+// catalog.json when n8n loads the node; no card is written out here.
+
+const catalog = require('databricks-account-connector/catalog.json');
+const { buildProperties, buildInput, recordsKey, cardFields, FieldError, pickers, choices } = require('./schema');
+const { CREDENTIAL_TYPE, connectionFromCredentials } = require('./connection');
+
+// The error classes must be n8n's own, so the editor and the executor recognise them: n8n puts its
+// node_modules on NODE_PATH before it loads custom nodes. Required when first needed, so the node's
+// description also loads outside n8n (the build's check, the tests).
+let n8nWorkflow;
+function errors() {
+  if (!n8nWorkflow) n8nWorkflow = require('n8n-workflow');
+  return n8nWorkflow;
+}
+
+const cardsById = new Map(catalog.cards.map((c) => [c.id, c]));
+const recordsKeys = new Map(catalog.cards.map((c) => [c.id, recordsKey(c.output)]));
+const hasOptional = new Map(catalog.cards.map((c) => [c.id, cardFields(c).optional.length > 0]));
+
+// One connector per n8n process, started on first use and kept for later executions.
+let started = null;
+function connector() {
+  if (!started) {
+    started = import('databricks-account-connector')
+      .then(async (m) => ({ connector: await m.Connector.start({ workers: 2 }), CardError: m.CardError }))
+      .catch((e) => {
+        started = null;
+        throw e;
+      });
+  }
+  return started;
+}
+
+function isCardError(e, CardError) {
+  return (CardError && e instanceof CardError) || (e && e.name === 'CardError' && e.error !== undefined);
+}
+
+/** The card error's inner record (`{"not_found": {...}}` → `{...}`), if it is one. */
+function innerError(cardError) {
+  if (!cardError || typeof cardError !== 'object') return undefined;
+  const keys = Object.keys(cardError);
+  return keys.length === 1 && cardError[keys[0]] && typeof cardError[keys[0]] === 'object' ? cardError[keys[0]] : undefined;
+}
+
+/** A card error as the n8n error a workflow sees: NodeApiError when Databricks answered with an HTTP status. */
+function toNodeError(node, e, itemIndex) {
+  const { NodeApiError, NodeOperationError } = errors();
+  const cardError = e.error;
+  const inner = innerError(cardError);
+  const description = cardError === null || cardError === undefined ? `${e.kind || 'error'} (no card error: the call itself failed)` : JSON.stringify(cardError, null, 2);
+  // An API error's HTTP status; a rate-limit wraps the API error.
+  const status = [inner && inner.status, inner && inner.error && inner.error.status].find((s) => typeof s === 'number');
+  let err;
+  if (status !== undefined) {
+    err = new NodeApiError(node, cardError, { message: e.message, description, httpCode: String(status), itemIndex });
+    // NodeApiError rewrites some messages from the HTTP code; keep the card's own words.
+    err.message = e.message;
+    err.description = description;
+  } else {
+    err = new NodeOperationError(node, e.message, { description, itemIndex });
+  }
+  err.context = { ...(err.context || {}), card: e.card, kind: e.kind, card_error: cardError === undefined ? null : cardError, itemIndex };
+  return err;
+}
+
+/**
+ * The item a failed card leaves when the node continues on fail.
+ * - Regular output ("Continue", the default): `{ error: <message>, kind, card, card_error }`.
+ * - Error output ("Continue (using error output)"): n8n sends an item down the error output when its
+ *   JSON is `{ error, message }` and nothing else (an item carrying an n8n error object instead
+ *   loses its JSON), so there it is `{ message: <message>, error: <card error> }`, the card error
+ *   being e.g. `{"not_found": {...}}` (the message again when the failure was not a card error).
+ */
+function failedItem(error, cardId, onError) {
+  const ctx = (error && error.context) || {};
+  const cardError = ctx.card_error;
+  if (onError === 'continueErrorOutput') {
+    return { message: error.message, error: cardError !== undefined ? cardError : error.message };
+  }
+  const json = { error: error.message };
+  if (cardError !== undefined) {
+    json.kind = ctx.kind;
+    json.card_error = cardError;
+  }
+  json.card = cardId;
+  return json;
+}
+
+/** n8n's option loaders: one per picker of the card list, running the card that lists the choices. */
+function loadOptions() {
+  const methods = {};
+  for (const [name, picker] of pickers(catalog)) {
+    methods[name] = async function () {
+      const connection = connectionFromCredentials(await this.getCredentials(CREDENTIAL_TYPE));
+      const { connector: c, CardError } = await connector();
+      try {
+        return choices(picker, await c.run(picker.card, connection, {}));
+      } catch (e) {
+        if (isCardError(e, CardError)) throw toNodeError(this.getNode(), e, 0);
+        throw new (errors().NodeOperationError)(this.getNode(), e instanceof Error ? e : String(e));
+      }
+    };
+  }
+  return methods;
+}
+
+class DatabricksAccount {
+  constructor() {
+    this.methods = { loadOptions: loadOptions() };
+    this.description = {
+      displayName: 'Databricks Account',
+      name: 'databricksAccount',
+      icon: 'file:databricks.svg',
+      group: ['transform'],
+      version: 1,
+      subtitle: '={{$parameter["resource"] + ": " + $parameter["operation"]}}',
+      description: `Administer a Databricks account: ${catalog.cards.length} operations (users, groups, service principals, workspaces, networking, billing and more)`,
+      defaults: { name: 'Databricks Account' },
+      inputs: ['main'],
+      outputs: ['main'],
+      credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+      properties: buildProperties(catalog),
+    };
+  }
+
+  async execute() {
+    const { NodeOperationError } = errors();
+    const items = this.getInputData();
+    const node = this.getNode();
+    const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+    let connection;
+    try {
+      connection = connectionFromCredentials(credentials);
+    } catch (e) {
+      throw new NodeOperationError(node, e.message);
+    }
+    const signal = typeof this.getExecutionCancelSignal === 'function' ? this.getExecutionCancelSignal() : undefined;
+    const logger = this.logger;
+    const results = [];
+
+    for (let i = 0; i < items.length; i++) {
+      const cardId = this.getNodeParameter('operation', i);
+      try {
+        const card = cardsById.get(cardId);
+        if (!card) throw new NodeOperationError(node, `Unknown operation '${cardId}'`, { itemIndex: i });
+        let input;
+        try {
+          const additional = hasOptional.get(cardId) ? this.getNodeParameter('additionalFields', i, {}) : {};
+          input = buildInput(card, (name) => this.getNodeParameter(name, i), additional);
+        } catch (e) {
+          if (e instanceof FieldError) {
+            throw new NodeOperationError(node, e.message, {
+              itemIndex: i,
+              description: `Card '${cardId}', field '${e.field}'`,
+            });
+          }
+          throw e;
+        }
+        const runOptions = this.getNodeParameter('runOptions', i, {}) || {};
+        const seconds = Number(runOptions.timeLimitSeconds);
+        const timeLimitMs = seconds > 0 ? Math.max(1, Math.round(seconds * 1000)) : undefined;
+        const { connector: c, CardError } = await connector();
+        let output;
+        try {
+          output = await c.run(cardId, connection, input, {
+            timeLimitMs,
+            signal,
+            onProgress: (event) => {
+              if (logger) logger.debug(`Databricks ${cardId}: ${JSON.stringify(event)}`);
+            },
+          });
+        } catch (e) {
+          if (isCardError(e, CardError)) throw toNodeError(node, e, i);
+          throw new NodeOperationError(node, e instanceof Error ? e : String(e), { itemIndex: i });
+        }
+
+        const key = recordsKeys.get(cardId);
+        const split = key ? this.getNodeParameter('splitRecords', i, true) : false;
+        if (split && output && Array.isArray(output[key])) {
+          for (const record of output[key]) results.push({ json: record, pairedItem: { item: i } });
+        } else if (output && typeof output === 'object' && !Array.isArray(output)) {
+          results.push({ json: output, pairedItem: { item: i } });
+        } else {
+          results.push({ json: { output }, pairedItem: { item: i } });
+        }
+      } catch (error) {
+        if (this.continueOnFail()) {
+          results.push({ json: failedItem(error, cardId, node.onError), pairedItem: { item: i } });
+          continue;
+        }
+        throw error;
+      }
+    }
+    return [results];
+  }
+}
+
+module.exports = { DatabricksAccount };
