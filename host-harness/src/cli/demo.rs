@@ -79,6 +79,9 @@ pub async fn demo(harness: &Harness, verbose: bool) -> anyhow::Result<ExitCode> 
     let group = step!("create a group", "create-group", json!({"display_name": "Demo Engineers"}));
     let group_id = id_of(&group, "create-group")?;
     step!("add the user to the group", "add-group-member", json!({"group_id": group_id, "member_id": user_id}));
+    // A flow retried from the top must not duplicate anything: the ensure cards look first.
+    let again = step!("make sure of it again (safe to repeat)", "ensure-group-member", json!({"group_id": group_id, "member_id": user_id}));
+    outln!("    outcome: {} (nothing written)\n", again["outcome"].as_str().unwrap_or("?"))?;
     let group = step!("read the group back", "get-group", json!({"id": group_id}));
     let members: Vec<String> = group["members"]
         .as_array()
