@@ -2,8 +2,11 @@
 //! with `--profile guest`, so that `cargo test` and `cargo run -p host-harness -- demo` each work
 //! in one command, and hands its path to the crate as `DATABRICKS_ACCOUNT_WASM`.
 //!
-//! The nested cargo gets a target dir of its own under `OUT_DIR`: sharing the outer target dir
-//! deadlocks on cargo's build lock (the pattern of waki's and wasmtime's test artifacts).
+//! The nested cargo gets a target dir of its own, `guest-component` beside the outer profiles
+//! (`target/guest-component`): sharing the outer profile's directory deadlocks on cargo's build
+//! lock (the pattern of waki's and wasmtime's test artifacts), and one directory for every run of
+//! this script (`cargo clippy`, `cargo test`, `--release`) builds the component once, not once
+//! per run; concurrent runs wait for each other on the nested cargo's own lock.
 //!
 //! Set `DATABRICKS_ACCOUNT_WASM` at build time to embed a component built elsewhere instead.
 
@@ -63,7 +66,7 @@ fn main() -> ExitCode {
     let manifest_dir = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let workspace_manifest = manifest_dir.join("..").join("Cargo.toml");
     let out_dir = PathBuf::from(env::var_os("OUT_DIR").expect("OUT_DIR"));
-    let guest_target_dir = out_dir.join("guest-target");
+    let guest_target_dir = shared_guest_dir(&out_dir);
 
     if let Err(message) = ensure_target_installed() {
         return fail(&message);
@@ -128,6 +131,17 @@ fn main() -> ExitCode {
     }
     println!("cargo:rustc-env=DATABRICKS_ACCOUNT_WASM={}", shipped.display());
     ExitCode::SUCCESS
+}
+
+/// `<target dir>/guest-component` for an `OUT_DIR` of `<target dir>/<profile>/build/<package>/out`
+/// (or `<target dir>/<triple>/<profile>/...`), else a directory inside `OUT_DIR`.
+fn shared_guest_dir(out_dir: &Path) -> PathBuf {
+    let mut ancestors = out_dir.ancestors();
+    let build = ancestors.nth(2);
+    match (build, ancestors.nth(1)) {
+        (Some(build), Some(target_dir)) if build.file_name().is_some_and(|name| name == "build") => target_dir.join("guest-component"),
+        _ => out_dir.join("guest-target"),
+    }
 }
 
 /// Makes sure the standard library for `wasm32-wasip2` is installed for the rustc in use: when it
