@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use fake_account::{FakeAccount, FakeConfig};
+use fake_account::{FakeAccount, FakeConfig, Seed};
 use serde_json::Value;
 use tokio::process::Command;
 use tokio::sync::OnceCell;
@@ -90,7 +90,8 @@ async fn the_npm_package_passes_its_tests_against_the_fake_account() {
         return;
     }
     let dir = built_package().await;
-    let fake = FakeAccount::start(FakeConfig::default()).await.unwrap();
+    // The Examples seed: every card list example names an object of it.
+    let fake = FakeAccount::start(FakeConfig { seed: Seed::Examples, ..FakeConfig::default() }).await.unwrap();
     let output = run(
         Command::new("node")
             .args(["--test", "--test-reporter=spec", "test/"])
