@@ -24,7 +24,11 @@ export class Pool {
   /** Starts every worker and waits until each has its component instance. */
   async warm() {
     while (this.#all.size < this.#size) this.#idle.push(this.#spawn());
-    await Promise.all([...this.#all].map((worker) => worker.ready));
+    // Held while warming, so that `await Connector.start({warm: true})` alone keeps the process up.
+    const workers = [...this.#all];
+    workers.forEach((worker) => worker.ref());
+    await Promise.all(workers.map((worker) => worker.ready));
+    workers.filter((worker) => !worker.job).forEach((worker) => worker.unref());
   }
 
   /** Runs `task` ({card, args, connection, timeLimitMs}); settles with the worker's answer. */
@@ -65,11 +69,12 @@ export class Pool {
   }
 
   #spawn() {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { timeLimitMs: this.#timeLimitMs } });
+    // The process's flags, but for `--input-type`, which a worker started from a file refuses.
+    const execArgv = process.execArgv.filter((flag) => !flag.startsWith('--input-type'));
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { timeLimitMs: this.#timeLimitMs }, execArgv });
     this.#all.add(worker);
     let markReady;
     worker.ready = new Promise((resolve) => (markReady = resolve));
-    worker.unref();
     worker.on('message', (message) => {
       if ('ready' in message) {
         markReady();
@@ -100,6 +105,8 @@ export class Pool {
       markReady();
       this.#lost(worker, 'the worker stopped');
     });
+    // After the listeners: attaching one holds the worker again.
+    worker.unref();
     return worker;
   }
 

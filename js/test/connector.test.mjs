@@ -218,6 +218,20 @@ describe('calls', () => {
   });
 });
 
+describe('the process', () => {
+  // A script that awaits a warm start, or forgets close(), must still end by itself: idle
+  // workers do not hold it, and warming ones do until they are ready.
+  test('ends by itself after a warm start and after calls without close()', () => {
+    const index = new URL('../src/index.js', import.meta.url).href;
+    const script = `import { Connector } from ${JSON.stringify(index)};
+      const c = await Connector.start({ workers: 1, warm: true });
+      const users = await c.run('list-users', JSON.parse(process.env.DATABRICKS_CONNECTION), {});
+      console.log('ready', users.resources.length > 0);`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(out.trim(), 'ready true');
+  });
+});
+
 describe('timeouts mean what they mean under wasmtime', () => {
   test('an answer slower than the connect timeout but within the response timeout arrives', async () => {
     const server = await slowServer(1_200);
