@@ -90,6 +90,13 @@ async fn the_npm_package_passes_its_tests_against_the_fake_account() {
         return;
     }
     let dir = built_package().await;
+    // The generated TypeScript declarations compile (strict), so a TypeScript user can import them.
+    run(
+        Command::new("npm").args(["run", "--silent", "check-types"]).current_dir(&dir),
+        "tsc (js/dist/index.d.ts)",
+        Duration::from_secs(300),
+    )
+    .await;
     // The Examples seed: every card list example names an object of it.
     let fake = FakeAccount::start(FakeConfig { seed: Seed::Examples, ..FakeConfig::default() }).await.unwrap();
     let output = run(
