@@ -173,15 +173,16 @@ type Ctx<'a> = Option<(&'a TypeDocs, Option<TypeDoc>)>;
 fn walk(ty: &Type, ctx: Ctx<'_>) -> Value {
     let docs = ctx.as_ref().map(|(docs, _)| *docs);
     let here = ctx.as_ref().and_then(|(_, doc)| doc.as_ref());
-    // The member of the current named type called `name`: its description, its checks and its
-    // own context.
+    // The docs of the current named type's member called `name`.
+    let member_doc = |name: &str| here.and_then(|doc| doc.members.iter().find(|m| m.name == name));
+    // Its description, its checks and its own context.
     let member = |name: &str| -> (Option<String>, Option<ValueChecks>, Ctx<'_>) {
-        let found = here.and_then(|doc| doc.members.iter().find(|m| m.name == name));
+        let found = member_doc(name);
         let description = found.map(|m| m.description.clone()).filter(|d| !d.is_empty());
         let inner = docs.map(|docs| (docs, found.and_then(|m| m.type_ref.as_deref()).and_then(|r| docs.resolve(r))));
         (description, found.and_then(|m| m.checks.clone()), inner)
     };
-    let picker = |name: &str| here.and_then(|doc| doc.members.iter().find(|m| m.name == name)).and_then(|m| m.options.as_ref());
+    let picker = |name: &str| member_doc(name).and_then(|m| m.options.as_ref());
     let mut schema = match ty {
         Type::Bool => json!({"type": "boolean"}),
         Type::S8 => integer(i8::MIN as i128, i8::MAX as i128),

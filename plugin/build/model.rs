@@ -102,6 +102,11 @@ impl Model {
         case_names(&self.resolve, name)
     }
 
+    /// The field names of a record type, following aliases.
+    pub fn record_fields(&self, ty: Type) -> Option<Vec<String>> {
+        record_fields(&self.resolve, ty)
+    }
+
     /// `interface/name` of a named type defined in an interface (`identity/user`).
     pub fn qualified(&self, id: TypeId) -> Option<String> {
         let ty = &self.resolve.types[id];

@@ -69,11 +69,7 @@ fn record_lists(model: &Model, output: Type) -> Vec<(String, Vec<String>)> {
         };
         let Type::Id(id) = inner else { return None };
         let TypeDefKind::List(item) = &model.resolve.types[id].kind else { return None };
-        let Type::Id(item) = model.dealias(*item) else { return None };
-        match &model.resolve.types[item].kind {
-            TypeDefKind::Record(record) => Some(record.fields.iter().map(|f| f.name.clone()).collect()),
-            _ => None,
-        }
+        model.record_fields(*item)
     };
     if let Some(fields) = item_fields(output) {
         return vec![(String::new(), fields)];

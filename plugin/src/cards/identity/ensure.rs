@@ -5,9 +5,9 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{create_group, create_service_principal, create_user};
+use super::{add_group_member, create_group, create_service_principal, create_user, member_refs};
 use crate::client::Session;
 use crate::client::scim::{self, PatchOp, Resource, ScimRecord, literal};
 use crate::wit::CardError;
@@ -69,18 +69,11 @@ pub fn ensure_service_principal(s: &Session, input: CreateServicePrincipalInput)
 
 pub fn ensure_group_member(s: &Session, input: GroupMemberInput) -> Result<EnsuredMembership, CardError> {
     let group: Group = scim::get(s, Resource::Groups, &input.group_id)?;
-    let outcome = if group.members.iter().any(|m| m.value == input.member_id) {
-        EnsureOutcome::Existing
-    } else {
-        scim::patch_only::<Value>(
-            s,
-            Resource::Groups,
-            &input.group_id,
-            vec![PatchOp::add("members", json!([{"value": input.member_id}]))],
-        )?;
-        EnsureOutcome::Created
-    };
-    Ok(EnsuredMembership { outcome, group_id: input.group_id, member_id: input.member_id })
+    if group.members.iter().any(|m| m.value == input.member_id) {
+        return Ok(EnsuredMembership { outcome: EnsureOutcome::Existing, group_id: input.group_id, member_id: input.member_id });
+    }
+    let added = add_group_member(s, input)?;
+    Ok(EnsuredMembership { outcome: EnsureOutcome::Created, group_id: added.group_id, member_id: added.member_id })
 }
 
 /// The member IDs once each, in the order given.
@@ -91,8 +84,7 @@ fn once_each(ids: Vec<String>) -> Vec<String> {
 
 pub fn add_group_members(s: &Session, input: GroupMembersInput) -> Result<GroupMembersChange, CardError> {
     let member_ids = once_each(input.member_ids);
-    let members: Vec<Value> = member_ids.iter().map(|id| json!({"value": id})).collect();
-    scim::patch_only::<Value>(s, Resource::Groups, &input.group_id, vec![PatchOp::add("members", Value::Array(members))])?;
+    scim::patch_only::<Value>(s, Resource::Groups, &input.group_id, vec![PatchOp::add("members", member_refs(&member_ids))])?;
     Ok(GroupMembersChange { group_id: input.group_id, member_ids })
 }
 
