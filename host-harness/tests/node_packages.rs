@@ -84,6 +84,25 @@ async fn built_package() -> PathBuf {
         .clone()
 }
 
+/// `node --test` of `tests` in `dir` against `fake` (and the CLI, to compare with); its report,
+/// which must show no failure.
+async fn node_tests(dir: &Path, tests: &str, fake: &FakeAccount) -> String {
+    let output = run(
+        Command::new("node")
+            .args(["--test", "--test-reporter=spec", tests])
+            .current_dir(dir)
+            .env("DATABRICKS_CONNECTION", fake.m2m_connection().to_string())
+            .env("DATABRICKS_ACCOUNT_CLI", env!("CARGO_BIN_EXE_databricks-account")),
+        &format!("node --test ({})", dir.join(tests).display()),
+        Duration::from_secs(300),
+    )
+    .await;
+    let report = String::from_utf8_lossy(&output.stdout).into_owned();
+    eprintln!("{report}");
+    assert!(report.contains("ℹ fail 0"), "{report}");
+    report
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_npm_package_passes_its_tests_against_the_fake_account() {
     if skipped() {
@@ -99,19 +118,7 @@ async fn the_npm_package_passes_its_tests_against_the_fake_account() {
     .await;
     // The Examples seed: every card list example names an object of it.
     let fake = FakeAccount::start(FakeConfig { seed: Seed::Examples, ..FakeConfig::default() }).await.unwrap();
-    let output = run(
-        Command::new("node")
-            .args(["--test", "--test-reporter=spec", "test/"])
-            .current_dir(&dir)
-            .env("DATABRICKS_CONNECTION", fake.m2m_connection().to_string())
-            .env("DATABRICKS_ACCOUNT_CLI", env!("CARGO_BIN_EXE_databricks-account")),
-        "node --test (js/test)",
-        Duration::from_secs(300),
-    )
-    .await;
-    let report = String::from_utf8_lossy(&output.stdout);
-    eprintln!("{report}");
-    assert!(report.contains("ℹ fail 0"), "{report}");
+    node_tests(&dir, "test/", &fake).await;
     // The suite really ran cards through wasi:http against the fake account.
     assert!(fake.requests().iter().any(|r| r.path.ends_with("/scim/v2/Users")), "no SCIM request reached the fake");
 }
@@ -162,17 +169,8 @@ async fn n8n_runs_workflows_with_the_node_against_the_fake_account() {
     let dir = repo_dir("n8n");
     run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(&dir), "npm install (n8n)", Duration::from_secs(300))
         .await;
-    let unit = run(
-        Command::new("node")
-            .args(["--test", "--test-reporter=spec", "test/schema.test.js"])
-            .current_dir(&dir)
-            .env("DATABRICKS_CONNECTION", fake.m2m_connection().to_string()),
-        "node --test (n8n/test/schema.test.js)",
-        Duration::from_secs(300),
-    )
-    .await;
-    let report = String::from_utf8_lossy(&unit.stdout);
-    assert!(report.contains("ℹ fail 0") && report.contains("ℹ skipped 0"), "{report}");
+    let report = node_tests(&dir, "test/schema.test.js", &fake).await;
+    assert!(report.contains("ℹ skipped 0"), "{report}");
     assert!(fake.requests().iter().any(|r| r.path.ends_with("/scim/v2/Users")), "the option loaders listed users");
 
     let output = run(

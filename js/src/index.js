@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Codec } from './codec.js';
 import { InputError } from './codec.js';
+import { allowedOrigins } from './outbound.js';
 import { CardError } from './errors.js';
 import { Pool } from './pool.js';
 
@@ -91,9 +92,9 @@ export class Connector {
       const error = { invalid_input: { field: err.path, reason: err.reason } };
       throw CardError.fromCardError(card, error);
     }
-    // The worker needs the origin, not the secrets (those travel in `args`, to the component only).
-    const origin = { cloud: connection?.cloud, host_override: connection?.host_override };
-    const task = { card, args, connection: origin, timeLimitMs: limit };
+    // The worker gets the origins it may reach, decided here once; the secrets travel in `args`,
+    // to the component only.
+    const task = { card, args, allowed: allowedOrigins(connection, catalog.clouds), timeLimitMs: limit };
     let answer;
     try {
       answer = await this.#pool.run(task, { signal, onProgress });

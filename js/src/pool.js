@@ -5,6 +5,9 @@
 
 import { Worker } from 'node:worker_threads';
 
+/** An error the pool rejects a call with; `kind` becomes the CardError's. */
+const failure = (kind, message) => Object.assign(new Error(message), { kind });
+
 export class Pool {
   #size;
   #idle = [];
@@ -31,12 +34,12 @@ export class Pool {
     workers.filter((worker) => !worker.job).forEach((worker) => worker.unref());
   }
 
-  /** Runs `task` ({card, args, connection, timeLimitMs}); settles with the worker's answer. */
+  /** Runs `task` ({card, args, allowed, timeLimitMs}); settles with the worker's answer. */
   run(task, { signal, onProgress } = {}) {
-    if (this.#closed) return Promise.reject(Object.assign(new Error('closed'), { kind: 'closed' }));
+    if (this.#closed) return Promise.reject(failure('closed', 'closed'));
     return new Promise((resolve, reject) => {
       const job = { task: { ...task, id: this.#next++ }, resolve, reject, signal, onProgress };
-      if (signal?.aborted) return reject(Object.assign(new Error('aborted'), { kind: 'aborted' }));
+      if (signal?.aborted) return reject(failure('aborted', 'aborted'));
       job.onAbort = () => this.#stop(job, 'aborted', 'the call was aborted');
       signal?.addEventListener('abort', job.onAbort, { once: true });
       this.#queue.push(job);
@@ -47,9 +50,9 @@ export class Pool {
   /** Stops every worker; calls still waiting or running reject with kind `closed`. */
   async close() {
     this.#closed = true;
-    for (const job of this.#queue.splice(0)) this.#settle(job, Object.assign(new Error('closed'), { kind: 'closed' }));
+    for (const job of this.#queue.splice(0)) this.#settle(job, failure('closed', 'closed'));
     await Promise.all([...this.#all].map((worker) => {
-      if (worker.job) this.#settle(worker.job, Object.assign(new Error('closed'), { kind: 'closed' }));
+      if (worker.job) this.#settle(worker.job, failure('closed', 'closed'));
       return worker.terminate();
     }));
     this.#all.clear();
@@ -114,14 +117,14 @@ export class Pool {
   #lost(worker, why) {
     if (!this.#all.delete(worker)) return;
     this.#idle = this.#idle.filter((w) => w !== worker);
-    if (worker.job) this.#settle(worker.job, Object.assign(new Error(`the worker running the card failed: ${why}`), { kind: 'internal' }));
+    if (worker.job) this.#settle(worker.job, failure('internal', `the worker running the card failed: ${why}`));
     worker.job = null;
     this.#dispatch();
   }
 
   /** Ends `job` with `kind`: out of the queue if it waits there, else by stopping its worker. */
   #stop(job, kind, message) {
-    const error = Object.assign(new Error(message), { kind });
+    const error = failure(kind, message);
     const queued = this.#queue.indexOf(job);
     if (queued >= 0) {
       this.#queue.splice(queued, 1);

@@ -1,5 +1,5 @@
 // One worker thread of the pool: runs cards one at a time in one instance of the component.
-// Instantiating jco's bindings of 173 cards takes seconds, so the instance lives as long as the
+// Instantiating jco's bindings of every card takes seconds, so the instance lives as long as the
 // worker, as the wasmtime host keeps warm instances; the component keeps nothing across calls
 // but OAuth tokens, each under its whole credentials (plugin/src/client/auth.rs). A trap ends
 // the instance and the next call makes a new one. Calls into the component block this thread
@@ -10,13 +10,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as shim from '@bytecodealliance/preview2-shim';
 import { instantiate } from '../dist/component/databricks-account.js';
 import { Codec, camel } from './codec.js';
-import { allowedOrigins, guardedOutgoingHandler } from './outbound.js';
+import { guardedOutgoingHandler } from './outbound.js';
 import { capturingStderr } from './stderr.js';
 
 const dist = new URL('../dist/', import.meta.url);
-const [signatures, catalog] = await Promise.all(
-  ['signatures.json', 'catalog.json'].map(async (name) => JSON.parse(await readFile(new URL(name, dist), 'utf8'))),
-);
+const signatures = JSON.parse(await readFile(new URL('signatures.json', dist), 'utf8'));
 const codec = new Codec(signatures.types);
 
 const compiled = new Map();
@@ -61,7 +59,7 @@ function imports(timeLimitMs) {
 let instance = null;
 const ready = () => (instance ??= instantiate(getCoreModule, imports(workerData.timeLimitMs)));
 
-async function run({ id, card, args, connection }) {
+async function run({ id, card, args, allowed }) {
   const signature = signatures.cards[card];
   const root = await ready();
   // The call's time limit counts from here, not from a new worker's instantiation.
@@ -71,7 +69,7 @@ async function run({ id, card, args, connection }) {
   if (typeof fn !== 'function') return { id, failure: { kind: 'unknown_card', message: `the component exports no ${card}` } };
   const result = signature.result;
   const resultType = result && typeof result === 'object' && 'result' in result ? result.result : null;
-  current.allowed = allowedOrigins(connection, catalog.clouds);
+  current.allowed = allowed;
   current.onProgress = (event) => parentPort.postMessage({ id, progress: event });
   stderr.clear();
   try {
