@@ -33,6 +33,11 @@ async fn ensure_user_creates_once_then_finds_the_user() {
     assert_eq!(requests.len(), 1, "the second run only looks: {:?}", summary(&requests));
     assert_eq!(requests[0].method, "GET");
     assert_eq!(env.fake.snapshot()["users"].as_array().unwrap().len(), 1);
+
+    env.clear();
+    let (case, error) = env.err("ensure-user", json!({"user_name": "not an address"})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("user-name")));
+    assert!(env.api_requests().is_empty(), "nothing is sent for an invalid input");
 }
 
 #[scenario]
@@ -69,6 +74,12 @@ async fn ensure_group_and_service_principal_find_by_name() {
     assert_eq!((again["outcome"].as_str(), &again["service_principal"]["id"]), (Some("existing"), &sp["service_principal"]["id"]));
     let named = |sp: &&Value| sp["displayName"] == "reporting-bot";
     assert_eq!(env.fake.snapshot()["service_principals"].as_array().unwrap().iter().filter(named).count(), 1);
+
+    let (case, error) = env.err("ensure-group", json!({"display_name": "  "})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("display-name")));
+    // An application ID is Azure's; on AWS the create is refused before anything is written.
+    let (case, error) = env.err("ensure-service-principal", json!({"display_name": "x", "application_id": "6a1f6d0e-2f4c-4d8b-9c39-0f5e7a1b2c3d"})).await;
+    assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("application-id")));
 }
 
 #[scenario]
@@ -118,6 +129,8 @@ async fn bulk_membership_changes_are_one_patch_each() {
     assert_eq!(left, [ids[1].as_str()]);
     let (case, error) = env.err("add-group-members", json!({"group_id": group, "member_ids": []})).await;
     assert_eq!((case.as_str(), error["field"].as_str()), ("invalid_input", Some("member-ids")));
+    let (case, error) = env.err("remove-group-members", json!({"group_id": "4211999999999999", "member_ids": [ids[1]]})).await;
+    assert_eq!((case.as_str(), error["status"].as_u64()), ("not_found", Some(404)));
 }
 
 /// The onboarding flow a platform retries from the top: ensure the user, the group and the
