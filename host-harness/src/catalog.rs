@@ -49,6 +49,9 @@ pub struct CardInfo {
     pub rate_class: String,
     /// What the card can do to the account's security, for a flow builder's warning.
     pub security_impact: Option<String>,
+    /// For a polling trigger (it takes a `cursor` and returns `next_cursor`): the least interval
+    /// between two of its runs, in seconds.
+    pub trigger_interval_seconds: Option<i64>,
 }
 
 impl CardInfo {
@@ -74,6 +77,7 @@ impl CardInfo {
             output_type: v["output_type"].as_str().map(str::to_string),
             rate_class: text("rate_class"),
             security_impact: v["security_impact"].as_str().map(str::to_string),
+            trigger_interval_seconds: v["trigger"]["min_interval_seconds"].as_i64(),
         })
     }
 
@@ -95,6 +99,7 @@ impl CardInfo {
             "output_type": self.output_type,
             "rate_class": self.rate_class,
             "security_impact": self.security_impact,
+            "trigger": self.trigger_interval_seconds.map(|seconds| json!({"min_interval_seconds": seconds})),
         })
     }
 }

@@ -56,6 +56,12 @@ impl CardCatalog {
                 md.push_str(&format!("- Clouds: {}\n", self.clouds.summary(&card.clouds, ", ")));
                 md.push_str(&format!("- Changes state: {}\n", if card.changes_state { "yes" } else { "no" }));
                 md.push_str(&format!("- Rate class: `{}`\n", card.rate_class));
+                if let Some(seconds) = card.trigger_interval_seconds {
+                    md.push_str(&format!(
+                        "- **Polling trigger:** run it on a schedule, at most every {}; pass each run's `next_cursor` as the next run's `cursor`\n",
+                        interval(seconds)
+                    ));
+                }
                 if let Some(impact) = &card.security_impact {
                     md.push_str(&format!("- **Security impact:** {impact}\n"));
                 }
@@ -134,4 +140,14 @@ fn first_sentence(text: &str) -> &str {
         Some(end) => &paragraph[..=end],
         None => paragraph,
     }
+}
+
+/// An interval in the unit a person schedules by (`5 minutes`, `1 hour`).
+fn interval(seconds: i64) -> String {
+    let (amount, unit) = match seconds {
+        s if s % 3_600 == 0 => (s / 3_600, "hour"),
+        s if s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    if amount == 1 { format!("1 {unit}") } else { format!("{amount} {unit}s") }
 }

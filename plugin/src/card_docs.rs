@@ -5,7 +5,7 @@
 //! comment of the package with this module; the crate's unit tests check its messages.
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
-const CARD_TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label", "auth", "rate-class", "security-impact"];
+const CARD_TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label", "auth", "rate-class", "security-impact", "trigger"];
 
 /// The rate classes a card can be paced by: Databricks limits each kind of account request
 /// separately (account SCIM: GET 20/s, LIST 240/min, PATCH 2/s, POST/PUT/DELETE 5/s; other
@@ -114,6 +114,8 @@ pub struct CardDoc {
     /// What the card can do to the account's security (`@security-impact`): a flow builder's
     /// warning, such as "can lock every caller out of the account".
     pub security_impact: Option<String>,
+    /// For a polling trigger (`@trigger <seconds>`): the least interval between two of its runs.
+    pub trigger_interval_seconds: Option<i64>,
 }
 
 /// Parses the doc comment of card `id`. `clouds` are the case names `@clouds` accepts, `auths`
@@ -222,12 +224,21 @@ pub fn parse(
         problems.push("`@security-impact` needs the impact in a few words".into());
     }
 
+    let trigger_interval_seconds = doc.tag("trigger").and_then(|value| match value.parse::<i64>() {
+        Ok(seconds) if seconds > 0 => Some(seconds),
+        _ => {
+            problems.push(format!("`@trigger` takes the least interval between runs in seconds, not `{value}`"));
+            None
+        }
+    });
+
     if !problems.is_empty() {
         return Err(problems);
     }
     Ok(CardDoc {
         rate_class,
         security_impact,
+        trigger_interval_seconds,
         label: doc.tag("label").map_or_else(|| label_of(id), str::to_string),
         endpoints,
         description,
@@ -367,6 +378,10 @@ mod tests {
         assert_eq!((tagged.rate_class.as_str(), tagged.security_impact.as_deref()), ("scim-patch", Some("can lock people out")));
         let bad = card("x", &format!("{docs}\n@rate-class fast"), None).unwrap_err();
         assert!(bad[0].contains("unknown class `fast`"), "{bad:?}");
+        assert_eq!(card("x", docs, None).unwrap().trigger_interval_seconds, None);
+        assert_eq!(card("x", &format!("{docs}\n@trigger 300"), None).unwrap().trigger_interval_seconds, Some(300));
+        let bad = card("x", &format!("{docs}\n@trigger often"), None).unwrap_err();
+        assert!(bad[0].contains("`@trigger` takes the least interval"), "{bad:?}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ pub use crate::bindings::exports::databricks::account::types::{
     ScimListInput, SortOrder, TokenPaging,
 };
 pub use crate::bindings::exports::databricks::account::{
-    access, billing, cards, catalog, identity, login, networking, oauth, provisioning, settings, unified, utility,
+    access, billing, cards, catalog, identity, login, networking, oauth, provisioning, settings, triggers, unified, utility,
 };
 
 /// Databricks' spelling of an enum value (`RUNNING` for `workspace-status::running`), for

@@ -56,7 +56,10 @@ fn print_cards(harness: &Harness, catalog: &CardCatalog, json: bool) -> anyhow::
                 info.scopes.join(","),
                 catalog.clouds.summary(&info.clouds, ","),
                 if info.changes_state { "yes" } else { "no" }.to_string(),
-                info.label.clone(),
+                match info.trigger_interval_seconds {
+                    Some(_) => format!("{} (polling trigger)", info.label),
+                    None => info.label.clone(),
+                },
             ],
             // A card the list does not describe (a component built elsewhere) still gets a row.
             None => [card.id.clone(), card.interface_name().to_string(), "?".into(), "?".into(), "?".into(), String::new()],

@@ -12,6 +12,7 @@ pub mod networking;
 pub mod oauth;
 pub mod provisioning;
 pub mod settings;
+pub mod triggers;
 pub mod unified;
 pub mod utility;
 

@@ -132,6 +132,11 @@ impl Session {
         done
     }
 
+    /// The origin requests go to (`https://accounts.cloud.databricks.com`, or the host override).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
     /// The account ID.
     pub fn account_id(&self) -> &str {
         &self.account_id
