@@ -52,6 +52,8 @@ pub struct CardInfo {
     /// For a polling trigger (it takes a `cursor` and returns `next_cursor`): the least interval
     /// between two of its runs, in seconds.
     pub trigger_interval_seconds: Option<i64>,
+    /// For a create card: what it does when the object exists already.
+    pub if_exists: Option<String>,
 }
 
 impl CardInfo {
@@ -78,6 +80,7 @@ impl CardInfo {
             rate_class: text("rate_class"),
             security_impact: v["security_impact"].as_str().map(str::to_string),
             trigger_interval_seconds: v["trigger"]["min_interval_seconds"].as_i64(),
+            if_exists: v["if_exists"].as_str().map(str::to_string),
         })
     }
 
@@ -100,6 +103,7 @@ impl CardInfo {
             "rate_class": self.rate_class,
             "security_impact": self.security_impact,
             "trigger": self.trigger_interval_seconds.map(|seconds| json!({"min_interval_seconds": seconds})),
+            "if_exists": self.if_exists,
         })
     }
 }

@@ -47,7 +47,7 @@ pub(crate) struct Inner {
     pub(crate) tokens: Option<Arc<TokenShare>>,
     pub(crate) warm: WarmPool,
     pub(crate) admission: Admission,
-    pub(crate) pacer: Option<Pacer>,
+    pub(crate) pacer: Option<Arc<Pacer>>,
     /// Each card's rate class, read from the component's card list on the first paced run.
     rate_classes: tokio::sync::OnceCell<Arc<HashMap<String, String>>>,
     /// Each cloud's account host, read from the component on the first run that needs it.
@@ -162,7 +162,7 @@ impl Harness {
                     .then(|| Arc::new(ConnectionPool::new(config.max_concurrent_runs.max(POOL_MAX_IDLE_PER_ORIGIN)))),
                 warm: WarmPool::new(config.warm_instances),
                 admission: Admission::new(config.max_concurrent_runs, config.max_queued_runs),
-                pacer: config.pacing.as_ref().map(Pacer::new).transpose()?,
+                pacer: config.pacing.as_ref().map(Pacer::new).transpose()?.map(Arc::new),
                 rate_classes: tokio::sync::OnceCell::new(),
                 tokens: config.share_tokens.then(|| Arc::new(TokenShare::new(config.token_cache_dir.clone()))),
                 account_hosts: tokio::sync::OnceCell::new(),

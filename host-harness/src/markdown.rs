@@ -58,9 +58,12 @@ impl CardCatalog {
                 md.push_str(&format!("- Rate class: `{}`\n", card.rate_class));
                 if let Some(seconds) = card.trigger_interval_seconds {
                     md.push_str(&format!(
-                        "- **Polling trigger:** run it on a schedule, at most every {}; pass each run's `next_cursor` as the next run's `cursor`\n",
+                        "- **Polling trigger:** run it on a schedule, no more often than every {}; pass each run's `next_cursor` as the next run's `cursor`\n",
                         interval(seconds)
                     ));
+                }
+                if let Some(if_exists) = &card.if_exists {
+                    md.push_str(&format!("- If it exists already: {if_exists}\n"));
                 }
                 if let Some(impact) = &card.security_impact {
                     md.push_str(&format!("- **Security impact:** {impact}\n"));

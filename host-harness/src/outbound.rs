@@ -28,6 +28,7 @@ use hyper::client::conn::http1;
 use wasmtime_wasi_http::io::TokioIo;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
 
+use crate::pacing::RequestPacing;
 use crate::phases::ResponseWaits;
 use crate::tokens::{self, TokenShare};
 
@@ -75,13 +76,26 @@ impl Timeouts {
 
 /// What the sender needs to know about the run whose request it sends.
 #[derive(Clone)]
-struct RunScope {
+pub(crate) struct RunScope {
     /// The pool of the run's harness (`None`: a new connection per request).
     pool: Option<Arc<ConnectionPool>>,
     /// The token answers the runs of the harness share (`None`: every run mints its own).
     tokens: Option<Arc<TokenShare>>,
     /// Where the run's waits for response heads are summed.
     waits: ResponseWaits,
+    /// For a card paced request by request: its account's schedule.
+    pacing: Option<RequestPacing>,
+}
+
+impl RunScope {
+    pub(crate) fn new(
+        pool: Option<Arc<ConnectionPool>>,
+        tokens: Option<Arc<TokenShare>>,
+        waits: ResponseWaits,
+        pacing: Option<RequestPacing>,
+    ) -> RunScope {
+        RunScope { pool, tokens, waits, pacing }
+    }
 }
 
 tokio::task_local! {
@@ -89,15 +103,10 @@ tokio::task_local! {
     static RUN: RunScope;
 }
 
-/// Runs `future` (a card run) with `pool` as the sender of its allowed requests, summing in
-/// `waits` how long they wait for their response heads.
-pub(crate) async fn within_run<F: Future>(
-    pool: Option<Arc<ConnectionPool>>,
-    tokens: Option<Arc<TokenShare>>,
-    waits: ResponseWaits,
-    future: F,
-) -> F::Output {
-    RUN.scope(RunScope { pool, tokens, waits }, future).await
+/// Runs `future` (a card run) within `scope`: its requests go out through the scope's pool,
+/// token share and pacing, and their waits for response heads are summed there.
+pub(crate) async fn within_run<F: Future>(scope: RunScope, future: F) -> F::Output {
+    RUN.scope(scope, future).await
 }
 
 /// The pool of requests sent outside [`within_run`] (hooks used without a harness run).
@@ -113,14 +122,13 @@ fn default_pool() -> Arc<ConnectionPool> {
 /// Not an `async fn`: the run's scope is read now, while the guest's call is being polled inside
 /// [`within_run`]; wasmtime polls the returned future on a task of its own.
 pub(crate) fn send(request: http::Request<WasiBody>, options: Option<RequestOptions>) -> impl Future<Output = SendResult> + Send + 'static {
-    let run = RUN.try_with(Clone::clone).unwrap_or_else(|_| RunScope {
-        pool: Some(default_pool()),
-        tokens: None,
-        waits: ResponseWaits::default(),
-    });
+    let run = RUN.try_with(Clone::clone).unwrap_or_else(|_| RunScope::new(Some(default_pool()), None, ResponseWaits::default(), None));
     let timeouts = Timeouts::of(options);
-    let handed_over = Instant::now();
     async move {
+        if let Some(pacing) = &run.pacing {
+            pacing.wait_for_turn(request.method(), request.uri().path()).await;
+        }
+        let handed_over = Instant::now();
         let sent = match run.tokens.clone() {
             Some(tokens) => send_sharing_tokens(&tokens, run.pool.clone(), request, timeouts).await,
             None => send_on(run.pool.clone(), request, timeouts).await,

@@ -16,6 +16,7 @@ use crate::error::HarnessError;
 use crate::harness::Inner;
 use crate::outbound;
 use crate::outcome::CardOutcome;
+use crate::pacing::RequestPacing;
 use crate::phases::{ResponseWaits, RunPhases};
 use crate::policy::OutboundPolicy;
 use crate::runtime;
@@ -36,7 +37,7 @@ pub(crate) async fn run(
 
     // Wait for the account's pace, then for a run slot: a run that cannot start within its time
     // limit ends here, having sent nothing.
-    pace(harness, card_id, connection, run_started, options).await?;
+    let request_pacing = pace(harness, card_id, connection, run_started, options).await?;
     let _slot = harness.admission.enter(run_started, options.time_limit).await?;
 
     let policy = match &options.allowed_origins {
@@ -58,7 +59,8 @@ pub(crate) async fn run(
     let started = Instant::now();
     let running = call(&harness.pre, &mut store, instance, card, &args);
     let waits = ResponseWaits::default();
-    let within_run = outbound::within_run(harness.connections.clone(), harness.tokens.clone(), waits.clone(), running);
+    let scope = outbound::RunScope::new(harness.connections.clone(), harness.tokens.clone(), waits.clone(), request_pacing);
+    let within_run = outbound::within_run(scope, running);
     // The epoch deadline stops guest code that computes; this stops a run that awaits the network.
     let called = tokio::time::timeout(options.time_limit, within_run).await;
     let returned = Instant::now();
@@ -94,12 +96,23 @@ pub(crate) async fn run(
     Ok((outcome, phases))
 }
 
-/// Waits for this run's slot in its account's schedule (see `pacing`), unless pacing is off.
-async fn pace(harness: &Inner, card_id: &str, connection: &Value, asked: Instant, options: &RunOptions) -> Result<(), HarnessError> {
-    let Some(pacer) = &harness.pacer else { return Ok(()) };
+/// Waits for this run's slot in its account's schedule (see `pacing`), unless pacing is off. A
+/// card of the `per-request` class is not paced as a run: each of its requests is, by its own
+/// class, and what that needs is returned for the run's scope.
+async fn pace(
+    harness: &Inner,
+    card_id: &str,
+    connection: &Value,
+    asked: Instant,
+    options: &RunOptions,
+) -> Result<Option<RequestPacing>, HarnessError> {
+    let Some(pacer) = &harness.pacer else { return Ok(None) };
     let class = harness.rate_class(card_id).await;
-    let wait =
-        pacer.reserve(&crate::pacing::account_key(connection), &class).await.map_err(|e| HarnessError::Internal(format!("{e:#}")))?;
+    let account = crate::pacing::account_key(connection);
+    if class == crate::pacing::PER_REQUEST {
+        return Ok(Some(RequestPacing { pacer: Arc::clone(pacer), account }));
+    }
+    let wait = pacer.reserve(&account, &class).await.map_err(|e| HarnessError::Internal(format!("{e:#}")))?;
     if asked.elapsed() + wait >= options.time_limit {
         return Err(HarnessError::Busy(format!(
             "this account's `{class}` requests are paced; this run's turn comes in {:.1} s, after its time limit of {:?}",
@@ -111,7 +124,7 @@ async fn pace(harness: &Inner, card_id: &str, connection: &Value, asked: Instant
         tracing::debug!(card = card_id, class, ?wait, "paced");
         tokio::time::sleep(wait).await;
     }
-    Ok(())
+    Ok(None)
 }
 
 /// The card's arguments in its parameter order: the connection and the input, each mapped to

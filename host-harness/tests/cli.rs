@@ -24,6 +24,8 @@ fn demo_provisions_a_user_a_group_and_an_aws_workspace_and_cleans_up() {
         "create-group",
         "add-group-member",
         "ensure-group-member",
+        "onboard-users",
+        "poll-new-users",
         "get-group",
         "update-user",
         "delete-group",
@@ -37,6 +39,10 @@ fn demo_provisions_a_user_a_group_and_an_aws_workspace_and_cleans_up() {
         assert!(stdout.contains(card), "the demo shows {card}:\n{stdout}");
     }
     assert!(stdout.contains("members of Demo Engineers: Grace Hopper"), "{stdout}");
+    assert!(stdout.contains("Margaret Hamilton"), "{stdout}");
+    assert!(stdout.contains("start watching for new users: baseline of 3 users"), "{stdout}");
+    assert!(stdout.contains("onboard two people into the group: 1 created, 1 existing, 0 failed"), "{stdout}");
+    assert!(stdout.contains("notice who is new: new users: grace.hopper@example.com, margaret.hamilton@example.com"), "{stdout}");
     assert!(stdout.contains("active: false"), "{stdout}");
     assert!(stdout.contains("outcome: existing (nothing written)"), "{stdout}");
     // Act 3: an AWS workspace from its parts, waited for, given the metastore, and removed,
@@ -62,18 +68,20 @@ fn demo_provisions_a_user_a_group_and_an_aws_workspace_and_cleans_up() {
     );
     assert!(steps[3].ends_with(", provisioning") && steps[4].contains("is RUNNING") && steps[4].ends_with("(done: true)"), "{act}");
     assert!(steps[6].contains("deleted "), "{act}");
-    assert!(stdout.contains("Demo finished: 23 cards ran."), "{stdout}");
+    assert!(stdout.contains("Demo finished: 27 cards ran."), "{stdout}");
     // One line per step, with the IDs it made; the JSON only with -v.
     let first = stdout.lines().find(|line| line.starts_with("[1] ")).unwrap();
-    assert!(first.starts_with("[1] create-user") && first.contains("create a user: id "), "{first}");
-    assert!(stdout.lines().any(|line| line.starts_with("[9] list-workspaces") && line.ends_with(": 2 workspaces")), "{stdout}");
+    assert!(first.starts_with("[1] poll-new-users"), "{first}");
+    let second = stdout.lines().find(|line| line.starts_with("[2] ")).unwrap();
+    assert!(second.starts_with("[2] create-user") && second.contains("create a user: id "), "{second}");
+    assert!(stdout.lines().any(|line| line.starts_with("[13] list-workspaces") && line.ends_with(": 2 workspaces")), "{stdout}");
     assert!(!stdout.contains("input:") && !stdout.contains("result:") && !stdout.contains("\"raw\""), "{stdout}");
-    assert_eq!(stdout.lines().filter(|line| line.starts_with('[')).count(), 23, "{stdout}");
+    assert_eq!(stdout.lines().filter(|line| line.starts_with('[')).count(), 27, "{stdout}");
 
     let verbose = cli(&["demo", "-v"]);
     let stdout = text(&verbose.stdout);
     assert!(verbose.status.success(), "{}", text(&verbose.stderr));
-    assert_eq!(stdout.matches("    input:  ").count(), 23, "{stdout}");
+    assert_eq!(stdout.matches("    input:  ").count(), 27, "{stdout}");
     assert!(stdout.contains("    result: {") && stdout.contains("\"user_name\": \"grace.hopper@example.com\""), "{stdout}");
 }
 

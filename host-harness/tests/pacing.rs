@@ -144,3 +144,56 @@ async fn two_hosts_share_the_pace_through_redis() {
     println!("two hosts, each on its own: {result:?}, refused by the account: {}", fake.throttled());
     assert!(fake.throttled() > 5, "two unshared schedules overrun the account: {} refused", fake.throttled());
 }
+
+/// `onboard-users` with `people` new users, Ada (who exists) and the Analysts group.
+async fn onboard(harness: &Harness, fake: &FakeAccount, people: usize) -> (Value, Duration) {
+    let mut users: Vec<Value> = (0..people).map(|i| json!({"user_name": format!("hire-{i:03}@example.com")})).collect();
+    users.push(json!({"user_name": "ada.lovelace@example.com"}));
+    let input = json!({"users": users, "group_ids": [fake_account::example_ids::ANALYSTS]});
+    let started = Instant::now();
+    let options = RunOptions::default().with_time_limit(Duration::from_secs(120));
+    match harness.run("onboard-users", &fake.m2m_connection(), &input, &options).await {
+        Ok(CardOutcome::Ok(result)) => (result, started.elapsed()),
+        other => panic!("onboard-users: {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_500_user_onboarding_is_paced_request_by_request() {
+    let fake = limited_account(SCALE).await;
+    fake.clear_requests();
+    let (result, took) = onboard(&harness(Some(PacingConfig::databricks().scaled(SCALE))), &fake, RUNS).await;
+    println!("onboarding {RUNS}: {took:?}, refused by the account: {}", fake.throttled());
+    assert_eq!((result["created"].as_u64(), result["existing"].as_u64(), result["failed"].as_u64()), (Some(500), Some(1), Some(0)));
+    let users = result["users"].as_array().unwrap();
+    assert_eq!(users.len(), RUNS + 1);
+    assert!(users.iter().all(|u| u["groups"] == json!([fake_account::example_ids::ANALYSTS]) && u["error"].is_null()), "{}", users[0]);
+    assert_eq!((users[0]["user_name"].as_str(), users[0]["outcome"].as_str()), (Some("hire-000@example.com"), Some("created")));
+    assert_eq!(
+        (users[RUNS]["outcome"].as_str(), users[RUNS]["user"]["id"].as_str()),
+        (Some("existing"), Some(fake_account::example_ids::ADA))
+    );
+    assert_eq!(result["group_failures"], json!([]));
+    assert!(fake.throttled() <= 5, "the account refused {} requests", fake.throttled());
+    // 501 creates at the paced 225/s after a burst of 125, not at once; then one look-up (Ada's
+    // 409) and one PATCH.
+    assert!(took > Duration::from_millis(1_400), "{took:?}");
+    let requests: Vec<(String, bool)> =
+        fake.requests().into_iter().filter(|r| r.path.contains("/scim/v2/")).map(|r| (r.method, r.path.ends_with("/Users"))).collect();
+    let count = |method: &str| requests.iter().filter(|(m, _)| m == method).count();
+    let refused = fake.throttled() as usize;
+    assert!((501..=501 + refused).contains(&count("POST")), "{} creates", count("POST"));
+    assert_eq!((count("GET"), count("PATCH")), (1, 1));
+    let analysts = fake.snapshot()["groups"].as_array().unwrap().iter().find(|g| g["id"] == fake_account::example_ids::ANALYSTS).cloned();
+    assert_eq!(analysts.unwrap()["members"].as_array().unwrap().len(), 1 + 501, "Katherine and everyone onboarded");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unpaced_onboarding_is_refused_by_the_account() {
+    let fake = limited_account(CONTROL_SCALE).await;
+    let (result, _) = onboard(&harness(None), &fake, CONTROL_RUNS).await;
+    println!("unpaced onboarding: {} created, refused by the account: {}", result["created"], fake.throttled());
+    // One create after another, each burst of the account's 10/s refused once (the component
+    // then waits out `Retry-After`): paced, none is.
+    assert!(fake.throttled() >= 3, "the limits are real: {} refused", fake.throttled());
+}

@@ -33,6 +33,7 @@ pub fn render(model: &Model, problems: &mut Vec<String>) -> String {
                     "auth": doc.auth,
                     "rate_class": doc.rate_class,
                     "security_impact": doc.security_impact,
+                    "if_exists": doc.if_exists,
                     "trigger": doc.trigger_interval_seconds.map(|seconds| json!({"min_interval_seconds": seconds})),
                     "input_type": card.input.and_then(|t| model.type_ref(t)),
                     "output_type": card.output.and_then(|t| model.type_ref(t)),

@@ -5,12 +5,16 @@
 //! comment of the package with this module; the crate's unit tests check its messages.
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE"];
-const CARD_TAGS: &[&str] = &["scope", "clouds", "changes-state", "example", "label", "auth", "rate-class", "security-impact", "trigger"];
+const CARD_TAGS: &[&str] =
+    &["scope", "clouds", "changes-state", "example", "label", "auth", "rate-class", "security-impact", "trigger", "if-exists"];
 
 /// The rate classes a card can be paced by: Databricks limits each kind of account request
 /// separately (account SCIM: GET 20/s, LIST 240/min, PATCH 2/s, POST/PUT/DELETE 5/s; other
 /// account APIs are paced like the Go SDK's client, 15/s; the token endpoint throttles too).
-pub const RATE_CLASSES: &[&str] = &["scim-get", "scim-list", "scim-patch", "scim-write", "account-read", "account-write", "token"];
+/// `per-request`: a card that sends many requests of several kinds (`onboard-users`), which the
+/// host paces one request at a time by each request's own class rather than once per run.
+pub const RATE_CLASSES: &[&str] =
+    &["scim-get", "scim-list", "scim-patch", "scim-write", "account-read", "account-write", "token", "per-request"];
 /// Tags of a named type: `@json-case` (how Databricks spells its fields or cases), `@closed` (an
 /// enum whose values the component itself produces, so Databricks cannot add one).
 pub const TYPE_TAGS: &[&str] = &["json-case", "closed"];
@@ -116,6 +120,9 @@ pub struct CardDoc {
     pub security_impact: Option<String>,
     /// For a polling trigger (`@trigger <seconds>`): the least interval between two of its runs.
     pub trigger_interval_seconds: Option<i64>,
+    /// What a create card does when the object exists already (`@if-exists`); every `create-`
+    /// card must say.
+    pub if_exists: Option<String>,
 }
 
 /// Parses the doc comment of card `id`. `clouds` are the case names `@clouds` accepts, `auths`
@@ -232,11 +239,21 @@ pub fn parse(
         }
     });
 
+    let if_exists = doc.tag("if-exists").map(str::to_string);
+    match &if_exists {
+        Some(text) if text.is_empty() => problems.push("`@if-exists` needs what happens, in a sentence".into()),
+        None if id.starts_with("create-") => {
+            problems.push("a create card needs `/// @if-exists ...`: what it does when the object exists already".into())
+        }
+        _ => {}
+    }
+
     if !problems.is_empty() {
         return Err(problems);
     }
     Ok(CardDoc {
         rate_class,
+        if_exists,
         security_impact,
         trigger_interval_seconds,
         label: doc.tag("label").map_or_else(|| label_of(id), str::to_string),
@@ -380,6 +397,9 @@ mod tests {
         assert!(bad[0].contains("unknown class `fast`"), "{bad:?}");
         assert_eq!(card("x", docs, None).unwrap().trigger_interval_seconds, None);
         assert_eq!(card("x", &format!("{docs}\n@trigger 300"), None).unwrap().trigger_interval_seconds, Some(300));
+        assert!(card("create-x", docs, None).unwrap_err()[0].contains("needs `/// @if-exists"));
+        let create = card("create-x", &format!("{docs}\n@if-exists a second one is made"), None).unwrap();
+        assert_eq!(create.if_exists.as_deref(), Some("a second one is made"));
         let bad = card("x", &format!("{docs}\n@trigger often"), None).unwrap_err();
         assert!(bad[0].contains("`@trigger` takes the least interval"), "{bad:?}");
     }

@@ -70,6 +70,13 @@ pub async fn demo(harness: &Harness, verbose: bool) -> anyhow::Result<ExitCode> 
         };
     }
 
+    // A trigger's first run only records what exists; the next run returns what is new.
+    let baseline = step!(
+        "start watching for new users",
+        "poll-new-users",
+        json!({}),
+        Some(|out: &Value| format!("baseline of {} users", out["total"]))
+    );
     let user = step!(
         "create a user",
         "create-user",
@@ -82,6 +89,22 @@ pub async fn demo(harness: &Harness, verbose: bool) -> anyhow::Result<ExitCode> 
     // A flow retried from the top must not duplicate anything: the ensure cards look first.
     let again = step!("make sure of it again (safe to repeat)", "ensure-group-member", json!({"group_id": group_id, "member_id": user_id}));
     outln!("    outcome: {} (nothing written)\n", again["outcome"].as_str().unwrap_or("?"))?;
+    let onboarded = step!(
+        "onboard two people into the group",
+        "onboard-users",
+        json!({"users": [{"user_name": "grace.hopper@example.com"}, {"user_name": "margaret.hamilton@example.com", "display_name": "Margaret Hamilton"}], "group_ids": [group_id]}),
+        Some(|out: &Value| format!("{} created, {} existing, {} failed", out["created"], out["existing"], out["failed"]))
+    );
+    let margaret_id = onboarded["users"][1]["user"]["id"].as_str().unwrap_or_default().to_string();
+    step!(
+        "notice who is new",
+        "poll-new-users",
+        json!({"cursor": baseline["next_cursor"]}),
+        Some(|out: &Value| {
+            let names: Vec<&str> = out["users"].as_array().into_iter().flatten().filter_map(|u| u["user_name"].as_str()).collect();
+            format!("new users: {}", names.join(", "))
+        })
+    );
     let group = step!("read the group back", "get-group", json!({"id": group_id}));
     let members: Vec<String> = group["members"]
         .as_array()
@@ -100,6 +123,7 @@ pub async fn demo(harness: &Harness, verbose: bool) -> anyhow::Result<ExitCode> 
     outln!("    active: {}\n", user["active"])?;
     step!("clean up: delete the group", "delete-group", json!({"id": group_id}));
     step!("clean up: delete the user", "delete-user", json!({"id": user_id}));
+    step!("clean up: delete the onboarded user", "delete-user", json!({"id": margaret_id}));
 
     outln!("Act 2: the rest of the account\n")?;
     let workspaces = step!("list the workspaces", "list-workspaces", json!({}));

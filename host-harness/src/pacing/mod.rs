@@ -16,7 +16,7 @@ mod gcra;
 mod redis;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -116,6 +116,54 @@ impl Pacer {
     }
 }
 
+/// The rate class of a card paced request by request instead of run by run.
+pub(crate) const PER_REQUEST: &str = "per-request";
+
+/// The pacing of a run whose requests are paced one by one: its account's schedule.
+#[derive(Clone)]
+pub(crate) struct RequestPacing {
+    pub(crate) pacer: Arc<Pacer>,
+    pub(crate) account: String,
+}
+
+impl RequestPacing {
+    /// Waits for the slot of a request with `method` and `path` in the account's schedule. A
+    /// failure of the schedule itself (Redis unreachable) does not hold the request: Databricks'
+    /// own 429s and the component's retries are the fallback.
+    pub(crate) async fn wait_for_turn(&self, method: &http::Method, path: &str) {
+        let class = request_class(method, path);
+        match self.pacer.reserve(&self.account, class).await {
+            Ok(wait) if !wait.is_zero() => {
+                tracing::debug!(class, ?wait, "request paced");
+                tokio::time::sleep(wait).await;
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!("cannot reserve a `{class}` slot, sending unpaced: {error:#}"),
+        }
+    }
+}
+
+/// The class Databricks limits a request by, from its method and path: account SCIM by GET of
+/// one record, LIST, PATCH and other writes; the token endpoint; other account reads and writes.
+pub(crate) fn request_class(method: &http::Method, path: &str) -> &'static str {
+    if let Some((_, rest)) = path.split_once("/scim/v2/") {
+        let one_record = rest.trim_end_matches('/').contains('/');
+        return match *method {
+            http::Method::GET if one_record => "scim-get",
+            http::Method::GET => "scim-list",
+            http::Method::PATCH => "scim-patch",
+            _ => "scim-write",
+        };
+    }
+    if path.starts_with("/oidc/") {
+        "token"
+    } else if *method == http::Method::GET {
+        "account-read"
+    } else {
+        "account-write"
+    }
+}
+
 /// The account a connection reaches, as a pacing key: its host (override or cloud) and its ID,
 /// hashed so the key is short and plain whatever they hold.
 pub(crate) fn account_key(connection: &Value) -> String {
@@ -148,6 +196,20 @@ mod tests {
         assert!(pacer.reserve("b", "scim-patch").await.unwrap() < Duration::from_millis(5));
         assert!(pacer.reserve("a", "scim-get").await.unwrap() < Duration::from_millis(5));
         assert_eq!(pacer.reserve("a", "unknown").await.unwrap(), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_request_is_classed_by_its_method_and_path() {
+        let class = |method: http::Method, path: &str| request_class(&method, path);
+        let users = "/api/2.0/accounts/a1/scim/v2/Users";
+        assert_eq!(class(http::Method::GET, users), "scim-list");
+        assert_eq!(class(http::Method::GET, &format!("{users}/42")), "scim-get");
+        assert_eq!(class(http::Method::POST, users), "scim-write");
+        assert_eq!(class(http::Method::PATCH, "/api/2.0/accounts/a1/scim/v2/Groups/7"), "scim-patch");
+        assert_eq!(class(http::Method::DELETE, &format!("{users}/42")), "scim-write");
+        assert_eq!(class(http::Method::POST, "/oidc/accounts/a1/v1/token"), "token");
+        assert_eq!(class(http::Method::GET, "/api/2.0/accounts/a1/workspaces"), "account-read");
+        assert_eq!(class(http::Method::PUT, "/api/2.0/accounts/a1/metastores/m"), "account-write");
     }
 
     #[test]

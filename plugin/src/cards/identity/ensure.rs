@@ -15,7 +15,7 @@ use crate::wit::identity::*;
 
 /// The one record whose `attribute` equals `value`, if any (user names and group names are unique
 /// in an account; a second match would be Databricks' own inconsistency, and the first is kept).
-fn find_by<T: ScimRecord>(s: &Session, resource: Resource, attribute: &str, value: &str) -> Result<Option<T>, CardError> {
+pub(super) fn find_by<T: ScimRecord>(s: &Session, resource: Resource, attribute: &str, value: &str) -> Result<Option<T>, CardError> {
     let filter = format!("{attribute} eq {}", literal(value));
     let page = scim::list::<T>(s, resource, &scim::first(Some(filter), 1))?;
     Ok(page.resources.into_iter().next())
@@ -77,7 +77,7 @@ pub fn ensure_group_member(s: &Session, input: GroupMemberInput) -> Result<Ensur
 }
 
 /// The member IDs once each, in the order given.
-fn once_each(ids: Vec<String>) -> Vec<String> {
+pub(super) fn once_each(ids: Vec<String>) -> Vec<String> {
     let mut seen = BTreeSet::new();
     ids.into_iter().filter(|id| seen.insert(id.clone())).collect()
 }

@@ -1,15 +1,17 @@
 //! Identity cards: account SCIM users, groups and service principals. Each card checks
 //! its input, then is one call (or two) to the generic SCIM helper. Searches are in
 //! `search.rs`, lifecycle switches (active, account admin) in `lifecycle.rs`, the cards that are
-//! safe to run twice and the bulk membership changes in `ensure.rs`.
+//! safe to run twice and the bulk membership changes in `ensure.rs`, many people at once in `onboard.rs`.
 
 mod ensure;
 mod lifecycle;
+mod onboard;
 mod search;
 mod strict;
 
 pub use ensure::{add_group_members, ensure_group, ensure_group_member, ensure_service_principal, ensure_user, remove_group_members};
 pub use lifecycle::{activate_user, deactivate_user, make_account_admin, revoke_account_admin};
+pub use onboard::onboard_users;
 pub use search::{read_user_by_email, search_groups, search_users};
 
 use strict::StrictUpdate;

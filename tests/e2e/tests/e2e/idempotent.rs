@@ -177,3 +177,66 @@ async fn an_onboarding_flow_run_again_converges_also_after_a_fault_halfway() {
     onboard(&env).await.unwrap();
     assert_eq!(end_state(&env), once, "the retried flow ends where an unbroken one does, with no duplicates");
 }
+
+#[scenario]
+async fn onboard_users_gives_each_person_an_outcome_and_converges_when_run_again() {
+    let env = Env::demo().await;
+    let analysts = fake_account::example_ids::ANALYSTS;
+    let input = json!({
+        "users": [
+            {"user_name": "grace@example.com", "display_name": "Grace Hopper"},
+            {"user_name": "ada.lovelace@example.com"},
+            {"user_name": "edsger@example.com"},
+        ],
+        "group_ids": [analysts, analysts],
+    });
+    // The first create is refused by Databricks: that person fails, the others go on.
+    let refused = json!({"error_code": "INVALID_PARAMETER_VALUE", "message": "Display name is not allowed."});
+    env.fake.push_fault(Fault::new("/scim/v2/Users", FaultAction::json(400, refused, &[])).method("POST").times(1));
+    env.clear();
+    let first = env.ok("onboard-users", input.clone()).await;
+    let outcomes: Vec<&str> = first["users"].as_array().unwrap().iter().map(|u| u["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["failed", "existing", "created"]);
+    assert_eq!((first["created"].as_u64(), first["existing"].as_u64(), first["failed"].as_u64()), (Some(1), Some(1), Some(1)));
+    let failure = &first["users"][0];
+    assert_eq!((failure["user"].clone(), failure["groups"].clone()), (Value::Null, json!([])));
+    assert_eq!(failure["error"]["upstream"]["error_code"], "INVALID_PARAMETER_VALUE");
+    assert_eq!(first["users"][1]["user"]["id"], fake_account::example_ids::ADA);
+    assert_eq!(first["users"][2]["groups"], json!([analysts]), "the group given twice is joined once");
+    let edsger = first["users"][2]["user"]["id"].as_str().unwrap().to_string();
+
+    let requests = env.api_requests();
+    let users = env.api("scim/v2/Users");
+    assert_eq!(
+        summary(&requests),
+        [
+            format!("POST {users}"),
+            format!("POST {users}"),
+            format!("GET {users}"),
+            format!("POST {users}"),
+            format!("PATCH {}", env.api(&format!("scim/v2/Groups/{analysts}"))),
+        ]
+    );
+    assert_eq!(query(&requests[2])[0], ("filter", r#"userName eq "ada.lovelace@example.com""#));
+    let patch = requests[4].body.as_ref().unwrap();
+    assert_eq!(patch["schemas"], json!([PATCH_SCHEMA]));
+    assert_eq!(patch["Operations"], json!([{"op": "add", "path": "members", "value": [{"value": fake_account::example_ids::ADA}, {"value": edsger}]}]));
+
+    // Run again: Grace is created now, the others are found, and no one is made twice.
+    let second = env.ok("onboard-users", input).await;
+    let outcomes: Vec<&str> = second["users"].as_array().unwrap().iter().map(|u| u["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["created", "existing", "existing"]);
+    assert_eq!(second["users"][2]["user"]["id"].as_str(), Some(edsger.as_str()));
+    let snapshot = env.fake.snapshot();
+    let named = |name: &str| snapshot["users"].as_array().unwrap().iter().filter(|u| u["userName"] == name).count();
+    assert_eq!((named("grace@example.com"), named("edsger@example.com")), (1, 1));
+    let group = snapshot["groups"].as_array().unwrap().iter().find(|g| g["id"] == analysts).unwrap().clone();
+    assert_eq!(group["members"].as_array().unwrap().len(), 4, "Katherine, Ada, Edsger and Grace: {group}");
+
+    // A group that does not exist fails as a group, not as the people.
+    let input = json!({"users": [{"user_name": "grace@example.com"}], "group_ids": ["4211999999999999"]});
+    let third = env.ok("onboard-users", input).await;
+    assert_eq!((third["users"][0]["outcome"].as_str(), &third["users"][0]["groups"]), (Some("existing"), &json!([])));
+    assert_eq!(third["group_failures"][0]["group_id"], "4211999999999999");
+    assert!(third["group_failures"][0]["error"]["not_found"].is_object(), "{third}");
+}
