@@ -93,6 +93,10 @@ export interface CardDescription {
   scopes: string[];
   clouds: string[];
   example_input: unknown;
+  /** Set for a polling trigger: pass each run's \`next_cursor\` as the next run's \`cursor\`. */
+  trigger: { min_interval_seconds: number } | null;
+  /** For a create card: what it does when the object exists already. */
+  if_exists: string | null;
   input: unknown;
   output: unknown;
   [key: string]: unknown;

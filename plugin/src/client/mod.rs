@@ -26,7 +26,7 @@ use crate::validate;
 use crate::wit::{Auth, CardError, Cloud, Connection};
 
 pub use call::{Call, Keep, without_nulls};
-pub use errors::not_found;
+pub use errors::{not_found, with_prefix};
 pub use http::{Method, Request, Response};
 
 use auth::Credentials;

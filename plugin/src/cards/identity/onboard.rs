@@ -7,13 +7,33 @@ use serde_json::Value;
 
 use super::ensure::{find_by, once_each};
 use super::{create_user, member_refs};
-use crate::client::Session;
 use crate::client::scim::{self, PatchOp, Resource};
+use crate::client::{Session, with_prefix};
 use crate::wit::CardError;
 use crate::wit::identity::*;
 
 pub fn onboard_users(s: &Session, input: OnboardUsersInput) -> Result<OnboardedUsers, CardError> {
-    let mut users: Vec<OnboardedUser> = input.users.into_iter().map(|person| onboard_one(s, person)).collect();
+    let people = input.users.len();
+    let mut users: Vec<OnboardedUser> = Vec::with_capacity(people);
+    for person in input.users {
+        let user_name = person.user_name.clone();
+        match onboard_one(s, person) {
+            Ok((outcome, user)) => users.push(OnboardedUser { user_name, outcome, user: Some(user), error: None, groups: Vec::new() }),
+            Err(error) if about_the_person(&error) => users.push(OnboardedUser {
+                user_name,
+                outcome: OnboardOutcome::Failed,
+                user: None,
+                error: Some(s.sanitize(error)),
+                groups: Vec::new(),
+            }),
+            // The connection or the account refuses (a revoked token, throttling after retries,
+            // an outage): the next person would fare no better, so the run stops and says where.
+            Err(error) => {
+                let done = users.iter().filter(|u| u.outcome != OnboardOutcome::Failed).count();
+                return Err(with_prefix(error, &format!("onboarding stopped at person {} of {people} ({done} done): ", users.len() + 1)));
+            }
+        }
+    }
     let member_ids = once_each(users.iter().filter_map(|u| u.user.as_ref().map(|user| user.id.clone())).collect());
     let mut group_failures = Vec::new();
     for group_id in once_each(input.group_ids.unwrap_or_default()) {
@@ -35,21 +55,25 @@ pub fn onboard_users(s: &Session, input: OnboardUsersInput) -> Result<OnboardedU
     })
 }
 
-fn onboard_one(s: &Session, person: CreateUserInput) -> OnboardedUser {
+/// Whether an error is about this person (a value Databricks refuses, a clash it cannot
+/// resolve) rather than about the connection or the account.
+fn about_the_person(error: &CardError) -> bool {
+    match error {
+        CardError::InvalidInput(_) | CardError::Conflict(_) => true,
+        CardError::Upstream(api) => matches!(api.status, 400 | 422),
+        _ => false,
+    }
+}
+
+/// Creates the person, or finds the user whose user name it is (Databricks answers 409).
+fn onboard_one(s: &Session, person: CreateUserInput) -> Result<(OnboardOutcome, User), CardError> {
     let user_name = person.user_name.clone();
-    let found = match create_user(s, person) {
+    match create_user(s, person) {
         Ok(user) => Ok((OnboardOutcome::Created, user)),
-        Err(CardError::Conflict(conflict)) => match find_by::<User>(s, Resource::Users, "userName", &user_name) {
-            Ok(Some(user)) => Ok((OnboardOutcome::Existing, user)),
-            Ok(None) => Err(CardError::Conflict(conflict)),
-            Err(error) => Err(error),
+        Err(CardError::Conflict(conflict)) => match find_by::<User>(s, Resource::Users, "userName", &user_name)? {
+            Some(user) => Ok((OnboardOutcome::Existing, user)),
+            None => Err(CardError::Conflict(conflict)),
         },
         Err(error) => Err(error),
-    };
-    match found {
-        Ok((outcome, user)) => OnboardedUser { user_name, outcome, user: Some(user), error: None, groups: Vec::new() },
-        Err(error) => {
-            OnboardedUser { user_name, outcome: OnboardOutcome::Failed, user: None, error: Some(s.sanitize(error)), groups: Vec::new() }
-        }
     }
 }

@@ -143,7 +143,7 @@ impl Sketch {
     /// Reads what [`Sketch::write`] wrote, returning the bytes after it; `None` for anything else.
     pub fn read(mut bytes: &[u8]) -> Option<(Sketch, &[u8])> {
         let cells = varint::read(&mut bytes)? as usize;
-        if cells == 0 || cells % HASHES != 0 || cells > MAX_CHANGES * 2 * HASHES {
+        if cells == 0 || !cells.is_multiple_of(HASHES) || cells > MAX_CHANGES * 2 * HASHES {
             return None;
         }
         let mut sketch = Sketch { cells: Vec::with_capacity(cells) };
