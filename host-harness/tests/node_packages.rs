@@ -164,14 +164,18 @@ async fn n8n_runs_workflows_with_the_node_against_the_fake_account() {
     }
     built_package().await;
     let fake = FakeAccount::start(FakeConfig::default()).await.unwrap();
-    // The node's own tests first: the card list → n8n mapping, and the pickers' option loaders
-    // against the fake account.
+    // The nodes' own tests first: the card list → n8n mapping, the pickers' option loaders and
+    // the trigger's polls against the fake account.
     let dir = repo_dir("n8n");
     run(Command::new("npm").args(["install", "--no-audit", "--no-fund"]).current_dir(&dir), "npm install (n8n)", Duration::from_secs(300))
         .await;
-    let report = node_tests(&dir, "test/schema.test.js", &fake).await;
+    let report = node_tests(&dir, "test/", &fake).await;
     assert!(report.contains("ℹ skipped 0"), "{report}");
     assert!(fake.requests().iter().any(|r| r.path.ends_with("/scim/v2/Users")), "the option loaders listed users");
+    assert!(
+        fake.requests().iter().any(|r| r.query.iter().any(|(k, v)| k == "attributes" && v == "id")),
+        "the trigger walked the users' IDs"
+    );
 
     let output = run(
         Command::new("node")
