@@ -197,3 +197,21 @@ async fn an_unpaced_onboarding_is_refused_by_the_account() {
     // then waits out `Retry-After`): paced, none is.
     assert!(fake.throttled() >= 3, "the limits are real: {} refused", fake.throttled());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_polling_triggers_walk_is_paced_page_by_page() {
+    // 2,600 users: 27 pages against a LIST limit of 8/s (the real 4/s, doubled).
+    let fake = limited_account(CONTROL_SCALE).await;
+    fake.insert_users(2_597, "staff");
+    let harness = harness(Some(PacingConfig::databricks().scaled(CONTROL_SCALE)));
+    let started = Instant::now();
+    let options = RunOptions::default().with_time_limit(Duration::from_secs(60));
+    let outcome = harness.run("poll-new-users", &fake.m2m_connection(), &json!({}), &options).await.unwrap();
+    let took = started.elapsed();
+    let CardOutcome::Ok(result) = outcome else { panic!("{outcome:?}") };
+    println!("a walk of {} users: {took:?}, refused by the account: {}", result["total"], fake.throttled());
+    assert_eq!(result["total"], 2_600);
+    assert_eq!(fake.throttled(), 0, "every page waited for its slot");
+    // 27 LISTs at the paced 7.2/s, after a burst of 4.
+    assert!(took > Duration::from_secs(2), "{took:?}");
+}

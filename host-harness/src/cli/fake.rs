@@ -1,4 +1,4 @@
-//! `fake [--port N] [--latency-ms MS] [--rate-limits SCALE]`: the fake Databricks account on
+//! `fake [--port N] [--latency-ms MS] [--rate-limits SCALE] [--extra-users N]`: the fake Databricks account on
 //! loopback until Ctrl-C, with a connection for it on stdout.
 
 use std::net::SocketAddr;
@@ -22,6 +22,10 @@ pub struct FakeArgs {
     /// POST/PUT/DELETE 5/s), multiplied by SCALE (1 for the real limits), answering 429 beyond them.
     #[arg(long, value_name = "SCALE")]
     pub rate_limits: Option<f64>,
+    /// Add this many users (`staff-0001@example.com`, ...), for an account the size of a large
+    /// company's (a polling trigger's walk, a long listing).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub extra_users: usize,
 }
 
 /// Serves the fake account on `127.0.0.1:port` (0: any free port).
@@ -35,6 +39,7 @@ pub async fn serve(args: &FakeArgs) -> anyhow::Result<ExitCode> {
         ..fake_account::FakeConfig::default()
     };
     let fake = fake_account::FakeAccount::start_on(addr, config).await.context("cannot start the fake account")?;
+    fake.insert_users(args.extra_users, "staff");
     // The fake's own made-up credentials: printing them is the point of this command.
     outln!("{}", pretty(&fake.m2m_connection()))?;
     eprintln!("fake Databricks account serving at {}; Ctrl-C to stop", fake.base_url());

@@ -421,12 +421,8 @@ impl FakeAccount {
 
     /// Adds `count` users `prefix-0001@example.com`, … (for paging tests).
     pub fn insert_users(&self, count: usize, prefix: &str) {
-        let store = &mut self.shared.state().store;
-        for n in 1..=count {
-            let user_name = format!("{prefix}-{n:04}@example.com");
-            // A clash with an existing user only means it is there already.
-            let _ = store.create(store::Kind::Users, &json!({"userName": user_name}));
-        }
+        // A name an existing user has only means that user is there already.
+        self.shared.state().store.create_users((1..=count).map(|n| format!("{prefix}-{n:04}@example.com")));
     }
 }
 

@@ -126,7 +126,27 @@ impl Store {
         self.insert(kind, body, Some(id))
     }
 
+    /// Creates many users at once (a test's large account), each user name once: the names are
+    /// checked against the account's in one pass instead of a scan per user.
+    pub fn create_users(&mut self, user_names: impl IntoIterator<Item = String>) {
+        let mut taken: std::collections::HashSet<String> = self
+            .map(Kind::Users)
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, user)| user["userName"].as_str().map(str::to_ascii_lowercase))
+            .collect();
+        for user_name in user_names {
+            if taken.insert(user_name.to_ascii_lowercase()) {
+                let _ = self.insert_checked(Kind::Users, &json!({"userName": user_name}), None, false);
+            }
+        }
+    }
+
     fn insert(&mut self, kind: Kind, body: &Value, fixed_id: Option<&str>) -> Result<String, StoreError> {
+        self.insert_checked(kind, body, fixed_id, true)
+    }
+
+    fn insert_checked(&mut self, kind: Kind, body: &Value, fixed_id: Option<&str>, check_unique: bool) -> Result<String, StoreError> {
         let Value::Object(input) = body else { return Err(StoreError::Invalid("Body must be a JSON object.".into())) };
         let mut resource = Map::new();
         for (key, value) in input {
@@ -155,7 +175,7 @@ impl Store {
             }
         }
         let unique = resource.get(kind.unique_attribute()).and_then(Value::as_str).unwrap_or("").to_string();
-        if self.unique_taken(kind, &unique, None) {
+        if check_unique && self.unique_taken(kind, &unique, None) {
             return Err(StoreError::Conflict(format!("{} with {} {unique} already exists.", kind.noun(), kind.unique_attribute())));
         }
         let value = Value::Object(resource);

@@ -16,12 +16,10 @@ use sketch::{Sketch, id_of, key_of};
 
 use crate::client::Session;
 use crate::client::scim::{self, Resource, ScimRecord, literal};
+use crate::wit::CardError;
 use crate::wit::identity::{Group, ServicePrincipal, User};
 use crate::wit::triggers::*;
-use crate::wit::{AllPages, CardError, PageSelection, ScimListInput};
 
-/// Databricks' largest SCIM page.
-const PAGE: u32 = 100;
 /// IDs per filter when new records are read whole (`id eq ... or ...`: 99 filter nodes).
 const READ_BATCH: usize = 50;
 
@@ -32,18 +30,6 @@ struct Polled<T> {
     baseline: bool,
     exact: bool,
     total: u32,
-}
-
-/// Every record's ID, walking every page.
-fn every_id() -> ScimListInput {
-    ScimListInput {
-        filter: None,
-        sort_by: None,
-        sort_order: None,
-        attributes: Some(vec!["id".into()]),
-        excluded_attributes: None,
-        pages: Some(PageSelection::All(AllPages { limit: Some(u32::MAX), page_size: Some(PAGE), partial_results: Some(false) })),
-    }
 }
 
 /// The summary a cursor holds, read before any request.
@@ -66,15 +52,14 @@ fn sealed(scope: &Scope, keys: &[u64]) -> String {
 fn poll_new<T: ScimRecord>(s: &Session, card: &str, resource: Resource, cursor: Option<&str>) -> Result<Polled<T>, CardError> {
     let scope = Scope::new(s, card, "");
     let before = summary_in(&scope, cursor)?;
-    let listed = scim::list::<serde_json::Value>(s, resource, &every_id())?.resources;
-    let ids: Vec<&str> = listed.iter().map(ScimRecord::scim_id).collect();
+    let ids = scim::every_id(s, resource)?;
     let keys: Vec<u64> = ids.iter().map(|id| key_of(id)).collect();
     let (next_cursor, total) = (sealed(&scope, &keys), ids.len() as u32);
     let Some(before) = before else {
         return Ok(Polled { items: Vec::new(), next_cursor, baseline: true, exact: true, total });
     };
     let changes = before.compare(&keys);
-    let new_ids: Vec<&str> = ids.iter().zip(&keys).filter(|(_, key)| changes.added.contains(key)).map(|(id, _)| *id).collect();
+    let new_ids: Vec<&str> = ids.iter().zip(&keys).filter(|(_, key)| changes.added.contains(key)).map(|(id, _)| id.as_str()).collect();
     let items = read_whole(s, resource, &new_ids)?;
     Ok(Polled { items, next_cursor, baseline: false, exact: changes.exact, total })
 }
