@@ -11,7 +11,7 @@ use host_harness::{Harness, HarnessConfig, RunOptions};
 use serde_json::{Value, json};
 
 use super::native::{Native, api_requests};
-use super::rss::{current_rss_bytes, peak_rss_bytes, reset_peak_rss};
+use super::rss::{PssPeak, current_pss_bytes, current_rss_bytes, peak_rss_bytes, reset_peak_rss};
 use super::timing::{Stats, round2};
 use super::{BenchArgs, run_ok};
 
@@ -52,33 +52,45 @@ pub async fn in_flight(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
     let (h, nat) = (Stats::of(harness_times), Stats::of(native_times));
     let throughput = |took: Duration| (n as f64 / took.as_secs_f64()).round();
     let mib = |bytes: u64| round2(bytes as f64 / f64::from(1 << 20));
+    let per_run = |bytes: u64| (bytes as f64 / f64::from(1 << 20) / n as f64 * 1e4).round() / 1e4;
     Ok(json!({
         "card": "get-user",
         "in_flight": n,
         "latency_ms": args.in_flight_latency_ms,
         "harness": {
             "runs_per_s": throughput(harness_took), "p50_ms": round2(h.p50_us() / 1e3), "p99_ms": round2(h.p99_us() / 1e3),
-            "memory_mib": mib(harness_memory), "memory_mib_per_run": round2(mib(harness_memory) / n as f64 * 1000.0) / 1000.0,
+            "memory_mib": mib(harness_memory.rss), "memory_mib_per_run": per_run(harness_memory.rss),
+            "pss_mib": mib(harness_memory.pss), "pss_mib_per_run": per_run(harness_memory.pss),
             "tokens_minted": tokens, "connections_opened": connections.opened,
         },
         "native": {
             "runs_per_s": throughput(native_took), "p50_ms": round2(nat.p50_us() / 1e3), "p99_ms": round2(nat.p99_us() / 1e3),
-            "memory_mib": mib(native_memory),
+            "memory_mib": mib(native_memory.rss), "pss_mib": mib(native_memory.pss),
         },
         "throughput_ratio": round2(native_took.as_secs_f64() / harness_took.as_secs_f64()),
         "p99_ratio": round2(h.p99_us() / nat.p99_us()),
     }))
 }
 
+/// What a burst added to the process's memory at its peak, in bytes: as VmRSS counts it, and as
+/// PSS does (shared pages once; see `rss::current_pss_bytes`).
+#[derive(Clone, Copy)]
+struct Added {
+    rss: u64,
+    pss: u64,
+}
+
 /// Starts `n` tasks of `make()` at once; each one's latency, the whole burst's time, and the
 /// memory the burst added at its peak.
-async fn burst<F, Fut>(n: usize, make: F) -> anyhow::Result<(Vec<Duration>, Duration, u64)>
+async fn burst<F, Fut>(n: usize, make: F) -> anyhow::Result<(Vec<Duration>, Duration, Added)>
 where
     F: Fn() -> Fut,
     Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
 {
     let before = current_rss_bytes();
+    let pss_before = current_pss_bytes().unwrap_or(0);
     reset_peak_rss();
+    let pss = PssPeak::start();
     let started = Instant::now();
     let tasks: Vec<_> = (0..n)
         .map(|_| {
@@ -94,5 +106,6 @@ where
         times.push(task.await??);
     }
     let took = started.elapsed();
-    Ok((times, took, peak_rss_bytes().saturating_sub(before)))
+    let added = Added { rss: peak_rss_bytes().saturating_sub(before), pss: pss.finish().saturating_sub(pss_before) };
+    Ok((times, took, added))
 }

@@ -59,3 +59,50 @@ pub fn cpu_time() -> std::time::Duration {
 pub fn cpu_time() -> std::time::Duration {
     std::time::Duration::ZERO
 }
+
+/// This process's proportional set size now, in bytes (`Pss` of `/proc/self/smaps_rollup`):
+/// its resident pages, each page it shares divided by the number of mappings holding it. Where
+/// VmRSS counts a page of the component's memory image once for every instance that maps it
+/// (copy-on-write, so the pages are the page cache's until written), PSS counts it once. `None`
+/// where the kernel does not say.
+pub fn current_pss_bytes() -> Option<u64> {
+    let rollup = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
+    let kb = rollup.lines().find_map(|line| line.strip_prefix("Pss:")?.trim().trim_end_matches("kB").trim().parse::<u64>().ok())?;
+    Some(kb * 1024)
+}
+
+/// The highest PSS seen while it lives, sampled on a thread of its own every [`PssPeak::EVERY`]
+/// (the kernel keeps no peak of it).
+pub struct PssPeak {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    sampler: Option<std::thread::JoinHandle<u64>>,
+}
+
+impl PssPeak {
+    // Reading smaps takes the process's memory-map lock, which page faults and the pooling
+    // allocator also take: sampled sparingly, so that the sampling does not slow the burst.
+    const EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+
+    pub fn start() -> PssPeak {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        let sampler = std::thread::Builder::new()
+            .name("bench-pss".into())
+            .spawn(move || {
+                let mut peak = 0;
+                while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                    peak = peak.max(current_pss_bytes().unwrap_or(0));
+                    std::thread::sleep(Self::EVERY);
+                }
+                peak.max(current_pss_bytes().unwrap_or(0))
+            })
+            .ok();
+        PssPeak { stop, sampler }
+    }
+
+    /// The peak seen, in bytes (0 where PSS cannot be read).
+    pub fn finish(mut self) -> u64 {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.sampler.take().and_then(|s| s.join().ok()).unwrap_or(0)
+    }
+}

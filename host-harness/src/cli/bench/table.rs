@@ -130,8 +130,8 @@ fn platform(report: &Value, out: &mut String) {
         out.push_str(&format!(
             "
 {} get-user runs in flight, fake account {} ms away
-  harness: {} runs/s, p50 / p99 {} / {} ms, {} MiB ({} MiB per run), {} token(s) minted, {} connections opened
-  native:  {} runs/s, p50 / p99 {} / {} ms, {} MiB
+  harness: {} runs/s, p50 / p99 {} / {} ms, PSS {} MiB ({} MiB per run; RSS {} MiB, {} per run), {} token(s) minted, {} connections opened
+  native:  {} runs/s, p50 / p99 {} / {} ms, PSS {} MiB (RSS {} MiB)
   throughput harness / native {}, p99 harness / native {}
 ",
             flight["in_flight"],
@@ -139,6 +139,8 @@ fn platform(report: &Value, out: &mut String) {
             h["runs_per_s"],
             h["p50_ms"],
             h["p99_ms"],
+            h["pss_mib"],
+            h["pss_mib_per_run"],
             h["memory_mib"],
             h["memory_mib_per_run"],
             h["tokens_minted"],
@@ -146,6 +148,7 @@ fn platform(report: &Value, out: &mut String) {
             n["runs_per_s"],
             n["p50_ms"],
             n["p99_ms"],
+            n["pss_mib"],
             n["memory_mib"],
             flight["throughput_ratio"],
             flight["p99_ratio"],
