@@ -5,7 +5,7 @@
 // poll records a baseline and emits nothing. Events and fields come from catalog.json.
 
 const catalog = require('databricks-account-connector/catalog.json');
-const { buildInput, cardFields, displayName, FieldError } = require('./schema');
+const { buildInput, fieldProperties, displayName, FieldError } = require('./schema');
 const { CREDENTIAL_TYPE, connectionFromCredentials } = require('./connection');
 const { errors, connector, isCardError, toNodeError, loadOptions } = require('./calls');
 
@@ -49,22 +49,7 @@ function buildTriggerProperties() {
       default: '',
       displayOptions: show,
     });
-    const { required, optional } = cardFields(byId.get(card.id));
-    for (const f of required) properties.push({ ...f.parameter, displayOptions: show });
-    if (optional.length) {
-      properties.push({
-        displayName: 'Additional Fields',
-        name: 'additionalFields',
-        type: 'collection',
-        placeholder: 'Add Field',
-        default: {},
-        displayOptions: show,
-        options: optional.map((f) => {
-          const { required: _r, ...p } = f.parameter;
-          return p;
-        }),
-      });
-    }
+    properties.push(...fieldProperties(byId.get(card.id), show));
   }
   return properties;
 }

@@ -223,6 +223,32 @@ function operationDescription(card) {
   return parts.join(' ');
 }
 
+/**
+ * A card's fields as node properties shown by `show`: each required field, then the optional ones
+ * under "Additional Fields" (in name order), where only the fields a user adds go into the input.
+ */
+function fieldProperties(card, show) {
+  const { required, optional } = cardFields(card);
+  const properties = required.map((f) => ({ ...f.parameter, displayOptions: show }));
+  if (optional.length) {
+    properties.push({
+      displayName: 'Additional Fields',
+      name: 'additionalFields',
+      type: 'collection',
+      placeholder: 'Add Field',
+      default: {},
+      displayOptions: show,
+      options: optional
+        .map((f) => {
+          const { required: _r, ...p } = f.parameter;
+          return p;
+        })
+        .sort((a, b) => a.displayName.localeCompare(b.displayName)),
+    });
+  }
+  return properties;
+}
+
 /** All node properties (resource, operation, fields) generated from the catalog. */
 function buildProperties(catalog) {
   const cards = catalog.cards || [];
@@ -257,24 +283,7 @@ function buildProperties(catalog) {
 
   for (const card of cards) {
     const show = { show: { resource: [card.category], operation: [card.id] } };
-    const { required, optional } = cardFields(card);
-    for (const f of required) properties.push({ ...f.parameter, displayOptions: show });
-    if (optional.length) {
-      properties.push({
-        displayName: 'Additional Fields',
-        name: 'additionalFields',
-        type: 'collection',
-        placeholder: 'Add Field',
-        default: {},
-        displayOptions: show,
-        options: optional
-          .map((f) => {
-            const { required: _r, ...p } = f.parameter;
-            return p;
-          })
-          .sort((a, b) => a.displayName.localeCompare(b.displayName)),
-      });
-    }
+    properties.push(...fieldProperties(card, show));
     const key = recordsKey(card.output);
     if (key) {
       properties.push({
@@ -416,6 +425,7 @@ module.exports = {
   fieldParameter,
   recordsKey,
   cardFields,
+  fieldProperties,
   buildProperties,
   buildInput,
   convertValue,
