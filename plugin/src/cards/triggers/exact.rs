@@ -75,7 +75,12 @@ pub fn poll_expiring_secrets(s: &Session, input: PollExpiringSecretsInput) -> Re
     for principal in principals {
         let paging = TokenPaging { page_token: None, page_size: None, all_pages: Some(true), limit: None };
         let input = ListServicePrincipalSecretsInput { service_principal_id: principal.id.clone(), paging: Some(paging) };
-        let listed: ServicePrincipalSecrets = list_service_principal_secrets.call(s, input)?;
+        let listed: ServicePrincipalSecrets = match list_service_principal_secrets.call(s, input) {
+            Ok(listed) => listed,
+            // Deleted between the list and now: its secrets are gone with it.
+            Err(CardError::NotFound(_)) => continue,
+            Err(error) => return Err(error),
+        };
         let listed = listed.secrets;
         total = total.saturating_add(listed.len() as u32);
         for secret in listed {

@@ -4,6 +4,7 @@
 
 use e2e::{Env, scenario, summary};
 use fake_account::example_ids::{ANALYTICS_PROD, CREDENTIAL, DATA_SCIENTISTS, STORAGE_CONFIGURATION};
+use fake_account::{Fault, FaultAction};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime};
 
@@ -192,6 +193,14 @@ async fn poll_expiring_secrets_reports_each_secret_once_per_state() {
     assert_eq!(third["secrets"].as_array().unwrap().iter().map(|s| s["state"].as_str().unwrap()).collect::<Vec<_>>(), ["expired"]);
     let fourth = poll(&env, "poll-expiring-secrets", json!({"within_days": 30}), Some(&third["next_cursor"])).await;
     assert_eq!(fourth["secrets"], json!([]));
+
+    // A service principal deleted between the list and the read of its secrets is passed over.
+    let gone = fake_account::example_ids::NIGHTLY_ETL;
+    let not_found = json!({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Service principal not found."});
+    env.fake.push_fault(Fault::new(&format!("servicePrincipals/{gone}/credentials/secrets"), FaultAction::json(404, not_found, &[])).times(1));
+    let passed_over = poll(&env, "poll-expiring-secrets", json!({"within_days": 30}), Some(&fourth["next_cursor"])).await;
+    assert_eq!(passed_over["secrets"], json!([]), "nothing new, and no failure: {passed_over}");
+    assert_eq!(env.fake.faults_injected(), 1);
 
     // A cursor keeps its window.
     let (case, error) = env.err("poll-expiring-secrets", json!({"within_days": 7, "cursor": fourth["next_cursor"]})).await;
