@@ -6,7 +6,7 @@
 const catalog = require('databricks-account-connector/catalog.json');
 const { buildProperties, buildInput, recordsKey, cardFields, FieldError } = require('./schema');
 const { CREDENTIAL_TYPE, connectionFromCredentials } = require('./connection');
-const { errors, connector, isCardError, toNodeError, loadOptions } = require('./calls');
+const { errors, runCard, loadOptions } = require('./calls');
 
 const cardsById = new Map(catalog.cards.map((c) => [c.id, c]));
 const recordsKeys = new Map(catalog.cards.map((c) => [c.id, recordsKey(c.output)]));
@@ -90,20 +90,20 @@ class DatabricksAccount {
         const runOptions = this.getNodeParameter('runOptions', i, {}) || {};
         const seconds = Number(runOptions.timeLimitSeconds);
         const timeLimitMs = seconds > 0 ? Math.max(1, Math.round(seconds * 1000)) : undefined;
-        const { connector: c, CardError } = await connector();
-        let output;
-        try {
-          output = await c.run(cardId, connection, input, {
+        const output = await runCard(
+          node,
+          cardId,
+          connection,
+          input,
+          {
             timeLimitMs,
             signal,
             onProgress: (event) => {
               if (logger) logger.debug(`Databricks ${cardId}: ${JSON.stringify(event)}`);
             },
-          });
-        } catch (e) {
-          if (isCardError(e, CardError)) throw toNodeError(node, e, i);
-          throw new NodeOperationError(node, e instanceof Error ? e : String(e), { itemIndex: i });
-        }
+          },
+          i,
+        );
 
         const key = recordsKeys.get(cardId);
         const split = key ? this.getNodeParameter('splitRecords', i, true) : false;

@@ -7,7 +7,7 @@
 const catalog = require('databricks-account-connector/catalog.json');
 const { buildInput, fieldProperties, displayName, FieldError } = require('./schema');
 const { CREDENTIAL_TYPE, connectionFromCredentials } = require('./connection');
-const { errors, connector, isCardError, toNodeError, loadOptions } = require('./calls');
+const { errors, runCard, loadOptions } = require('./calls');
 
 /** The cursor is the node's own state, never a parameter. */
 const CURSOR = 'cursor';
@@ -111,14 +111,7 @@ class DatabricksAccountTrigger {
     const state = this.getWorkflowStaticData('node');
     const key = JSON.stringify([cardId, input, connection.cloud, connection.account_id, connection.host_override || null]);
     const cursor = state.key === key ? state.cursor : undefined;
-    const { connector: c, CardError } = await connector();
-    let output;
-    try {
-      output = await c.run(cardId, connection, cursor ? { ...input, cursor } : input);
-    } catch (e) {
-      if (isCardError(e, CardError)) throw toNodeError(node, e, 0);
-      throw operationError(node, e instanceof Error ? e : String(e));
-    }
+    const output = await runCard(node, cardId, connection, cursor ? { ...input, cursor } : input);
     state.key = key;
     state.cursor = output.next_cursor;
     const items = itemsOf(output);

@@ -61,22 +61,30 @@ function toNodeError(node, e, itemIndex) {
   return err;
 }
 
+/**
+ * Runs a card on the process's connector; a failure is the n8n error a workflow sees (see
+ * `toNodeError`), raised for `node` and item `itemIndex`.
+ */
+async function runCard(node, cardId, connection, input, options, itemIndex = 0) {
+  const { connector: c, CardError } = await connector();
+  try {
+    return await c.run(cardId, connection, input, options);
+  } catch (e) {
+    if (isCardError(e, CardError)) throw toNodeError(node, e, itemIndex);
+    throw new (errors().NodeOperationError)(node, e instanceof Error ? e : String(e), { itemIndex });
+  }
+}
+
 /** n8n's option loaders: one per picker of the card list, running the card that lists the choices. */
 function loadOptions() {
   const methods = {};
   for (const [name, picker] of pickers(catalog)) {
     methods[name] = async function () {
       const connection = connectionFromCredentials(await this.getCredentials(CREDENTIAL_TYPE));
-      const { connector: c, CardError } = await connector();
-      try {
-        return choices(picker, await c.run(picker.card, connection, {}));
-      } catch (e) {
-        if (isCardError(e, CardError)) throw toNodeError(this.getNode(), e, 0);
-        throw new (errors().NodeOperationError)(this.getNode(), e instanceof Error ? e : String(e));
-      }
+      return choices(picker, await runCard(this.getNode(), picker.card, connection, {}));
     };
   }
   return methods;
 }
 
-module.exports = { errors, connector, isCardError, toNodeError, loadOptions };
+module.exports = { errors, runCard, loadOptions };
