@@ -29,6 +29,15 @@ fn ensure<T>(
     if let Some(found) = find()? {
         return Ok((EnsureOutcome::Existing, found));
     }
+    create_or_find(find, create)
+}
+
+/// Creates the object; when Databricks answers 409 (it exists, or another flow made it
+/// meanwhile), looks it up instead.
+pub(super) fn create_or_find<T>(
+    find: impl Fn() -> Result<Option<T>, CardError>,
+    create: impl FnOnce() -> Result<T, CardError>,
+) -> Result<(EnsureOutcome, T), CardError> {
     match create() {
         Ok(created) => Ok((EnsureOutcome::Created, created)),
         Err(CardError::Conflict(conflict)) => match find()? {

@@ -3,11 +3,9 @@
 //! looked up), then every person created or found joins each group in one PATCH. The host paces
 //! each of these requests by its own kind (the card's rate class is `per-request`).
 
-use serde_json::Value;
-
-use super::ensure::{find_by, once_each};
-use super::{create_user, member_refs};
-use crate::client::scim::{self, PatchOp, Resource};
+use super::create_user;
+use super::ensure::{add_group_members, create_or_find, find_by, once_each};
+use crate::client::scim::Resource;
 use crate::client::{Session, with_prefix};
 use crate::wit::CardError;
 use crate::wit::identity::*;
@@ -34,13 +32,11 @@ pub fn onboard_users(s: &Session, input: OnboardUsersInput) -> Result<OnboardedU
             }
         }
     }
-    let member_ids = once_each(users.iter().filter_map(|u| u.user.as_ref().map(|user| user.id.clone())).collect());
+    let member_ids: Vec<String> = users.iter().filter_map(|u| u.user.as_ref().map(|user| user.id.clone())).collect();
+    let group_ids = if member_ids.is_empty() { Vec::new() } else { once_each(input.group_ids.unwrap_or_default()) };
     let mut group_failures = Vec::new();
-    for group_id in once_each(input.group_ids.unwrap_or_default()) {
-        if member_ids.is_empty() {
-            break;
-        }
-        match scim::patch_only::<Value>(s, Resource::Groups, &group_id, vec![PatchOp::add("members", member_refs(&member_ids))]) {
+    for group_id in group_ids {
+        match add_group_members(s, GroupMembersInput { group_id: group_id.clone(), member_ids: member_ids.clone() }) {
             Ok(_) => users.iter_mut().filter(|u| u.user.is_some()).for_each(|u| u.groups.push(group_id.clone())),
             Err(error) => group_failures.push(GroupFailure { group_id, error: s.sanitize(error) }),
         }
@@ -68,12 +64,10 @@ fn about_the_person(error: &CardError) -> bool {
 /// Creates the person, or finds the user whose user name it is (Databricks answers 409).
 fn onboard_one(s: &Session, person: CreateUserInput) -> Result<(OnboardOutcome, User), CardError> {
     let user_name = person.user_name.clone();
-    match create_user(s, person) {
-        Ok(user) => Ok((OnboardOutcome::Created, user)),
-        Err(CardError::Conflict(conflict)) => match find_by::<User>(s, Resource::Users, "userName", &user_name)? {
-            Some(user) => Ok((OnboardOutcome::Existing, user)),
-            None => Err(CardError::Conflict(conflict)),
-        },
-        Err(error) => Err(error),
-    }
+    let (outcome, user) = create_or_find(|| find_by::<User>(s, Resource::Users, "userName", &user_name), || create_user(s, person))?;
+    let outcome = match outcome {
+        EnsureOutcome::Created => OnboardOutcome::Created,
+        EnsureOutcome::Existing => OnboardOutcome::Existing,
+    };
+    Ok((outcome, user))
 }
