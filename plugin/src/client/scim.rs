@@ -5,7 +5,7 @@
 use super::{Method, Request, Session};
 use crate::progress::{self, Progress};
 use crate::validate;
-use crate::wit::{CardError, PageSelection, ScimListInput, SortOrder};
+use crate::wit::{AllPages, CardError, PageSelection, ScimListInput, SortOrder};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::collections::HashSet;
@@ -160,43 +160,24 @@ impl ScimRecord for IdOnly {
     }
 }
 
-/// The ID of every record of `resource` (`attributes=id`, pages of 100), each once. A walk of a
-/// 100,000-user account keeps 100,000 IDs, not 100,000 records: what a polling trigger needs.
-pub fn every_id(session: &Session, resource: Resource) -> Result<Vec<String>, CardError> {
-    let mut input = first(None, MAX_PAGE);
-    input.attributes = Some(vec!["id".into()]);
-    let read = Reader { session, resource, input: &input, keep_raw: false };
-    let (mut ids, mut seen) = (Vec::new(), HashSet::new());
-    let (mut start_index, mut pages) = (1u32, 0u32);
-    loop {
-        let page: ListResponse<IdOnly> = read.fetch(start_index, MAX_PAGE).map_err(|error| match pages {
-            0 => error,
-            _ => super::errors::with_prefix(error, &format!("the walk of every ID stopped after {} IDs in {pages} pages: ", ids.len())),
-        })?;
-        pages += 1;
-        let returned = page.resources.len() as u32;
-        let before = ids.len();
-        ids.extend(page.resources.into_iter().map(|r| r.id).filter(|id| seen.insert(id.clone())));
-        progress::report(&Progress::Page { pages, records: ids.len() as u32, total: page.total_results });
-        start_index = start_index.saturating_add(returned);
-        let at_end = returned == 0 || page.total_results.is_some_and(|total| start_index > total);
-        if at_end {
-            return Ok(ids);
-        }
-        // A page of IDs already listed while more should remain: the server repeats itself, and
-        // a short walk would make the IDs not read look deleted.
-        if ids.len() == before {
-            return Err(CardError::Upstream(crate::wit::ApiError {
-                status: 200,
-                error_code: None,
-                message: format!(
-                    "Databricks answered start-index {} with IDs already listed; stopped instead of looping",
-                    start_index - returned
-                ),
-                request_id: None,
-            }));
-        }
+/// A list input for every record, walking every page of 100, with only `attributes` (the
+/// walks of the polling triggers, which may cover a 100,000-user account).
+pub fn every_page(attributes: &[&str]) -> ScimListInput {
+    ScimListInput {
+        filter: None,
+        sort_by: None,
+        sort_order: None,
+        attributes: Some(attributes.iter().map(|a| a.to_string()).collect()),
+        excluded_attributes: None,
+        pages: Some(PageSelection::All(AllPages { limit: Some(u32::MAX), page_size: Some(MAX_PAGE), partial_results: Some(false) })),
     }
+}
+
+/// The ID of every record of `resource`, each once. A walk of a 100,000-user account keeps
+/// 100,000 IDs, not 100,000 records: what a polling trigger needs.
+pub fn every_id(session: &Session, resource: Resource) -> Result<Vec<String>, CardError> {
+    let page = list::<IdOnly>(session, resource, &every_page(&["id"]))?;
+    Ok(page.resources.into_iter().map(|record| record.id).collect())
 }
 
 /// What every page request of one listing shares.

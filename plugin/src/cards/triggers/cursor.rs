@@ -43,10 +43,15 @@ impl Scope {
         format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes))
     }
 
+    /// What `cursor` (when given) holds, read by `decode` from its payload; a payload `decode`
+    /// cannot read is a damaged cursor like any other.
+    pub fn read<T>(&self, cursor: Option<&str>, decode: impl FnOnce(&[u8]) -> Option<T>) -> Result<Option<T>, CardError> {
+        let Some(cursor) = cursor else { return Ok(None) };
+        decode(&self.open(cursor)?).map(Some).ok_or_else(damaged)
+    }
+
     /// The payload of `cursor`, when it is a cursor of this scope.
-    pub fn open(&self, cursor: &str) -> Result<Vec<u8>, CardError> {
-        let damaged =
-            || invalid(FIELD, "is not a cursor this card returned, or was changed: pass the `next-cursor` of the last run as it was");
+    fn open(&self, cursor: &str) -> Result<Vec<u8>, CardError> {
         let encoded = cursor.trim().strip_prefix(PREFIX).ok_or_else(damaged)?;
         let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| damaged())?;
         if bytes.len() < 16 || leading(&Sha256::digest(&bytes[8..])) != bytes[..8] {
@@ -61,6 +66,10 @@ impl Scope {
         }
         miniz_oxide::inflate::decompress_to_vec_with_limit(&bytes[16..], MAX_PAYLOAD).map_err(|_| damaged())
     }
+}
+
+fn damaged() -> CardError {
+    invalid(FIELD, "is not a cursor this card returned, or was changed: pass the `next-cursor` of the last run as it was")
 }
 
 fn leading(digest: &[u8]) -> [u8; 8] {

@@ -8,23 +8,19 @@ use serde::{Deserialize, Serialize};
 
 use super::cursor::Scope;
 use crate::cards::Card;
-use crate::cards::oauth::list_service_principal_secrets;
 use crate::cards::provisioning::list_workspaces;
+use crate::cards::utility::health::all_secrets;
 use crate::client::Session;
 use crate::client::scim::{self, Resource};
 use crate::time;
-use crate::validate::invalid;
+use crate::wit::CardError;
 use crate::wit::identity::ServicePrincipal;
-use crate::wit::oauth::{ListServicePrincipalSecretsInput, ServicePrincipalSecrets};
 use crate::wit::provisioning::{ListWorkspacesInput, WorkspaceStatus, Workspaces};
 use crate::wit::triggers::*;
-use crate::wit::{AllPages, CardError, PageSelection, ScimListInput, TokenPaging};
 
 /// A cursor's JSON payload, read before any request.
 fn payload_in<T: for<'de> Deserialize<'de>>(scope: &Scope, cursor: Option<&str>) -> Result<Option<T>, CardError> {
-    let Some(cursor) = cursor else { return Ok(None) };
-    let bytes = scope.open(cursor)?;
-    serde_json::from_slice(&bytes).map(Some).map_err(|_| invalid("cursor", "is not a cursor this card returned, or was changed"))
+    scope.read(cursor, |bytes| serde_json::from_slice(bytes).ok())
 }
 
 fn sealed(scope: &Scope, payload: &impl Serialize) -> String {
@@ -69,19 +65,18 @@ pub fn poll_expiring_secrets(s: &Session, input: PollExpiringSecretsInput) -> Re
     let within_days = input.within_days.unwrap_or(DEFAULT_WITHIN_DAYS);
     let scope = Scope::new(s, "poll-expiring-secrets", &within_days.to_string());
     let before: Option<Reported> = payload_in(&scope, input.cursor.as_deref())?;
-    let principals = scim::list::<ServicePrincipal>(s, Resource::ServicePrincipals, &principals_listed())?.resources;
+    // Every service principal, with the fields a reported secret names.
+    let listed = scim::every_page(&["id", "displayName", "applicationId"]);
+    let principals = scim::list::<ServicePrincipal>(s, Resource::ServicePrincipals, &listed)?.resources;
     let now = time::now_unix();
     let (mut secrets, mut in_window, mut total) = (Vec::new(), Reported::new(), 0u32);
     for principal in principals {
-        let paging = TokenPaging { page_token: None, page_size: None, all_pages: Some(true), limit: None };
-        let input = ListServicePrincipalSecretsInput { service_principal_id: principal.id.clone(), paging: Some(paging) };
-        let listed: ServicePrincipalSecrets = match list_service_principal_secrets.call(s, input) {
+        let listed = match all_secrets(s, &principal.id) {
             Ok(listed) => listed,
             // Deleted between the list and now: its secrets are gone with it.
             Err(CardError::NotFound(_)) => continue,
             Err(error) => return Err(error),
         };
-        let listed = listed.secrets;
         total = total.saturating_add(listed.len() as u32);
         for secret in listed {
             let Some(expiry) = secret.expire_time.as_deref().and_then(time::parse_rfc3339) else { continue };
@@ -107,16 +102,4 @@ pub fn poll_expiring_secrets(s: &Session, input: PollExpiringSecretsInput) -> Re
         }
     }
     Ok(ExpiringSecrets { secrets, next_cursor: sealed(&scope, &in_window), baseline: before.is_none(), total })
-}
-
-/// Every service principal, with the fields a reported secret names.
-fn principals_listed() -> ScimListInput {
-    ScimListInput {
-        filter: None,
-        sort_by: None,
-        sort_order: None,
-        attributes: Some(vec!["id".into(), "displayName".into(), "applicationId".into()]),
-        excluded_attributes: None,
-        pages: Some(PageSelection::All(AllPages { limit: Some(u32::MAX), page_size: Some(100), partial_results: Some(false) })),
-    }
 }

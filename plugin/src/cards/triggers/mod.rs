@@ -34,12 +34,10 @@ struct Polled<T> {
 
 /// The summary a cursor holds, read before any request.
 fn summary_in(scope: &Scope, cursor: Option<&str>) -> Result<Option<Sketch>, CardError> {
-    let Some(cursor) = cursor else { return Ok(None) };
-    let payload = scope.open(cursor)?;
-    match Sketch::read(&payload) {
-        Some((sketch, [])) => Ok(Some(sketch)),
-        _ => Err(crate::validate::invalid("cursor", "is not a cursor this card returned, or was changed")),
-    }
+    scope.read(cursor, |payload| match Sketch::read(payload) {
+        Some((sketch, [])) => Some(sketch),
+        _ => None,
+    })
 }
 
 fn sealed(scope: &Scope, keys: &[u64]) -> String {
