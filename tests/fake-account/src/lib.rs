@@ -269,7 +269,10 @@ impl FakeAccount {
         let (state, service_principal_id) = seed::account(&config);
         let shared = Arc::new(Shared::new(config, format!("http://{local}"), state));
         let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-        let app = server::router(shared.clone());
+        // One service for every connection: served as a plain `Router`, axum rebuilds its route
+        // tables for each accepted connection (~32 KB each for this many routes, measured with
+        // heaptrack), which a burst of a thousand connections notices.
+        let app = server::router(shared.clone()).into_make_service();
         tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = stopped.await;
