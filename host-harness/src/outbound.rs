@@ -126,7 +126,10 @@ pub(crate) fn send(request: http::Request<WasiBody>, options: Option<RequestOpti
     let timeouts = Timeouts::of(options);
     async move {
         if let Some(pacing) = &run.pacing {
-            pacing.wait_for_turn(request.method(), request.uri().path()).await;
+            // Boxed, like the token exchange and the connect below: a run in flight holds this
+            // future for as long as it waits for its response, so its size is memory per run;
+            // kept inline, the rare steps' state (Redis, TLS, the token request) made it ~5 KB.
+            Box::pin(pacing.wait_for_turn(request.method(), request.uri().path())).await;
         }
         let handed_over = Instant::now();
         let sent = match run.tokens.clone() {
@@ -153,13 +156,12 @@ async fn send_sharing_tokens(
             return send_on(pool, http::Request::from_parts(parts, tokens::full(bytes)), timeouts).await;
         }
         let mut connection_task: Option<Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>> = None;
-        let answer = tokens
-            .exchange(parts, bytes, |request| async {
-                let (response, task) = send_on(pool, request, timeouts).await?;
-                connection_task = Some(task);
-                Ok(response)
-            })
-            .await?;
+        let answer = Box::pin(tokens.exchange(parts, bytes, |request| async {
+            let (response, task) = send_on(pool, request, timeouts).await?;
+            connection_task = Some(task);
+            Ok(response)
+        }))
+        .await?;
         return Ok((answer, connection_task.unwrap_or_else(|| Box::new(async { Ok(()) }))));
     }
     let bearer = tokens::bearer(&parts);
@@ -176,7 +178,8 @@ async fn send_sharing_tokens(
 async fn send_on(pool: Option<Arc<ConnectionPool>>, request: http::Request<WasiBody>, timeouts: Timeouts) -> SendResult {
     match pool {
         Some(pool) => pool.send(request, timeouts).await,
-        None => wasmtime_wasi_http::default_send_request(request, Some(timeouts.options()))
+        // Boxed: without a pool (rare) the send is wasmtime's own, whose state is ~2 KB.
+        None => Box::pin(wasmtime_wasi_http::default_send_request(request, Some(timeouts.options())))
             .await
             .map(|(response, io)| (response.map(BodyExt::boxed_unsync), Box::new(io) as Box<dyn Future<Output = _> + Send>)),
     }
@@ -252,7 +255,14 @@ impl ConnectionPool {
     fn put_idle(&self, key: PoolKey, sender: http1::SendRequest<WasiBody>) {
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         let list = idle.entry(key).or_default();
-        list.retain(|conn| conn.since.elapsed() < POOL_IDLE_TIMEOUT && !conn.sender.is_closed());
+        // Oldest first: the expired ones are a prefix. Walking the whole list on every return
+        // made a burst of a thousand connections quadratic; closed ones are skipped when taken,
+        // and only swept when the list is full.
+        let expired = list.partition_point(|conn| conn.since.elapsed() >= POOL_IDLE_TIMEOUT);
+        list.drain(..expired);
+        if list.len() >= self.max_idle_per_origin {
+            list.retain(|conn| !conn.sender.is_closed());
+        }
         if list.len() < self.max_idle_per_origin {
             list.push(IdleConnection { sender, since: Instant::now() });
         }
@@ -302,7 +312,7 @@ impl ConnectionPool {
         loop {
             let (mut candidate, pooled) = match self.take_idle(&key) {
                 Some(sender) => (sender, true),
-                None => (self.connect(&key, timeouts.connect).await?, false),
+                None => (Box::pin(self.connect(&key, timeouts.connect)).await?, false),
             };
             let sent = tokio::time::timeout(timeouts.first_byte, candidate.try_send_request(request)).await;
             match sent {
@@ -396,5 +406,41 @@ impl http_body::Body for TimedBody {
 
     fn size_hint(&self) -> http_body::SizeHint {
         self.incoming.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client connection over an in-memory stream (the other end is returned so it stays open).
+    async fn connection() -> (http1::SendRequest<WasiBody>, tokio::io::DuplexStream) {
+        let (client, server) = tokio::io::duplex(1024);
+        let mut sender = handshake(client).await.expect("handshake");
+        // As in `send`: a connection goes back to the pool once it can take a request.
+        sender.ready().await.expect("ready");
+        (sender, server)
+    }
+
+    fn idle(pool: &ConnectionPool, key: &PoolKey) -> usize {
+        pool.idle.lock().unwrap().get(key).map_or(0, Vec::len)
+    }
+
+    #[tokio::test]
+    async fn a_returned_connection_drops_the_expired_ones_and_the_pool_stops_at_its_limit() {
+        let pool = ConnectionPool::new(2);
+        let key = PoolKey { https: false, authority: "account.example:443".into() };
+        let (stale, _stale_end) = connection().await;
+        let long_ago = Instant::now().checked_sub(POOL_IDLE_TIMEOUT + Duration::from_secs(1)).expect("a clock older than the idle timeout");
+        pool.idle.lock().unwrap().entry(key.clone()).or_default().push(IdleConnection { sender: stale, since: long_ago });
+        let mut ends = Vec::new();
+        for expected in [1, 2, 2] {
+            let (sender, end) = connection().await;
+            ends.push(end);
+            pool.put_idle(key.clone(), sender);
+            assert_eq!(idle(&pool, &key), expected);
+        }
+        assert!(pool.take_idle(&key).is_some());
+        assert_eq!(idle(&pool, &key), 1);
     }
 }
