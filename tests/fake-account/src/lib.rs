@@ -257,6 +257,20 @@ pub struct FakeAccount {
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
+/// How many connections may wait to be accepted. tokio's `TcpListener::bind` allows 1,024: a
+/// burst of a thousand new connections overflowed it now and then, and the kernel's dropped
+/// SYNs came back a second later (bursts at ~600 runs/s against ~1,500). Databricks' front end
+/// does not drop connections like that; the kernel caps this at `net.core.somaxconn`.
+const ACCEPT_BACKLOG: u32 = 8192;
+
+fn listen(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    // As `TcpListener::bind` does: a restarted fake can take its port back at once.
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(ACCEPT_BACKLOG)
+}
+
 impl FakeAccount {
     /// Starts on a free loopback port.
     pub async fn start(config: FakeConfig) -> std::io::Result<FakeAccount> {
@@ -264,7 +278,7 @@ impl FakeAccount {
     }
 
     pub async fn start_on(addr: SocketAddr, config: FakeConfig) -> std::io::Result<FakeAccount> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let listener = listen(addr)?;
         let local = listener.local_addr()?;
         let (state, service_principal_id) = seed::account(&config);
         let shared = Arc::new(Shared::new(config, format!("http://{local}"), state));
