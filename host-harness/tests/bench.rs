@@ -102,6 +102,9 @@ fn bench_prints_every_figure_as_json() {
     assert!(flight["harness"]["connections_opened"].as_u64().unwrap() >= 1, "{flight}");
     for side in ["harness", "native"] {
         assert!(flight[side]["runs_per_s"].as_f64().unwrap() > 0.0 && flight[side]["p99_ms"].as_f64().unwrap() >= 5.0, "{side}: {flight}");
+        // Both sides start a burst without a token: a round trip (5 ms) to mint it, then the GET.
+        assert!(flight[side]["p50_ms"].as_f64().unwrap() >= 10.0, "{side} paid for its token in the burst: {flight}");
+        assert_eq!(flight[side]["rounds_runs_per_s"].as_array().map(Vec::len), Some(3), "{side}: {flight}");
     }
     assert!(flight["throughput_ratio"].as_f64().unwrap() > 0.0 && flight["p99_ratio"].as_f64().unwrap() > 0.0, "{flight}");
     let cpu = &report["cpu_per_run"];

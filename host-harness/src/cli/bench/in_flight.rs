@@ -2,8 +2,9 @@
 //! `--in-flight-latency-ms` away, on one harness set up as the README recommends (pooling
 //! allocator, warm instances; pacing off, since this measures the harness), against the native
 //! client sending the same number of requests at once. Throughput, p50/p99, tokens minted,
-//! connections opened and the memory each run in flight costs; each side runs its burst twice,
-//! once timed and once with its memory sampled (see [`Sampling`]).
+//! connections opened and the memory each run in flight costs. The timed bursts alternate
+//! between the sides for [`TIMED_ROUNDS`] rounds, then as many bursts with their memory sampled
+//! (see [`Sampling`]); each figure is its side's median round.
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,7 @@ pub async fn in_flight(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
     // open their connections. The memory burst gets a fresh harness too, so that it pays for
     // its connections and instances as the timed one did.
     let config = &config;
+    let throughput = |took: Duration| (n as f64 / took.as_secs_f64()).round();
     let cold_burst = |sampling| {
         let (connection, input) = (connection.clone(), input.clone());
         async move {
@@ -46,18 +48,13 @@ pub async fn in_flight(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
             anyhow::Ok((measured, harness.connection_stats()))
         }
     };
-    fake.clear_requests();
-    let ((harness_times, harness_took, harness_rss), connections) = cold_burst(Sampling::Off).await?;
-    let tokens = fake.requests().iter().filter(|r| r.path.ends_with("/v1/token")).count();
-    let requests: Vec<RecordedRequest> = api_requests(&fake).into_iter().take(1).collect();
-    let ((_, _, harness_memory), _) = cold_burst(Sampling::Pss).await?;
-
     // The native client, the same GET n times at once on a keep-alive pool of its own (a new
-    // one for each burst, like the harness).
-    let native_burst = |sampling| {
-        let (fake, requests) = (&fake, requests.clone());
+    // one for each burst, like the harness) that mints its token when the burst starts, as the
+    // fresh harness does.
+    let native_burst = |sampling, requests: &[RecordedRequest]| {
+        let (fake, requests) = (&fake, std::sync::Arc::new(requests.to_vec()));
         async move {
-            let native = std::sync::Arc::new(Native::new(fake).await?);
+            let native = std::sync::Arc::new(Native::unminted(fake));
             let replay = || {
                 let (native, requests) = (native.clone(), requests.clone());
                 async move { native.replay(&requests).await }
@@ -65,11 +62,48 @@ pub async fn in_flight(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
             burst(n, replay, sampling).await
         }
     };
-    let (native_times, native_took, native_rss) = native_burst(Sampling::Off).await?;
-    let (_, _, native_memory) = native_burst(Sampling::Pss).await?;
 
-    let (h, nat) = (Stats::of(harness_times), Stats::of(native_times));
-    let throughput = |took: Duration| (n as f64 / took.as_secs_f64()).round();
+    // One burst of either side is a single shot on a shared machine, so the timed bursts
+    // alternate for a few rounds and each side's median burst is the figure. The native side
+    // replays the request the harness's runs sent.
+    let mut rounds = Vec::with_capacity(TIMED_ROUNDS);
+    let mut requests: Vec<RecordedRequest> = Vec::new();
+    for _ in 0..TIMED_ROUNDS {
+        fake.clear_requests();
+        let ((times, took, rss), connections) = cold_burst(Sampling::Off).await?;
+        let tokens = fake.requests().iter().filter(|r| r.path.ends_with("/v1/token")).count();
+        if requests.is_empty() {
+            requests = api_requests(&fake).into_iter().take(1).collect();
+        }
+        let native = native_burst(Sampling::Off, &requests).await?;
+        rounds.push(Round { harness: (times, took, rss), native, tokens, connections: connections.opened });
+    }
+    // The sampled bursts alternate too; each side's median PSS is the figure.
+    let (mut harness_pss, mut native_pss) = (Vec::with_capacity(TIMED_ROUNDS), Vec::with_capacity(TIMED_ROUNDS));
+    for _ in 0..TIMED_ROUNDS {
+        harness_pss.push(cold_burst(Sampling::Pss).await?.0.2.pss);
+        native_pss.push(native_burst(Sampling::Pss, &requests).await?.2.pss);
+    }
+    let median = |mut figures: Vec<u64>| {
+        figures.sort_unstable();
+        figures[figures.len() / 2]
+    };
+    let (harness_memory, native_memory) = (median(harness_pss), median(native_pss));
+    let median_by = |took: fn(&Round) -> Duration| {
+        let mut sorted: Vec<&Round> = rounds.iter().collect();
+        sorted.sort_by_key(|r| took(r));
+        sorted[sorted.len() / 2]
+    };
+    let (harness_round, native_round) = (median_by(|r| r.harness.1), median_by(|r| r.native.1));
+    let (harness_took, harness_rss, native_took, native_rss) =
+        (harness_round.harness.1, harness_round.harness.2, native_round.native.1, native_round.native.2);
+    let tokens = rounds.iter().map(|r| r.tokens).max().unwrap_or(0);
+    let connections_opened = harness_round.connections;
+    let harness_runs_per_s: Vec<f64> = rounds.iter().map(|r| throughput(r.harness.1)).collect();
+    let native_runs_per_s: Vec<f64> = rounds.iter().map(|r| throughput(r.native.1)).collect();
+
+    // Latencies are the median round's: pooling the rounds would let one slow round set the p99.
+    let (h, nat) = (Stats::of(harness_round.harness.0.clone()), Stats::of(native_round.native.0.clone()));
     let mib = |bytes: u64| round2(bytes as f64 / f64::from(1 << 20));
     let per_run = |bytes: u64| (bytes as f64 / f64::from(1 << 20) / n as f64 * 1e4).round() / 1e4;
     Ok(json!({
@@ -79,16 +113,30 @@ pub async fn in_flight(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
         "harness": {
             "runs_per_s": throughput(harness_took), "p50_ms": round2(h.p50_us() / 1e3), "p99_ms": round2(h.p99_us() / 1e3),
             "memory_mib": mib(harness_rss.rss), "memory_mib_per_run": per_run(harness_rss.rss),
-            "pss_mib": mib(harness_memory.pss), "pss_mib_per_run": per_run(harness_memory.pss),
-            "tokens_minted": tokens, "connections_opened": connections.opened,
+            "pss_mib": mib(harness_memory), "pss_mib_per_run": per_run(harness_memory),
+            "tokens_minted": tokens, "connections_opened": connections_opened,
+            "rounds_runs_per_s": harness_runs_per_s,
         },
         "native": {
             "runs_per_s": throughput(native_took), "p50_ms": round2(nat.p50_us() / 1e3), "p99_ms": round2(nat.p99_us() / 1e3),
-            "memory_mib": mib(native_rss.rss), "pss_mib": mib(native_memory.pss),
+            "memory_mib": mib(native_rss.rss), "pss_mib": mib(native_memory),
+            "rounds_runs_per_s": native_runs_per_s,
         },
         "throughput_ratio": round2(native_took.as_secs_f64() / harness_took.as_secs_f64()),
         "p99_ratio": round2(h.p99_us() / nat.p99_us()),
     }))
+}
+
+/// Bursts of each side, alternating, timed and then sampled: the median of three is the figure.
+const TIMED_ROUNDS: usize = 3;
+
+/// One round's timed bursts: the harness's (latencies, time, memory), the native client's, and
+/// the tokens the harness minted and the connections it opened.
+struct Round {
+    harness: (Vec<Duration>, Duration, Added),
+    native: (Vec<Duration>, Duration, Added),
+    tokens: usize,
+    connections: u64,
 }
 
 /// What a burst added to the process's memory at its peak, in bytes: as VmRSS counts it, and as

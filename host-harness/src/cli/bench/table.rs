@@ -122,6 +122,11 @@ pub fn table(report: &Value) -> String {
     out
 }
 
+/// A list of per-round figures, `1134, 1297, 1201`.
+fn rounds(figures: &Value) -> String {
+    figures.as_array().map(|all| all.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")).unwrap_or_default()
+}
+
 /// The platform-scale figures: runs in flight, CPU per run, the Python SDK, loading, targets.
 fn platform(report: &Value, out: &mut String) {
     let flight = &report["in_flight"];
@@ -130,13 +135,14 @@ fn platform(report: &Value, out: &mut String) {
         out.push_str(&format!(
             "
 {} get-user runs in flight, fake account {} ms away
-  harness: {} runs/s, p50 / p99 {} / {} ms, PSS {} MiB ({} MiB per run; RSS {} MiB, {} per run), {} token(s) minted, {} connections opened
-  native:  {} runs/s, p50 / p99 {} / {} ms, PSS {} MiB (RSS {} MiB)
+  harness: {} runs/s (median of rounds {}), p50 / p99 {} / {} ms, PSS {} MiB ({} MiB per run; RSS {} MiB, {} per run), {} token(s) minted, {} connections opened
+  native:  {} runs/s (median of rounds {}), p50 / p99 {} / {} ms, PSS {} MiB (RSS {} MiB)
   throughput harness / native {}, p99 harness / native {}
 ",
             flight["in_flight"],
             flight["latency_ms"],
             h["runs_per_s"],
+            rounds(&h["rounds_runs_per_s"]),
             h["p50_ms"],
             h["p99_ms"],
             h["pss_mib"],
@@ -146,6 +152,7 @@ fn platform(report: &Value, out: &mut String) {
             h["tokens_minted"],
             h["connections_opened"],
             n["runs_per_s"],
+            rounds(&n["rounds_runs_per_s"]),
             n["p50_ms"],
             n["p99_ms"],
             n["pss_mib"],
