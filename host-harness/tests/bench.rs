@@ -109,6 +109,12 @@ fn bench_prints_every_figure_as_json() {
     assert!(flight["throughput_ratio"].as_f64().unwrap() > 0.0 && flight["p99_ratio"].as_f64().unwrap() > 0.0, "{flight}");
     let cpu = &report["cpu_per_run"];
     assert!(cpu["harness_us"].as_f64().unwrap() > 0.0 && cpu["native_us"].as_f64().unwrap() > 0.0, "{cpu}");
+    // The figure is the median of five alternating rounds.
+    for side in ["harness", "native"] {
+        let mut rounds: Vec<f64> = cpu[format!("{side}_rounds_us")].as_array().unwrap().iter().map(|r| r.as_f64().unwrap()).collect();
+        rounds.sort_by(f64::total_cmp);
+        assert_eq!((rounds.len(), Some(rounds[2])), (5, cpu[format!("{side}_us")].as_f64()), "{side}: {cpu}");
+    }
     let python = &report["python_sdk"];
     assert!(python["skipped"].is_string() || python["p50_us"].as_f64().unwrap() > 0.0, "{python}");
     let load = &report["component_load"];

@@ -58,6 +58,9 @@ impl Drop for FakeProcess {
     }
 }
 
+/// Rounds of each side, alternating.
+const CPU_ROUNDS: usize = 5;
+
 /// CPU µs per warm get-user run (set-up `all`) and per native replay of its request.
 pub async fn cpu_per_run(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
     let fake = FakeProcess::start(0).await?;
@@ -68,16 +71,7 @@ pub async fn cpu_per_run(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value>
     let listed = run_ok(&harness, "list-users", &connection, &json!({"pages": {"page": {"count": 1}}}), &options).await?;
     let user_id = listed["resources"][0]["id"].as_str().context("the fake lists a user")?.to_string();
     let input = json!({"id": user_id});
-    let runs = args.runs.max(1) * 3;
-
-    for _ in 0..args.warmup {
-        run_ok(&harness, "get-user", &connection, &input, &options).await?;
-    }
-    let started = cpu_time();
-    for _ in 0..runs {
-        run_ok(&harness, "get-user", &connection, &input, &options).await?;
-    }
-    let harness_cpu = (cpu_time() - started) / runs as u32;
+    let runs_per_round = (args.runs.max(1) * 3).div_ceil(CPU_ROUNDS);
 
     let account = connection["account_id"].as_str().unwrap_or_default();
     let auth = &connection["auth"]["oauth_m2m"];
@@ -86,19 +80,38 @@ pub async fn cpu_per_run(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value>
             .await?;
     let request = Native::get(&format!("/api/2.0/accounts/{account}/scim/v2/Users/{user_id}"));
     for _ in 0..args.warmup {
+        run_ok(&harness, "get-user", &connection, &input, &options).await?;
         native.replay(std::slice::from_ref(&request)).await?;
     }
-    let started = cpu_time();
-    for _ in 0..runs {
-        native.replay(std::slice::from_ref(&request)).await?;
+    // The process's CPU time moves with whatever else the machine does: the sides alternate
+    // for a few rounds and each side's median round is its figure.
+    let (mut harness_rounds, mut native_rounds) = (Vec::with_capacity(CPU_ROUNDS), Vec::with_capacity(CPU_ROUNDS));
+    for _ in 0..CPU_ROUNDS {
+        let started = cpu_time();
+        for _ in 0..runs_per_round {
+            run_ok(&harness, "get-user", &connection, &input, &options).await?;
+        }
+        harness_rounds.push((cpu_time() - started) / runs_per_round as u32);
+        let started = cpu_time();
+        for _ in 0..runs_per_round {
+            native.replay(std::slice::from_ref(&request)).await?;
+        }
+        native_rounds.push((cpu_time() - started) / runs_per_round as u32);
     }
-    let native_cpu = (cpu_time() - started) / runs as u32;
+    let median = |rounds: &[Duration]| {
+        let mut sorted = rounds.to_vec();
+        sorted.sort_unstable();
+        sorted[sorted.len() / 2]
+    };
+    let (harness_cpu, native_cpu) = (median(&harness_rounds), median(&native_rounds));
     let us = |d: Duration| round2(d.as_secs_f64() * 1e6);
     Ok(json!({
         "card": "get-user",
-        "runs": runs,
+        "runs": runs_per_round * CPU_ROUNDS,
         "harness_us": us(harness_cpu),
         "native_us": us(native_cpu),
+        "harness_rounds_us": harness_rounds.iter().map(|d| us(*d)).collect::<Vec<_>>(),
+        "native_rounds_us": native_rounds.iter().map(|d| us(*d)).collect::<Vec<_>>(),
         "ratio": round2(harness_cpu.as_secs_f64() / native_cpu.as_secs_f64().max(1e-9)),
     }))
 }

@@ -163,9 +163,13 @@ fn platform(report: &Value, out: &mut String) {
     }
     let cpu = &report["cpu_per_run"];
     out.push_str(&format!(
-        "CPU per warm get-user (client side, the fake in another process), µs: harness {}, native {} ({}×)
+        "CPU per warm get-user (client side, the fake in another process), µs, median of rounds: harness {} ({}), native {} ({}) ({}×)
 ",
-        cpu["harness_us"], cpu["native_us"], cpu["ratio"]
+        cpu["harness_us"],
+        rounds(&cpu["harness_rounds_us"]),
+        cpu["native_us"],
+        rounds(&cpu["native_rounds_us"]),
+        cpu["ratio"]
     ));
     let py = &report["python_sdk"];
     match py["skipped"].as_str() {
