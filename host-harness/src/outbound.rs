@@ -321,18 +321,17 @@ impl ConnectionPool {
                     if pooled {
                         self.reused.fetch_add(1, Ordering::Relaxed);
                     }
-                    let mut sender = candidate;
+                    // The body gives the connection back once it has been read to its end
+                    // (hyper closes the connection instead when the body is dropped early).
+                    let give_back = GiveBack { pool: Arc::clone(&self), key, sender: candidate };
                     let response = response.map(|incoming| {
-                        TimedBody { incoming, between_bytes: timeouts.between_bytes.max(Duration::from_nanos(1)), deadline: None }
-                            .boxed_unsync()
-                    });
-                    // Back to the pool once the response body has been read to its end (hyper
-                    // closes the connection instead when the body is dropped early).
-                    let pool = Arc::clone(&self);
-                    tokio::spawn(async move {
-                        if sender.ready().await.is_ok() {
-                            pool.put_idle(key, sender);
+                        TimedBody {
+                            incoming,
+                            between_bytes: timeouts.between_bytes.max(Duration::from_nanos(1)),
+                            deadline: None,
+                            give_back: Some(give_back),
                         }
+                        .boxed_unsync()
                     });
                     return Ok((response, Box::new(async { Ok(()) })));
                 }
@@ -371,11 +370,52 @@ fn response_error(err: hyper::Error) -> Error {
     if err.is_timeout() { Error::HttpResponseTimeout } else { Error::from(err) }
 }
 
-/// The response body with the between-bytes timeout.
+/// The response body with the between-bytes timeout. Read to its end, it gives its connection
+/// back to the pool.
 struct TimedBody {
     incoming: hyper::body::Incoming,
     between_bytes: Duration,
     deadline: Option<Pin<Box<tokio::time::Sleep>>>,
+    give_back: Option<GiveBack>,
+}
+
+/// A connection whose response is being read, and the pool it goes back to.
+struct GiveBack {
+    pool: Arc<ConnectionPool>,
+    key: PoolKey,
+    sender: http1::SendRequest<WasiBody>,
+}
+
+impl GiveBack {
+    /// Back to the pool now if the connection can take the next request (after a response read
+    /// to its end it usually can), else by a task once it can. Done inline, a request costs no
+    /// task and no wake-up for this, where a task per request had to be woken by the connection.
+    fn give_back(self) {
+        let GiveBack { pool, key, mut sender } = self;
+        if sender.is_ready() {
+            pool.put_idle(key, sender);
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if sender.ready().await.is_ok() {
+                    pool.put_idle(key, sender);
+                }
+            });
+        }
+    }
+}
+
+impl Drop for TimedBody {
+    fn drop(&mut self) {
+        // An empty body may be dropped unread; a body dropped before its end leaves its
+        // connection to close.
+        if http_body::Body::is_end_stream(&self.incoming)
+            && let Some(give_back) = self.give_back.take()
+        {
+            give_back.give_back();
+        }
+    }
 }
 
 impl http_body::Body for TimedBody {
@@ -385,7 +425,12 @@ impl http_body::Body for TimedBody {
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<http_body::Frame<Bytes>, Error>>> {
         let this = &mut *self;
         match Pin::new(&mut this.incoming).poll_frame(cx) {
-            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Ready(None) => {
+                if let Some(give_back) = this.give_back.take() {
+                    give_back.give_back();
+                }
+                Poll::Ready(None)
+            }
             Poll::Ready(Some(Err(err))) => Poll::Ready(Some(Err(response_error(err)))),
             Poll::Ready(Some(Ok(frame))) => {
                 this.deadline = None;
@@ -424,6 +469,68 @@ mod tests {
 
     fn idle(pool: &ConnectionPool, key: &PoolKey) -> usize {
         pool.idle.lock().unwrap().get(key).map_or(0, Vec::len)
+    }
+
+    /// A keep-alive HTTP/1.1 server on loopback that answers every request on a connection with
+    /// `head` and then `body` (which may fall short of the length the head declares).
+    async fn server(head: &'static str, body: &'static str) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut request = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while let Ok(n @ 1..) = stream.read(&mut buf).await {
+                        request.extend_from_slice(&buf[..n]);
+                        // Requests without a body: one per blank line.
+                        while let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                            request.drain(..end + 4);
+                            if stream.write_all(format!("{head}{body}").as_bytes()).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        format!("http://{addr}/")
+    }
+
+    fn get(url: &str) -> http::Request<WasiBody> {
+        http::Request::get(url).body(tokens::full(Bytes::new())).expect("request")
+    }
+
+    fn timeouts() -> Timeouts {
+        Timeouts::of(None)
+    }
+
+    #[tokio::test]
+    async fn a_response_read_to_its_end_gives_its_connection_back_for_the_next_request() {
+        let url = server("HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\n", "hello").await;
+        let pool = Arc::new(ConnectionPool::new(4));
+        for _ in 0..3 {
+            let (response, _io) = Arc::clone(&pool).send(get(&url), timeouts()).await.expect("response");
+            let body = response.into_body().collect().await.expect("body").to_bytes();
+            assert_eq!(&body[..], b"hello");
+        }
+        assert_eq!(pool.stats(), PoolStats { opened: 1, reused: 2 });
+    }
+
+    #[tokio::test]
+    async fn a_body_dropped_before_its_end_leaves_its_connection_out_of_the_pool() {
+        let url = server("HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\n", "hello").await;
+        let pool = Arc::new(ConnectionPool::new(4));
+        let (response, _io) = Arc::clone(&pool).send(get(&url), timeouts()).await.expect("response");
+        let mut body = response.into_body();
+        let first = body.frame().await.expect("a frame").expect("data").into_data().expect("data");
+        assert_eq!(&first[..], b"hello");
+        drop(body);
+        let key = PoolKey { https: false, authority: url.trim_start_matches("http://").trim_end_matches('/').to_string() };
+        assert_eq!(idle(&pool, &key), 0);
+        let (_, _io) = Arc::clone(&pool).send(get(&url), timeouts()).await.expect("response");
+        assert_eq!(pool.stats(), PoolStats { opened: 2, reused: 0 });
     }
 
     #[tokio::test]
