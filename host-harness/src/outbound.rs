@@ -406,14 +406,21 @@ impl GiveBack {
     }
 }
 
+impl TimedBody {
+    /// The body has reached its end: its connection goes back, once.
+    fn ended(&mut self) {
+        if let Some(give_back) = self.give_back.take() {
+            give_back.give_back();
+        }
+    }
+}
+
 impl Drop for TimedBody {
     fn drop(&mut self) {
         // An empty body may be dropped unread; a body dropped before its end leaves its
         // connection to close.
-        if http_body::Body::is_end_stream(&self.incoming)
-            && let Some(give_back) = self.give_back.take()
-        {
-            give_back.give_back();
+        if http_body::Body::is_end_stream(&self.incoming) {
+            self.ended();
         }
     }
 }
@@ -426,9 +433,7 @@ impl http_body::Body for TimedBody {
         let this = &mut *self;
         match Pin::new(&mut this.incoming).poll_frame(cx) {
             Poll::Ready(None) => {
-                if let Some(give_back) = this.give_back.take() {
-                    give_back.give_back();
-                }
+                this.ended();
                 Poll::Ready(None)
             }
             Poll::Ready(Some(Err(err))) => Poll::Ready(Some(Err(response_error(err)))),

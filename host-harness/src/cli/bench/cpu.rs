@@ -13,7 +13,7 @@ use tokio::io::AsyncBufReadExt;
 
 use super::native::Native;
 use super::rss::cpu_time;
-use super::timing::round2;
+use super::timing::{Stats, round2};
 use super::{BenchArgs, run_ok};
 
 /// The fake account in a child process, stopped when dropped.
@@ -98,11 +98,7 @@ pub async fn cpu_per_run(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value>
         }
         native_rounds.push((cpu_time() - started) / runs_per_round as u32);
     }
-    let median = |rounds: &[Duration]| {
-        let mut sorted = rounds.to_vec();
-        sorted.sort_unstable();
-        sorted[sorted.len() / 2]
-    };
+    let median = |rounds: &[Duration]| Stats::of(rounds.to_vec()).quantile(0.5);
     let (harness_cpu, native_cpu) = (median(&harness_rounds), median(&native_rounds));
     let us = |d: Duration| round2(d.as_secs_f64() * 1e6);
     Ok(json!({

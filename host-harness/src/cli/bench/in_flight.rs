@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::native::{Native, api_requests};
 use super::rss::{PssPeak, current_pss_bytes, current_rss_bytes, peak_rss_bytes, release_free_memory, reset_peak_rss};
-use super::timing::{Stats, round2};
+use super::timing::{Stats, median_by_key, round2};
 use super::{BenchArgs, run_ok};
 
 pub async fn in_flight(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
@@ -84,17 +84,8 @@ pub async fn in_flight(wasm: &[u8], args: &BenchArgs) -> anyhow::Result<Value> {
         harness_pss.push(cold_burst(Sampling::Pss).await?.0.2.pss);
         native_pss.push(native_burst(Sampling::Pss, &requests).await?.2.pss);
     }
-    let median = |mut figures: Vec<u64>| {
-        figures.sort_unstable();
-        figures[figures.len() / 2]
-    };
-    let (harness_memory, native_memory) = (median(harness_pss), median(native_pss));
-    let median_by = |took: fn(&Round) -> Duration| {
-        let mut sorted: Vec<&Round> = rounds.iter().collect();
-        sorted.sort_by_key(|r| took(r));
-        sorted[sorted.len() / 2]
-    };
-    let (harness_round, native_round) = (median_by(|r| r.harness.1), median_by(|r| r.native.1));
+    let (harness_memory, native_memory) = (*median_by_key(&harness_pss, |&pss| pss), *median_by_key(&native_pss, |&pss| pss));
+    let (harness_round, native_round) = (median_by_key(&rounds, |r| r.harness.1), median_by_key(&rounds, |r| r.native.1));
     let (harness_took, harness_rss, native_took, native_rss) =
         (harness_round.harness.1, harness_round.harness.2, native_round.native.1, native_round.native.2);
     let tokens = rounds.iter().map(|r| r.tokens).max().unwrap_or(0);

@@ -24,9 +24,8 @@ pub struct Native {
 impl Native {
     /// A client of `fake`, with a token minted at its token endpoint.
     pub async fn new(fake: &FakeAccount) -> anyhow::Result<Native> {
-        let native = Native::unminted(fake);
-        native.token().await?;
-        Ok(native)
+        let config = fake.config();
+        Native::connect(&fake.base_url(), &config.account_id, &config.client_id, &config.client_secret).await
     }
 
     /// A client of `fake` that mints its token when its first request needs it, as a harness

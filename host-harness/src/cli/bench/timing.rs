@@ -92,6 +92,14 @@ impl Stats {
     }
 }
 
+/// The middle one of `items` by `key` (of an even number, the lower middle one, as
+/// [`Stats::quantile`] picks): how a figure measured in a few rounds is read.
+pub fn median_by_key<T, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> &T {
+    let mut sorted: Vec<&T> = items.iter().collect();
+    sorted.sort_by_key(|item| key(item));
+    sorted[sorted.len().div_ceil(2).saturating_sub(1)]
+}
+
 /// µs, to a tenth.
 fn micros(d: Duration) -> f64 {
     (d.as_secs_f64() * 1e7).round() / 10.0
@@ -106,6 +114,17 @@ pub fn round2(x: f64) -> f64 {
 mod tests {
     use super::*;
     use clap::Parser;
+
+    #[test]
+    fn the_median_round_is_the_middle_one_by_its_key() {
+        let rounds = [(1, 'a'), (9, 'b'), (5, 'c'), (7, 'd'), (3, 'e')];
+        assert_eq!(median_by_key(&rounds, |r| r.0), &(5, 'c'));
+        assert_eq!(median_by_key(&rounds[..3], |r| r.0), &(5, 'c'));
+        // As `Stats::quantile(0.5)` reads an even count: the lower middle one.
+        assert_eq!(median_by_key(&rounds[..4], |r| r.0), &(5, 'c'));
+        let stats = Stats::of([1, 9, 5, 7].map(Duration::from_micros).to_vec());
+        assert_eq!(stats.quantile(0.5), Duration::from_micros(5));
+    }
 
     /// `bench` options as the command line gives them.
     fn args(flags: &[&str]) -> BenchArgs {
